@@ -1,0 +1,277 @@
+import { z } from 'zod';
+import { databaseUrl, duration, httpUrl, optionalText, portNumber, positiveInt } from './fields.js';
+import { resolveSecretFiles, SECRET_VARIABLES } from './secret-files.js';
+
+export type DbConfig = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** The whole configuration of a Starbridge process, domain-shaped and frozen. */
+export interface Config {
+  /** `publicUrl`: where operators reach us (PUBLIC_URL); `trustProxy`: believe X-Forwarded-*. */
+  http: {
+    host: string;
+    port: number;
+    shutdownGraceMs: number;
+    publicUrl?: string;
+    trustProxy?: boolean;
+  };
+  db: DbConfig;
+  dataDir: string;
+  logLevel: LogLevel;
+  github: {
+    apiUrl: string;
+    gitUrl: string;
+    token?: string;
+    app?: { appId: string; privateKey: string };
+    webhookSecret?: string;
+    starsUser?: string;
+    starsPollIntervalMs: number;
+    /** Full listing of the stars (the only way to see unstars): at start and this often. */
+    starsFullIntervalMs: number;
+    /** Most new mirrors the stars poller creates per run; undefined = no cap. */
+    starsMaxNewPerRun?: number;
+    refreshIntervalMs: number;
+  };
+  onedev?: { url: string; token: string; rootProject: string };
+  unstar: { policy: 'keep' | 'delete'; graceMs: number };
+  /** `leaseMs`: how long a crashed worker's mirror stays claimed before another worker takes it. */
+  sync: { concurrency: number; maxAttempts: number; leaseMs: number };
+  admin: { token?: string };
+  dashboard: { password?: string; passwordHash?: string };
+  /** `socket: undefined` means detect the Podman or Docker socket; `null` means restarts are off. */
+  containers: {
+    socket: string | null | undefined;
+    /** Sockets tried in order when `socket` is undefined. */
+    socketCandidates: string[];
+    restartLabel: string;
+    checkoutDir?: string;
+    /** Syncs of one repository within this window give one restart. */
+    debounceMs: number;
+    /** How long a restart may take to be running (and healthy) again. */
+    waitMs: number;
+    /** `COMPOSE_COMMAND` split into argv (no shell), and `COMPOSE_FILE`. */
+    compose?: { command: string[]; file?: string };
+  };
+  notify: { url?: string; secret?: string };
+  /** Bearer token required on /metrics when set. */
+  metrics: { token?: string };
+}
+
+/** Every problem found in the environment, each naming its variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const ONEDEV_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+const schema = z.object({
+  PORT: portNumber.default(3000),
+  HOST: optionalText.transform((v) => v ?? '0.0.0.0'),
+  SHUTDOWN_GRACE: duration.default(30_000),
+  PUBLIC_URL: httpUrl.optional(),
+  TRUST_PROXY: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
+  DATABASE_URL: databaseUrl.default('sqlite:./data/starbridge.db'),
+  DATA_DIR: optionalText.transform((v) => v ?? './data'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  GITHUB_API_URL: httpUrl.default('https://api.github.com'),
+  GITHUB_GIT_URL: httpUrl.default('https://github.com'),
+  GITHUB_TOKEN: optionalText,
+  GITHUB_APP_ID: optionalText,
+  GITHUB_APP_PRIVATE_KEY: optionalText,
+  GITHUB_WEBHOOK_SECRET: optionalText,
+  GITHUB_STARS_USER: optionalText,
+  STARS_POLL_INTERVAL: duration.default(5 * 60_000),
+  REFRESH_INTERVAL: duration.default(60 * 60_000),
+  STARS_FULL_INTERVAL: duration.default(60 * 60_000),
+  STARS_MAX_NEW_PER_RUN: positiveInt.optional(),
+  ONEDEV_URL: httpUrl.optional(),
+  ONEDEV_TOKEN: optionalText,
+  ONEDEV_ROOT_PROJECT: z.string().optional(),
+  UNSTAR_POLICY: z.enum(['keep', 'delete'], { error: 'must be keep or delete' }).default('keep'),
+  UNSTAR_GRACE: duration.default(7 * 86_400_000),
+  SYNC_CONCURRENCY: positiveInt.default(4),
+  MAX_ATTEMPTS: positiveInt.default(10),
+  SYNC_LEASE: duration.default(60_000),
+  ADMIN_TOKEN: optionalText,
+  DASHBOARD_PASSWORD: optionalText,
+  DASHBOARD_PASSWORD_HASH: optionalText,
+  CONTAINER_SOCKET: z.string().optional(),
+  RESTART_LABEL: optionalText.transform((v) => v ?? 'restart-after'),
+  CHECKOUT_DIR: optionalText,
+  RESTART_DEBOUNCE: duration.default(10_000),
+  RESTART_WAIT: duration.default(60_000),
+  COMPOSE_COMMAND: optionalText,
+  COMPOSE_FILE: optionalText,
+  XDG_RUNTIME_DIR: optionalText,
+  NOTIFY_URL: httpUrl.optional(),
+  NOTIFY_SECRET: optionalText,
+  METRICS_TOKEN: optionalText,
+});
+
+type Raw = z.infer<typeof schema>;
+
+/**
+ * Reads the configuration from an environment map. Pure apart from reading `NAME_FILE`
+ * secrets through `readFile`; never touches `process.env`. Throws a ConfigError listing
+ * every problem at once.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  readFile?: (path: string) => string,
+): Config {
+  const { values, problems } = resolveSecretFiles(env, SECRET_VARIABLES, readFile);
+  const present = emptyToUndefined(values);
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push(`${String(issue.path[0] ?? 'environment')}: ${issue.message}`);
+    }
+  }
+  problems.push(...crossFieldProblems(present));
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(toConfig(parsed.data));
+}
+
+/** Empty values mean "not set", except where emptiness has its own meaning. */
+function emptyToUndefined(
+  env: Record<string, string | undefined>,
+): Record<string, string | undefined> {
+  const keepEmpty = new Set(['CONTAINER_SOCKET', 'ONEDEV_ROOT_PROJECT']);
+  const out: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(env)) {
+    out[key] = value === '' && !keepEmpty.has(key) ? undefined : value;
+  }
+  return out;
+}
+
+/** Rules that span variables; they read the raw strings so they report even when a field failed. */
+function crossFieldProblems(raw: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  if (raw.ONEDEV_URL && !raw.ONEDEV_TOKEN) {
+    problems.push('ONEDEV_TOKEN: required when ONEDEV_URL is set (a OneDev access token)');
+  }
+  if (raw.ONEDEV_TOKEN && !raw.ONEDEV_URL) {
+    problems.push(
+      'ONEDEV_URL: required when ONEDEV_TOKEN is set (for example https://onedev.example.com)',
+    );
+  }
+  if (raw.ONEDEV_URL && /\/\/[^/]*@/.test(raw.ONEDEV_URL)) {
+    problems.push('ONEDEV_URL: must not contain credentials; put the access token in ONEDEV_TOKEN');
+  }
+  for (const segment of (raw.ONEDEV_ROOT_PROJECT ?? '').split('/').filter(Boolean)) {
+    if (!ONEDEV_NAME.test(segment)) {
+      problems.push(
+        `ONEDEV_ROOT_PROJECT: "${segment}" is not a valid OneDev project name (letters, digits, _ . -; not starting with . or -)`,
+      );
+    }
+  }
+  if (Boolean(raw.GITHUB_APP_ID) !== Boolean(raw.GITHUB_APP_PRIVATE_KEY)) {
+    problems.push(
+      'GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY: GitHub App mode needs both the app id and its private key',
+    );
+  }
+  if (raw.DASHBOARD_PASSWORD && raw.DASHBOARD_PASSWORD_HASH) {
+    problems.push('DASHBOARD_PASSWORD, DASHBOARD_PASSWORD_HASH: set only one of them');
+  }
+  if (
+    raw.DASHBOARD_PASSWORD_HASH &&
+    !/^scrypt\$\d+\$\d+\$\d+\$[\w-]+\$[\w-]+$/.test(raw.DASHBOARD_PASSWORD_HASH)
+  ) {
+    problems.push('DASHBOARD_PASSWORD_HASH: must be a hash printed by `starbridge hash-password`');
+  }
+  if (raw.COMPOSE_FILE && !raw.COMPOSE_COMMAND) {
+    problems.push('COMPOSE_FILE: only used with COMPOSE_COMMAND (e.g. podman-compose)');
+  }
+  if (raw.RESTART_LABEL && !/^[A-Za-z0-9][A-Za-z0-9_./-]*$/.test(raw.RESTART_LABEL)) {
+    problems.push('RESTART_LABEL: must be a container label key such as restart-after');
+  }
+  return problems;
+}
+
+function toConfig(raw: Raw): Config {
+  const sqlite = raw.DATABASE_URL.startsWith('sqlite:');
+  return {
+    http: {
+      host: raw.HOST,
+      port: raw.PORT,
+      shutdownGraceMs: raw.SHUTDOWN_GRACE,
+      publicUrl: raw.PUBLIC_URL ? stripSlash(raw.PUBLIC_URL) : undefined,
+      trustProxy: raw.TRUST_PROXY === 'true',
+    },
+    db: sqlite
+      ? { dialect: 'sqlite', path: raw.DATABASE_URL.slice('sqlite:'.length) }
+      : { dialect: 'postgres', url: raw.DATABASE_URL },
+    dataDir: raw.DATA_DIR,
+    logLevel: raw.LOG_LEVEL,
+    github: {
+      apiUrl: stripSlash(raw.GITHUB_API_URL),
+      gitUrl: stripSlash(raw.GITHUB_GIT_URL),
+      token: raw.GITHUB_TOKEN,
+      app:
+        raw.GITHUB_APP_ID && raw.GITHUB_APP_PRIVATE_KEY
+          ? { appId: raw.GITHUB_APP_ID, privateKey: raw.GITHUB_APP_PRIVATE_KEY }
+          : undefined,
+      webhookSecret: raw.GITHUB_WEBHOOK_SECRET,
+      starsUser: raw.GITHUB_STARS_USER,
+      starsPollIntervalMs: raw.STARS_POLL_INTERVAL,
+      starsFullIntervalMs: raw.STARS_FULL_INTERVAL,
+      starsMaxNewPerRun: raw.STARS_MAX_NEW_PER_RUN,
+      refreshIntervalMs: raw.REFRESH_INTERVAL,
+    },
+    onedev:
+      raw.ONEDEV_URL && raw.ONEDEV_TOKEN
+        ? {
+            url: stripSlash(raw.ONEDEV_URL),
+            token: raw.ONEDEV_TOKEN,
+            rootProject: (raw.ONEDEV_ROOT_PROJECT ?? 'github').split('/').filter(Boolean).join('/'),
+          }
+        : undefined,
+    unstar: { policy: raw.UNSTAR_POLICY, graceMs: raw.UNSTAR_GRACE },
+    sync: {
+      concurrency: raw.SYNC_CONCURRENCY,
+      maxAttempts: raw.MAX_ATTEMPTS,
+      leaseMs: raw.SYNC_LEASE,
+    },
+    admin: { token: raw.ADMIN_TOKEN },
+    dashboard: { password: raw.DASHBOARD_PASSWORD, passwordHash: raw.DASHBOARD_PASSWORD_HASH },
+    containers: {
+      socket: raw.CONTAINER_SOCKET === '' ? null : raw.CONTAINER_SOCKET,
+      socketCandidates: socketCandidates(raw.XDG_RUNTIME_DIR),
+      restartLabel: raw.RESTART_LABEL,
+      checkoutDir: raw.CHECKOUT_DIR,
+      debounceMs: raw.RESTART_DEBOUNCE,
+      waitMs: raw.RESTART_WAIT,
+      compose: raw.COMPOSE_COMMAND
+        ? { command: raw.COMPOSE_COMMAND.trim().split(/\s+/), file: raw.COMPOSE_FILE }
+        : undefined,
+    },
+    notify: { url: raw.NOTIFY_URL, secret: raw.NOTIFY_SECRET },
+    metrics: { token: raw.METRICS_TOKEN },
+  };
+}
+
+/** Rootless Podman first: it is the least powerful socket that works. */
+function socketCandidates(runtimeDir: string | undefined): string[] {
+  const rootless = runtimeDir ? [`${runtimeDir.replace(/\/+$/, '')}/podman/podman.sock`] : [];
+  return [...rootless, '/run/podman/podman.sock', '/var/run/docker.sock'];
+}
+
+function stripSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+/** An optional string where blank means "not set". */
+export const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+export const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${text}" is not a duration; use a number with a unit such as 90s, 5m, 1h or 7d`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+export const portNumber = z.string().transform((text, ctx) => {
+  const port = Number(text);
+  if (!/^\d+$/.test(text.trim()) || port > 65535) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${text}" is not a TCP port (0-65535; 0 picks a free one)`,
+    });
+    return z.NEVER;
+  }
+  return port;
+});
+
+export const positiveInt = z.string().transform((text, ctx) => {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < 1) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a whole number of at least 1` });
+    return z.NEVER;
+  }
+  return value;
+});
+
+export const httpUrl = z.string().transform((text, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not a URL; expected https://host[:port][/path]' });
+    return z.NEVER;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    ctx.addIssue({ code: 'custom', message: `must be an http or https URL, not ${url.protocol}` });
+    return z.NEVER;
+  }
+  return text;
+});
+
+export const databaseUrl = z
+  .string()
+  .refine((text) => /^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(text), {
+    message:
+      'must be sqlite:<path> (for example sqlite:./data/starbridge.db) or postgres://user:password@host:5432/database',
+  });

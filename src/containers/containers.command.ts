@@ -1,0 +1,94 @@
+import type { Config } from '../config/config.js';
+import type { DbHandle } from '../db/database.js';
+import { systemClock } from '../shared/clock.js';
+import { AppError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import { createMirrorService } from '../sync/mirror.service.js';
+import type { ContainerService, LabelledContainer } from './container.service.types.js';
+import { createContainersFeature } from './containers.feature.js';
+
+export const CONTAINERS_USAGE = `usage: starbridge containers [list]
+       starbridge containers restart <container id or name>
+       starbridge containers restart --repo <owner/name>`;
+
+export interface ContainersCommandDeps {
+  config: Config;
+  handle: DbHandle;
+  log: Logger;
+  out: (line: string) => void;
+}
+
+/**
+ * `starbridge containers`: the labelled containers, or a restart of one of them or of all
+ * followers of a repository. Exit 0; 1 when the engine or a restart failed; 64 on bad usage.
+ */
+export async function containersCommand(
+  args: string[],
+  deps: ContainersCommandDeps,
+): Promise<number> {
+  const mirrors = createMirrorService({ handle: deps.handle, clock: systemClock });
+  const feature = createContainersFeature(deps.config, {
+    db: deps.handle.db,
+    log: deps.log,
+    findMirror: (fullName) => mirrors.findByName(fullName),
+  });
+  try {
+    return await dispatch(args, feature.service, deps.out);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    deps.out(`starbridge containers: ${error.message}`);
+    return 1;
+  } finally {
+    await feature.stop(0);
+  }
+}
+
+async function dispatch(
+  args: string[],
+  service: ContainerService,
+  out: (line: string) => void,
+): Promise<number> {
+  const [sub = 'list', ...rest] = args;
+  if (sub === 'list' && rest.length === 0) {
+    const status = await service.status();
+    if (!status.available) {
+      out(`container engine: unavailable — ${status.message}`);
+      return 1;
+    }
+    out(`container engine: ${status.engine} (API ${status.apiVersion})`);
+    for (const line of table(await service.list())) out(line);
+    return 0;
+  }
+  if (sub === 'restart' && rest[0] === '--repo' && rest[1] && rest.length === 2) {
+    const results = await service.restartRepository(rest[1]);
+    if (results.length === 0) out(`no container follows ${rest[1]}`);
+    for (const r of results)
+      out(`${r.container}: ${r.result}${r.message ? ` — ${r.message}` : ''}`);
+    return results.every((r) => r.result === 'restarted') ? 0 : 1;
+  }
+  if (sub === 'restart' && rest.length === 1 && rest[0] && !rest[0].startsWith('-')) {
+    await service.restart(rest[0]);
+    out(`${rest[0]}: restarted`);
+    return 0;
+  }
+  out(CONTAINERS_USAGE);
+  return 64;
+}
+
+function table(containers: LabelledContainer[]): string[] {
+  if (containers.length === 0) return ['no container carries the restart label'];
+  const rows = containers.map((c) => [
+    c.name,
+    c.health ? `${c.state} (${c.health})` : c.state,
+    c.follows.map((f) => (f.branch ? `${f.repo}@${f.branch}` : f.repo)).join(', '),
+    c.image,
+  ]);
+  const header = ['NAME', 'STATE', 'FOLLOWS', 'IMAGE'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  return [header, ...rows].map((row) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
+}

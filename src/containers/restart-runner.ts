@@ -1,0 +1,125 @@
+import type { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ContainerActionLog } from './container-actions.repo.js';
+import type { ContainerEvents, LedgerEntry, RestartResult } from './containers.events.js';
+import type { ContainerEngine, EngineContainer } from './engine.port.js';
+import { ContainerEngineError } from './engine-errors.js';
+import { isSelf, type SelfIdentity } from './self-container.js';
+
+export type RestartEntry = Extract<LedgerEntry, { kind: 'restart' }>;
+
+export interface RestartRunnerOptions {
+  self: SelfIdentity;
+  /** The engine's SIGTERM → SIGKILL grace (`t`). */
+  stopTimeoutSec: number;
+  /** How long to wait for running (and healthy) after the restart answered. */
+  waitMs: number;
+  pollMs?: number;
+  now?: () => Date;
+  events: EventEmitter<ContainerEvents>;
+  /** Where each restart is recorded (the last restart per container is read from there). */
+  actions: ContainerActionLog;
+}
+
+/** Restarts containers one call each, waits for them, and records each restart. */
+export function createRestartRunner(options: RestartRunnerOptions) {
+  const now = options.now ?? (() => new Date());
+
+  async function restart(
+    engine: ContainerEngine,
+    container: EngineContainer,
+    repo?: string,
+    signal?: AbortSignal,
+  ): Promise<RestartEntry> {
+    const entry = await attempt(engine, container, repo, signal);
+    await options.actions.record({
+      kind: 'restart',
+      container: container.name,
+      containerId: container.id,
+      repository: repo ?? null,
+      result: entry.result,
+      message: entry.message ?? null,
+      startedAt: entry.at,
+      finishedAt: new Date(Date.parse(entry.at) + entry.durationMs).toISOString(),
+    });
+    return entry;
+  }
+
+  async function attempt(
+    engine: ContainerEngine,
+    container: EngineContainer,
+    repo: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<RestartEntry> {
+    const started = now();
+    const done = (result: RestartResult, message?: string): RestartEntry => {
+      const entry: RestartEntry = {
+        kind: 'restart',
+        container: container.name,
+        id: container.id,
+        result,
+        ...(message ? { message } : {}),
+        at: started.toISOString(),
+        durationMs: now().getTime() - started.getTime(),
+      };
+      options.events.emit('container:restarted', {
+        container: container.name,
+        id: container.id,
+        ...(repo ? { repo } : {}),
+        result,
+        durationMs: entry.durationMs,
+      });
+      return entry;
+    };
+    if (isSelf(options.self, container)) {
+      return done('skipped', "this is Starbridge's own container; restart it yourself");
+    }
+    try {
+      await engine.act(container.id, 'restart', { stopTimeoutSec: options.stopTimeoutSec, signal });
+    } catch (error) {
+      return failed(error, done);
+    }
+    return waitUntilUp(engine, container.id, done, signal);
+  }
+
+  async function waitUntilUp(
+    engine: ContainerEngine,
+    id: string,
+    done: (result: RestartResult, message?: string) => RestartEntry,
+    signal?: AbortSignal,
+  ): Promise<RestartEntry> {
+    const deadline = now().getTime() + options.waitMs;
+    let seen = { state: 'unknown', health: null as string | null };
+    for (;;) {
+      try {
+        seen = await engine.inspect(id, signal);
+      } catch (error) {
+        return failed(error, done);
+      }
+      if (seen.state === 'running' && (seen.health === null || seen.health === 'healthy')) {
+        return done('restarted');
+      }
+      if (now().getTime() >= deadline || signal?.aborted) break;
+      await sleep(options.pollMs ?? 250);
+    }
+    const waited = `after ${Math.round(options.waitMs / 1000)} s`;
+    return seen.state === 'running'
+      ? done('unhealthy', `running but ${seen.health} ${waited}`)
+      : done('not_running', `${seen.state} ${waited}`);
+  }
+
+  return { restart };
+}
+
+export type RestartRunner = ReturnType<typeof createRestartRunner>;
+
+function failed(
+  error: unknown,
+  done: (result: RestartResult, message?: string) => RestartEntry,
+): RestartEntry {
+  if (error instanceof ContainerEngineError) {
+    if (error.failure === 'not_found') return done('gone', 'removed before it could be restarted');
+    return done(error.failure === 'timeout' ? 'timeout' : 'failed', error.message);
+  }
+  return done('failed', error instanceof Error ? error.message : String(error));
+}

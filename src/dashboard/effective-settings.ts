@@ -1,0 +1,71 @@
+import type { Config } from '../config/config.js';
+
+export interface SettingRow {
+  name: string;
+  value: string;
+  secret: boolean;
+}
+
+/** Secrets show only whether they are set: never a prefix, a length or a hash (catalogue A12). */
+const masked = (value: string | undefined | null): string => (value ? 'set (hidden)' : 'not set');
+const shown = (value: string | number | undefined | null): string =>
+  value === undefined || value === null || value === '' ? 'not set' : String(value);
+
+function databaseUrl(config: Config): string {
+  if (config.db.dialect === 'sqlite') return `sqlite:${config.db.path}`;
+  const url = new URL(config.db.url);
+  if (url.password) url.password = 'hidden';
+  return url.toString();
+}
+
+function ms(value: number): string {
+  if (value % 86_400_000 === 0) return `${value / 86_400_000}d`;
+  if (value % 3_600_000 === 0) return `${value / 3_600_000}h`;
+  if (value % 60_000 === 0) return `${value / 60_000}m`;
+  if (value % 1000 === 0) return `${value / 1000}s`;
+  return `${value}ms`;
+}
+
+/** The configuration in effect, by variable name, with every secret masked. */
+export function effectiveSettings(config: Config): SettingRow[] {
+  const row = (name: string, value: string, secret = false) => ({ name, value, secret });
+  const c = config;
+  return [
+    row('HOST, PORT', `${c.http.host}:${c.http.port}`),
+    row('DATABASE_URL', databaseUrl(c), true),
+    row('DATA_DIR', c.dataDir),
+    row('LOG_LEVEL', c.logLevel),
+    row('GITHUB_API_URL', c.github.apiUrl),
+    row('GITHUB_GIT_URL', c.github.gitUrl),
+    row('GITHUB_TOKEN', masked(c.github.token), true),
+    row('GITHUB_APP_ID', shown(c.github.app?.appId)),
+    row('GITHUB_APP_PRIVATE_KEY', masked(c.github.app?.privateKey), true),
+    row('GITHUB_WEBHOOK_SECRET', masked(c.github.webhookSecret), true),
+    row(
+      'GITHUB_STARS_USER',
+      shown(c.github.starsUser ?? (c.github.token ? "the token's user" : '')),
+    ),
+    row('STARS_POLL_INTERVAL', ms(c.github.starsPollIntervalMs)),
+    row('REFRESH_INTERVAL', ms(c.github.refreshIntervalMs)),
+    row('ONEDEV_URL', shown(c.onedev?.url)),
+    row('ONEDEV_TOKEN', masked(c.onedev?.token), true),
+    row('ONEDEV_ROOT_PROJECT', c.onedev ? c.onedev.rootProject || '(top level)' : 'not set'),
+    row('UNSTAR_POLICY, UNSTAR_GRACE', `${c.unstar.policy}, ${ms(c.unstar.graceMs)}`),
+    row('SYNC_CONCURRENCY', String(c.sync.concurrency)),
+    row('MAX_ATTEMPTS', String(c.sync.maxAttempts)),
+    row('ADMIN_TOKEN', masked(c.admin.token), true),
+    row('DASHBOARD_PASSWORD', masked(c.dashboard.password ?? c.dashboard.passwordHash), true),
+    row(
+      'CONTAINER_SOCKET',
+      c.containers.socket === null ? 'off' : shown(c.containers.socket ?? 'detect'),
+    ),
+    row('RESTART_LABEL', c.containers.restartLabel),
+    row('CHECKOUT_DIR', shown(c.containers.checkoutDir)),
+    row('NOTIFY_URL', masked(c.notify.url), true),
+  ];
+}
+
+/** The events to tick in GitHub's webhook form: what the receiver acts on. */
+export const WEBHOOK_EVENTS = ['Pushes', 'Watches', 'Stars', 'Repositories'];
+/** For a GitHub App, which subscribes to installation events as well. */
+export const APP_WEBHOOK_EVENTS = ['Installation', 'Installation repositories'];

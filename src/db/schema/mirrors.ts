@@ -1,0 +1,55 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * One row per GitHub repository, keyed by GitHub's numeric id (it survives renames).
+ * The row is also the sync queue: `next_attempt_at` says when it is due, the lease
+ * columns say which worker holds it.
+ */
+export interface MirrorsTable {
+  github_id: number;
+  owner: string;
+  name: string;
+  full_name: string;
+  /** Lower-cased `owner/name`: GitHub names compare case-insensitively. */
+  full_name_key: string;
+  status: string;
+  source: string;
+  starred: number;
+  private: number;
+  default_branch: string | null;
+  onedev_name: string | null;
+  onedev_path: string | null;
+  onedev_project_id: number | null;
+  attempts: number;
+  last_error: string | null;
+  last_error_code: string | null;
+  last_synced_at: string | null;
+  last_attempt_at: string | null;
+  next_attempt_at: string | null;
+  /** A sync was requested while one ran: run once more after it (requests coalesce). */
+  resync_requested: number;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  /** JSON object refname → sha, as last pushed to OneDev. */
+  pushed_refs: string | null;
+  unstarred_at: string | null;
+  delete_after: string | null;
+  /** Why a `paused` mirror is paused (unstarred, deleted upstream…), for people. */
+  paused_reason: string | null;
+  archived: Generated<number>;
+  starred_at: string | null;
+  /** When the refresh scheduler next compares the mirror with `git ls-remote`. */
+  next_refresh_at: string | null;
+  /** The GitHub App installation that grants access, when the source is an installation. */
+  installation_id: number | null;
+  /** A rename could not move the OneDev project (the new path is taken): what to do. */
+  onedev_conflict: string | null;
+  /** GitHub renamed the repository; the OneDev project has not followed yet. */
+  onedev_move_pending: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export type MirrorRow = Selectable<MirrorsTable>;
+export type NewMirrorRow = Insertable<MirrorsTable>;
+export type MirrorRowUpdate = Updateable<MirrorsTable>;

@@ -1,0 +1,23 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+
+/** The ledger: one row per sync attempt, with what it moved. */
+export interface SyncRunsTable {
+  id: string;
+  github_id: number;
+  trigger: string;
+  attempt: number;
+  worker: string | null;
+  started_at: string;
+  finished_at: string | null;
+  result: string;
+  error: string | null;
+  error_code: string | null;
+  /** JSON array of { ref, kind, old, new }. */
+  refs: string | null;
+  /** JSON array of container restart outcomes. */
+  containers: string | null;
+}
+
+export type SyncRunRow = Selectable<SyncRunsTable>;
+export type NewSyncRunRow = Insertable<SyncRunsTable>;
+export type SyncRunRowUpdate = Updateable<SyncRunsTable>;

@@ -1,0 +1,114 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { GitRemote } from './git.port.js';
+import { type GitCommandError, gitFailure, refusal } from './git-errors.js';
+import {
+  buildGitEnv,
+  defaultSpawn,
+  type GitEnvSettings,
+  type GitRunResult,
+  runGit,
+  type SpawnFn,
+} from './git-process.js';
+import {
+  checkAuthorization,
+  checkRemoteUrl,
+  describeHost,
+  describeUrl,
+  redactorFor,
+  type TextRedactor,
+} from './git-remote.js';
+
+export interface GitEngineOptions {
+  /** Service-owned HOME for git (no .gitconfig in it); created if missing. */
+  homeDir: string;
+  /** Allow `http://` remotes besides `https://` (tests, a OneDev on a private network). */
+  allowHttp: boolean;
+  /** Overall limit per git command; default 10 minutes. */
+  timeoutMs?: number;
+  /** Abort a transfer slower than this many bytes/s ... */
+  lowSpeedLimitBytes?: number;
+  /** ... for this many seconds. Defaults 1000 bytes/s for 60 s. */
+  lowSpeedTimeSeconds?: number;
+  /** Scrubs configured secrets from every error; the remote's own credential always is. */
+  redactor?: TextRedactor;
+  /** PATH for git children (the composition root passes the service's PATH). */
+  path?: string;
+  /** Grace between SIGTERM and SIGKILL; default 5 s. */
+  killGraceMs?: number;
+  /** Replaces `child_process.spawn`, for tests that inspect argv and environment. */
+  spawn?: SpawnFn;
+}
+
+export interface RunOptions {
+  /** The remote this command talks to: its credential goes into the environment. */
+  remote?: GitRemote;
+  signal?: AbortSignal;
+  input?: string;
+  /** Non-zero exits that are an answer, not a failure (e.g. `merge-base` exit 1). */
+  accept?: (result: GitRunResult) => boolean;
+}
+
+export interface GitRunner {
+  /** Runs git; throws a classified {@link GitCommandError} unless it succeeded or was accepted. */
+  run(op: string, args: string[], options?: RunOptions): Promise<GitRunResult>;
+  /** Builds the classified error for a result, e.g. a push whose refs were rejected. */
+  failure(op: string, result: GitRunResult, remote?: GitRemote): GitCommandError;
+  /** The remote's URL once checked (scheme, no credentials, no option-like host). */
+  checkedUrl(remote: GitRemote): string;
+}
+
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** Owns the settings every git child shares: environment, timeouts, redaction. */
+export function createGitRunner(options: GitEngineOptions): GitRunner {
+  const settings: GitEnvSettings = {
+    homeDir: resolve(options.homeDir),
+    path: options.path ?? DEFAULT_PATH,
+    allowHttp: options.allowHttp,
+    lowSpeedLimitBytes: options.lowSpeedLimitBytes ?? 1000,
+    lowSpeedTimeSeconds: options.lowSpeedTimeSeconds ?? 60,
+  };
+  const timeoutMs = options.timeoutMs ?? 10 * 60_000;
+  let home: Promise<unknown> | undefined;
+
+  const failure = (op: string, result: GitRunResult, remote?: GitRemote): GitCommandError => {
+    const where = remote ? { url: describeUrl(remote.url), host: describeHost(remote.url) } : {};
+    const ctx = {
+      op,
+      timeoutMs,
+      lowSpeedLimitBytes: settings.lowSpeedLimitBytes,
+      lowSpeedTimeSeconds: settings.lowSpeedTimeSeconds,
+      ...where,
+    };
+    return gitFailure(result, ctx, redactorFor(remote, options.redactor));
+  };
+
+  return {
+    failure,
+    checkedUrl(remote) {
+      checkAuthorization(remote.authorization);
+      return checkRemoteUrl(remote.url, settings.allowHttp);
+    },
+    async run(op, args, run = {}) {
+      home ??= mkdir(settings.homeDir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+        home = undefined;
+        const code = (error as NodeJS.ErrnoException).code ?? String(error);
+        throw refusal('unknown', `cannot create git home ${settings.homeDir} (${code})`);
+      });
+      await home;
+      const result = await runGit({
+        args,
+        env: buildGitEnv(settings, run.remote?.authorization),
+        timeoutMs,
+        killGraceMs: options.killGraceMs ?? 5000,
+        spawn: options.spawn ?? defaultSpawn,
+        ...(run.signal ? { signal: run.signal } : {}),
+        ...(run.input !== undefined ? { input: run.input } : {}),
+      });
+      if (result.timedOut || result.aborted) throw failure(op, result, run.remote);
+      if (result.exitCode === 0 || run.accept?.(result)) return result;
+      throw failure(op, result, run.remote);
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import { resolve } from 'node:path';
+import type { GitEngine, GitRemote, LsRemoteResult } from './git.port.js';
+import { KeyedQueue } from './git-cache.js';
+import {
+  ensureCache,
+  gitDir,
+  prepareCache,
+  pruneAgainst,
+  readCacheRefs,
+} from './git-cache-repo.js';
+import { refusal } from './git-errors.js';
+import { parseLsRemote } from './git-refs.js';
+import { describeUrl } from './git-remote.js';
+import { createGitRunner, type GitEngineOptions } from './git-runner.js';
+
+export type { GitEngineOptions } from './git-runner.js';
+
+const FETCH_REFSPECS = ['+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'];
+const PUSH_REFSPECS = ['refs/heads/*:refs/heads/*', 'refs/tags/*:refs/tags/*'];
+const MISSING_OBJECT =
+  /Not a valid (?:commit|object) name|bad object|unknown revision|could not parse|not a commit/i;
+
+/**
+ * The git engine on the real `git` binary (fault catalogue §6.1): argument arrays, never a
+ * shell; `--` before every URL; a minimal environment with the credential only in
+ * `GIT_CONFIG_*`; only heads and tags; one kill timeout per command. Operations on the
+ * same cache run one at a time.
+ */
+export function createGitEngine(options: GitEngineOptions): GitEngine {
+  const git = createGitRunner(options);
+  const queue = new KeyedQueue();
+
+  async function lsRemote(remote: GitRemote, signal?: AbortSignal): Promise<LsRemoteResult> {
+    const url = git.checkedUrl(remote);
+    const args = ['ls-remote', '--symref', '--', url, 'HEAD', 'refs/heads/*', 'refs/tags/*'];
+    const result = await git.run('ls-remote', args, { remote, signal });
+    return parseLsRemote(result.stdout);
+  }
+
+  return {
+    lsRemote,
+
+    fetchToCache(cacheDir, remote, signal) {
+      const dir = resolve(cacheDir);
+      return queue.run(dir, async () => {
+        const url = git.checkedUrl(remote);
+        await ensureCache(git, dir);
+        await prepareCache(git, dir);
+        const args = [gitDir(dir), 'fetch', '--prune', '--no-tags', '--no-recurse-submodules'];
+        const fetched = await git.run('fetch', [...args, '--', url, ...FETCH_REFSPECS], {
+          remote,
+          signal,
+        });
+        const refs = await readCacheRefs(git, dir);
+        // Nothing reported as changed while refs are cached: check the remote still has them.
+        if (Object.keys(refs).length > 0 && !fetched.stderr.includes('->')) {
+          const current = await lsRemote(remote, signal);
+          if (await pruneAgainst(git, dir, refs, current.refs)) return readCacheRefs(git, dir);
+        }
+        return refs;
+      });
+    },
+
+    pushFromCache(cacheDir, remote, signal) {
+      const dir = resolve(cacheDir);
+      return queue.run(dir, async () => {
+        const url = git.checkedUrl(remote);
+        await prepareCache(git, dir);
+        if (Object.keys(await readCacheRefs(git, dir)).length === 0) {
+          throw refusal(
+            'rejected',
+            `refusing to push to ${describeUrl(url)} from an empty cache: an atomic prune push would delete every branch and tag on the target`,
+          );
+        }
+        const args = [gitDir(dir), 'push', '--atomic', '--force', '--prune', '--porcelain'];
+        const pushed = await git.run('push', [...args, '--', url, ...PUSH_REFSPECS], {
+          remote,
+          signal,
+        });
+        // --porcelain reports a rejected ref as `!` on stdout; never let one pass as success.
+        if (/^!\t/m.test(pushed.stdout))
+          throw git.failure('push', { ...pushed, exitCode: 1 }, remote);
+      });
+    },
+
+    async isAncestor(cacheDir, ancestor, descendant) {
+      for (const rev of [ancestor, descendant]) {
+        if (rev === '' || rev.startsWith('-') || /[\s\0]/.test(rev)) {
+          throw refusal('unknown', `not a revision: ${JSON.stringify(rev.slice(0, 80))}`);
+        }
+      }
+      const args = [gitDir(resolve(cacheDir)), 'merge-base', '--is-ancestor', '--end-of-options'];
+      const result = await git.run('merge-base', [...args, ancestor, descendant], {
+        accept: (r) => r.exitCode === 1 || (r.exitCode === 128 && MISSING_OBJECT.test(r.stderr)),
+      });
+      return result.exitCode === 0;
+    },
+
+    async version() {
+      const result = await git.run('--version', ['--version']);
+      const match = /git version (\d+(?:\.\d+)+)/.exec(result.stdout);
+      if (!match?.[1]) {
+        throw refusal(
+          'unknown',
+          `unrecognised git --version output: ${result.stdout.slice(0, 100)}`,
+        );
+      }
+      return match[1];
+    },
+  };
+}

@@ -1,0 +1,47 @@
+/** Refname → object id, for `refs/heads/*` and `refs/tags/*` only. */
+export type RefMap = Record<string, string>;
+
+/** A remote repository and how to authenticate to it. */
+export interface GitRemote {
+  /** Built by Starbridge from validated parts; never taken from a payload. */
+  url: string;
+  /** Value of an `Authorization` header, passed to git through its environment, never argv. */
+  authorization?: string;
+}
+
+export interface LsRemoteResult {
+  refs: RefMap;
+  /** The branch HEAD points at (`main`, not `refs/heads/main`), when the server says. */
+  headBranch?: string;
+}
+
+/** What kind of git failure happened; decides whether a sync retries. */
+export type GitFailureKind =
+  | 'auth'
+  | 'not_found'
+  | 'network'
+  | 'timeout'
+  | 'tls'
+  | 'rejected'
+  | 'too_large'
+  | 'corrupt'
+  | 'disk_full'
+  | 'aborted'
+  | 'unknown';
+
+/**
+ * The git engine: every git operation a sync needs. One persistent bare cache per
+ * repository makes updates fetch only the delta.
+ */
+export interface GitEngine {
+  /** Heads and tags of a remote without fetching anything (no REST quota). */
+  lsRemote(remote: GitRemote, signal?: AbortSignal): Promise<LsRemoteResult>;
+  /** Fetches exactly heads and tags (with prune) into the bare cache, creating it if needed; returns the cache's refs. */
+  fetchToCache(cacheDir: string, remote: GitRemote, signal?: AbortSignal): Promise<RefMap>;
+  /** Pushes the cache's heads and tags with --atomic --force --prune (never --mirror). */
+  pushFromCache(cacheDir: string, remote: GitRemote, signal?: AbortSignal): Promise<void>;
+  /** True when `ancestor` is an ancestor of `descendant` in the cache (fast-forward check). */
+  isAncestor(cacheDir: string, ancestor: string, descendant: string): Promise<boolean>;
+  /** The installed git version, e.g. `2.39.5`. */
+  version(): Promise<string>;
+}

@@ -1,0 +1,124 @@
+import { Octokit } from '@octokit/core';
+import { throttling } from '@octokit/plugin-throttling';
+import type { Logger } from '../shared/logger.js';
+
+/**
+ * Octokit with the throttling plugin, for the stars poller and the App calls: it queues
+ * requests (at most 10 at once, writes spaced), waits out `retry-after` and secondary
+ * limits, and waits for a primary reset when it is near. The fetch client stays for the
+ * one-off lookups (manual adds, rename checks).
+ */
+const Throttled = Octokit.plugin(throttling);
+export type GitHubOctokit = InstanceType<typeof Throttled>;
+
+export interface RateLimitSnapshot {
+  limit: number;
+  remaining: number;
+  resetAt: string;
+}
+
+/** What the API layer tells its owner about, whichever request it was. */
+export interface GitHubApiObserver {
+  rateLimit?(snapshot: RateLimitSnapshot): void;
+  /** GitHub said when the token expires (`github-authentication-token-expiration`). */
+  tokenExpiration?(expiresAt: Date): void;
+  /** A rate limit is being waited out. */
+  waiting?(kind: 'primary' | 'secondary', seconds: number): void;
+}
+
+export interface OctokitOptions {
+  apiUrl: string;
+  auth?: string;
+  /** Passed through for App mode (`createAppAuth`). */
+  authStrategy?: unknown;
+  fetch?: typeof fetch;
+  log: Logger;
+  observer?: GitHubApiObserver;
+  /** Longest rate-limit wait the plugin sits out before giving up (the poller retries later). */
+  maxWaitSeconds?: number;
+}
+
+type Headers = Record<string, string | number | undefined>;
+
+export function createOctokit(options: OctokitOptions): GitHubOctokit {
+  const maxWait = options.maxWaitSeconds ?? 120;
+  const log = options.log;
+  const octokit = new Throttled({
+    baseUrl: options.apiUrl,
+    userAgent: 'starbridge',
+    ...(options.auth ? { auth: options.auth } : {}),
+    ...(options.authStrategy ? { authStrategy: options.authStrategy as never } : {}),
+    request: options.fetch ? { fetch: options.fetch } : {},
+    // Octokit writes to console by default; route it to pino.
+    log: {
+      debug: () => {},
+      info: () => {},
+      warn: (message: string) => log.warn({ component: 'octokit' }, message),
+      error: (message: string) => log.warn({ component: 'octokit' }, message),
+    },
+    throttle: {
+      onRateLimit: (retryAfter: number, _opts: unknown, _o: unknown, retryCount: number) =>
+        shouldWait('primary', retryAfter, retryCount),
+      onSecondaryRateLimit: (retryAfter: number, _opts: unknown, _o: unknown, retryCount: number) =>
+        shouldWait('secondary', retryAfter, retryCount),
+    },
+  });
+
+  function shouldWait(kind: 'primary' | 'secondary', seconds: number, retryCount: number) {
+    // GitHub warns that continuing while limited may ban the integration: wait, twice at
+    // most, and only when the wait is short; otherwise fail and let the schedule retry.
+    if (retryCount >= 2 || seconds > maxWait) {
+      log.warn({ kind, seconds }, 'github rate limit; giving up until the next run');
+      return false;
+    }
+    log.info({ kind, seconds }, 'github rate limit; waiting');
+    options.observer?.waiting?.(kind, seconds);
+    return true;
+  }
+
+  const observe = (headers: Headers | undefined) => {
+    if (!headers) return;
+    observeHeaders(headers, options.observer);
+  };
+  octokit.hook.after('request', (response) => observe(response.headers as Headers));
+  octokit.hook.error('request', (error) => {
+    observe((error as { response?: { headers?: Headers } }).response?.headers);
+    throw error;
+  });
+  return octokit;
+}
+
+/** Reads the rate-limit and token-expiry headers GitHub puts on every REST answer. */
+export function observeHeaders(headers: Headers, observer: GitHubApiObserver | undefined): void {
+  const limit = Number(headers['x-ratelimit-limit']);
+  const remaining = Number(headers['x-ratelimit-remaining']);
+  const reset = Number(headers['x-ratelimit-reset']);
+  if (
+    headers['x-ratelimit-limit'] !== undefined &&
+    [limit, remaining, reset].every(Number.isFinite)
+  ) {
+    observer?.rateLimit?.({ limit, remaining, resetAt: new Date(reset * 1000).toISOString() });
+  }
+  const expiration = headers['github-authentication-token-expiration'];
+  if (typeof expiration === 'string') {
+    // GitHub writes `2024-05-01 12:00:00 UTC` (sometimes with an offset instead of UTC).
+    const parsed = Date.parse(expiration.replace(' UTC', 'Z').replace(' ', 'T'));
+    if (!Number.isNaN(parsed)) observer?.tokenExpiration?.(new Date(parsed));
+  }
+}
+
+/** The HTTP status of an octokit error (304 included: octokit throws on Not Modified). */
+export function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown })?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** `Link: <url>; rel="next", <url>; rel="last"` → { next: url, last: url }. */
+export function parseLink(header: string | undefined): Record<string, string> {
+  const rels: Record<string, string> = {};
+  for (const part of (header ?? '').split(',')) {
+    const match = /<([^>]+)>\s*;\s*rel="([^"]+)"/.exec(part);
+    if (match?.[1] && match[2]) rels[match[2]] = match[1];
+  }
+  return rels;
+}

@@ -1,0 +1,15 @@
+/** What the GitHub sources (stars poller, refresh, App installations) report for health and pages. */
+export interface SourcesStatus {
+  starsPoll: {
+    enabled: boolean;
+    user?: string;
+    lastAt: string | null;
+    lastResult: string | null;
+    nextAt: string | null;
+    /** Set when the poller stopped (e.g. the token was rejected) until an operator acts. */
+    pausedReason?: string;
+  };
+  refresh: { lastAt: string | null; nextAt: string | null };
+  rateLimit: { limit: number; remaining: number; resetAt: string } | null;
+  app: { enabled: boolean; installations: number };
+}

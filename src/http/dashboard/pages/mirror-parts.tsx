@@ -1,0 +1,95 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
+import type { Freshness } from '../../../dashboard/freshness.js';
+import type { SyncRun } from '../../../sync/runs.repo.js';
+import { duration, shortSha } from './format.js';
+import { Badge, Empty, When } from './ui.js';
+
+const FRESHNESS_TEXT: Record<Freshness['state'], string> = {
+  up_to_date: 'Up to date',
+  update_available: 'Update available',
+  not_mirrored: 'Not in OneDev yet',
+  unknown: 'Could not compare',
+};
+
+/** The comparison fragment, loaded after the page so a slow remote never delays it. */
+export const FreshnessView = (props: { freshness: Freshness }) => {
+  const f = props.freshness;
+  return (
+    <div id="freshness" class={`freshness ${f.state}`}>
+      <p>
+        <strong>{FRESHNESS_TEXT[f.state]}</strong>
+        {f.state === 'update_available' && f.differingRefs > 0
+          ? ` (${f.differingRefs} refs differ)`
+          : ''}
+      </p>
+      <dl class="facts">
+        <dt>Branch</dt>
+        <dd>{f.branch ?? '—'}</dd>
+        <dt>GitHub</dt>
+        <dd>
+          <code>{shortSha(f.githubSha)}</code>
+        </dd>
+        <dt>OneDev</dt>
+        <dd>
+          <code>{shortSha(f.onedevSha)}</code>
+        </dd>
+      </dl>
+      {f.message ? <p class="error-text">{f.message}</p> : null}
+    </div>
+  );
+};
+
+const refCounts = (run: SyncRun) =>
+  (['created', 'updated', 'forced', 'deleted'] as const)
+    .map((kind) => `${run.refs.filter((r) => r.kind === kind).length} ${kind}`)
+    .join(', ');
+
+export const Runs = (props: { runs: SyncRun[]; now: Date }) =>
+  props.runs.length === 0 ? (
+    <Empty>No sync has run yet.</Empty>
+  ) : (
+    <div class="table-wrap">
+      <table class="stack-on-phone">
+        <caption class="sr-only">Sync runs, newest first</caption>
+        <thead>
+          <tr>
+            {['When', 'Trigger', 'Result', 'Took', 'Refs', 'Containers', 'Error'].map((h) => (
+              <th scope="col">{h}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {props.runs.map((run) => (
+            <tr>
+              <td data-label="When">
+                <When at={run.startedAt} now={props.now} />
+              </td>
+              <td data-label="Trigger">
+                {run.trigger} #{run.attempt}
+              </td>
+              <td data-label="Result">
+                <Badge status={run.result} />
+              </td>
+              <td data-label="Took">
+                {run.result === 'running' ? (
+                  <progress aria-label="Running" />
+                ) : (
+                  duration(run.durationMs)
+                )}
+              </td>
+              <td data-label="Refs" title={run.refs.map((r) => `${r.kind} ${r.ref}`).join('\n')}>
+                {refCounts(run)}
+              </td>
+              <td data-label="Containers">
+                {run.containers.length === 0 ? '—' : `${run.containers.length} restarted`}
+              </td>
+              <td data-label="Error" class="error-text">
+                {run.error ?? ''}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );

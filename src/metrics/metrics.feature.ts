@@ -1,0 +1,30 @@
+import type { EventEmitter } from 'node:events';
+import type { Hono } from 'hono';
+import type { ContainerEvents } from '../containers/containers.events.js';
+import type { DbHandle } from '../db/database.js';
+import type { SourcesStatus } from '../github/sources.types.js';
+import type { Clock } from '../shared/clock.js';
+import type { SyncWorker } from '../sync/sync.worker.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { metricsRoutes } from './metrics.routes.js';
+
+/** Connects the metrics to the features that move them, and serves `/metrics`. */
+export function createMetricsFeature(deps: {
+  handle: DbHandle;
+  clock: Clock;
+  worker: SyncWorker | undefined;
+  containerEvents: EventEmitter<ContainerEvents>;
+  sources: { status(): Promise<SourcesStatus> };
+  token?: string;
+}): { metrics: Metrics; routes: Hono } {
+  const metrics = createMetrics({
+    handle: deps.handle,
+    clock: deps.clock,
+    rateLimit: async () => (await deps.sources.status()).rateLimit,
+  });
+  deps.worker?.events.on('sync:finished', (event) =>
+    metrics.recordSync(event.result, event.durationMs),
+  );
+  deps.containerEvents.on('container:restarted', (event) => metrics.recordRestart(event.result));
+  return { metrics, routes: metricsRoutes(metrics, deps.token) };
+}

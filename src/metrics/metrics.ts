@@ -1,0 +1,116 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { DbHandle } from '../db/database.js';
+import type { Clock } from '../shared/clock.js';
+import { readMirrorGauges } from './metrics.repo.js';
+
+const STATUSES = ['queued', 'syncing', 'synced', 'retrying', 'failed', 'paused'] as const;
+const EVENTS = new Set([
+  'ping',
+  'push',
+  'watch',
+  'star',
+  'repository',
+  'installation',
+  'installation_repositories',
+]);
+const SYNC_RESULTS = new Set(['synced', 'unchanged', 'empty', 'retrying', 'failed', 'aborted']);
+
+/** Label values come from outside (event names): anything unknown becomes `other`, so series stay bounded. */
+function bounded(value: string, known: Set<string>): string {
+  return known.has(value) ? value : 'other';
+}
+
+export interface MetricsDeps {
+  handle: DbHandle;
+  clock: Clock;
+  /** GitHub's remaining REST quota, when a GitHub source knows it. */
+  rateLimit?: () => Promise<{ remaining: number; limit: number } | null>;
+}
+
+/**
+ * Starbridge's Prometheus metrics, on a registry of its own (never the global one, so two
+ * instances in one process — tests — do not collide). Counters are moved by the features'
+ * events; gauges about mirrors are read from the database at scrape time.
+ */
+export function createMetrics(deps: MetricsDeps) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'starbridge_' });
+  const deliveries = new Counter({
+    name: 'starbridge_webhook_deliveries_total',
+    help: 'Webhook deliveries received, by GitHub event and what became of them.',
+    labelNames: ['event', 'outcome'] as const,
+    registers: [registry],
+  });
+  const syncs = new Counter({
+    name: 'starbridge_syncs_total',
+    help: 'Finished syncs by result.',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const syncDuration = new Histogram({
+    name: 'starbridge_sync_duration_seconds',
+    help: 'How long syncs took, by result.',
+    labelNames: ['result'] as const,
+    buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900],
+    registers: [registry],
+  });
+  const restarts = new Counter({
+    name: 'starbridge_container_restarts_total',
+    help: 'Container restarts after syncs, by result.',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'starbridge_mirrors',
+    help: 'Mirrors by status.',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    async collect() {
+      const { byStatus } = await readMirrorGauges(deps.handle.db);
+      for (const status of STATUSES) this.set({ status }, byStatus[status] ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'starbridge_mirror_seconds_since_last_success',
+    help: 'Seconds since each mirror last synced successfully (since it was added, if never): alert on stale mirrors.',
+    labelNames: ['repository'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const now = deps.clock.now().getTime();
+      for (const mirror of (await readMirrorGauges(deps.handle.db)).lastSuccess) {
+        const since = Date.parse(mirror.lastSyncedAt ?? mirror.createdAt);
+        this.set({ repository: mirror.repository }, Math.max(0, (now - since) / 1000));
+      }
+    },
+  });
+  new Gauge({
+    name: 'starbridge_github_rate_limit_remaining',
+    help: 'GitHub REST requests left in the current rate-limit window (absent until GitHub was called).',
+    registers: [registry],
+    async collect() {
+      const limit = await deps.rateLimit?.().catch(() => null);
+      this.reset();
+      if (limit) this.set(limit.remaining);
+    },
+  });
+
+  return {
+    registry,
+    recordDelivery(event: string, outcome: string): void {
+      deliveries.inc({ event: bounded(event, EVENTS), outcome });
+    },
+    recordSync(result: string, durationMs: number): void {
+      const label = bounded(result, SYNC_RESULTS);
+      syncs.inc({ result: label });
+      syncDuration.observe({ result: label }, durationMs / 1000);
+    },
+    recordRestart(result: string): void {
+      restarts.inc({ result });
+    },
+    render: () => registry.metrics(),
+    contentType: registry.contentType,
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

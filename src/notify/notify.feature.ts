@@ -1,0 +1,66 @@
+import type { EventEmitter } from 'node:events';
+import type { Config } from '../config/config.js';
+import type { ContainerEvents } from '../containers/containers.events.js';
+import type { DbHandle } from '../db/database.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { SourcesEvents } from '../sources/sources.events.js';
+import type { SyncWorker } from '../sync/sync.worker.js';
+import { createIncidentTracker } from './incidents.js';
+import { createNotifier } from './notifier.js';
+import { readFailedMirrors } from './notify.repo.js';
+
+const RESTART_FAILURES = new Set(['failed', 'timeout', 'unhealthy', 'not_running']);
+
+/**
+ * Sends NOTIFY_URL a message for each incident: mirrors failing and recovering, rejected
+ * tokens and other source alerts, unstar deletions, failed container restarts.
+ * Returns how to let pending messages go out at shutdown; nothing when NOTIFY_URL is unset.
+ */
+export async function startNotifications(
+  config: Config,
+  deps: {
+    handle: DbHandle;
+    clock: Clock;
+    log: Logger;
+    worker: SyncWorker | undefined;
+    containerEvents: EventEmitter<ContainerEvents>;
+    sourcesEvents: SourcesEvents;
+  },
+): Promise<((graceMs: number) => Promise<void>) | undefined> {
+  if (!config.notify.url) return undefined;
+  const notifier = createNotifier({
+    url: config.notify.url,
+    secret: config.notify.secret,
+    clock: deps.clock,
+    log: deps.log,
+  });
+  const tracker = createIncidentTracker(notifier, await readFailedMirrors(deps.handle.db));
+  deps.worker?.events.on('sync:finished', tracker.onSyncFinished);
+  deps.sourcesEvents.on('alert', (alert) =>
+    notifier.send({ kind: `alert.${alert.kind}`, text: `⚠️ Starbridge: ${alert.message}` }),
+  );
+  deps.sourcesEvents.on('notice', (notice) =>
+    notifier.send({
+      kind: `notice.${notice.kind}`,
+      text: `ℹ️ Starbridge: ${notice.message}`,
+      repository: notice.fullName,
+    }),
+  );
+  deps.containerEvents.on('container:restarted', (event) => {
+    if (!RESTART_FAILURES.has(event.result)) return;
+    notifier.send({
+      kind: 'container.restart_failed',
+      text: `🔁 Starbridge: restarting container ${event.container}${event.repo ? ` after ${event.repo} changed` : ''} ended ${event.result}.`,
+      container: event.container,
+      repository: event.repo,
+      result: event.result,
+    });
+  });
+  return async (graceMs) => {
+    await Promise.race([
+      notifier.drain(),
+      new Promise((resolve) => setTimeout(resolve, Math.min(graceMs, 5_000))),
+    ]);
+  };
+}

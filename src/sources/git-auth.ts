@@ -1,0 +1,41 @@
+import type { Config } from '../config/config.js';
+import { type AppApi, createAppApi } from '../github/app.api.js';
+import type { GitHubApiObserver } from '../github/github-api.js';
+import type { Logger } from '../shared/logger.js';
+
+/** The part of a mirror row that decides which credential fetches it. */
+export interface CredentialTarget {
+  installation_id: number | null;
+}
+
+export interface GitHubCredentials {
+  /** The App API, when GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY are set. */
+  app?: AppApi;
+  /** `Authorization` for git: the installation's token for its repositories, else the PAT. */
+  authorizationFor(target: CredentialTarget): Promise<string | undefined>;
+}
+
+const basic = (token: string) =>
+  `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
+
+/** PAT mode and App mode side by side: each mirror is fetched with what grants it access. */
+export function createGitHubCredentials(
+  config: Config,
+  log: Logger,
+  options: { fetch?: typeof fetch; observer?: GitHubApiObserver } = {},
+): GitHubCredentials {
+  const appConfig = config.github.app;
+  const app = appConfig
+    ? createAppApi({ apiUrl: config.github.apiUrl, ...appConfig, log, ...options })
+    : undefined;
+  const token = config.github.token;
+  return {
+    app,
+    async authorizationFor(target) {
+      if (app && target.installation_id !== null) {
+        return basic(await app.installationToken(Number(target.installation_id)));
+      }
+      return token ? basic(token) : undefined;
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import type { ListedRepo } from '../github/stars.api.js';
+
+/** What the planner needs to know of an existing mirror. */
+export interface KnownMirror {
+  githubId: number;
+  fullName: string;
+  /** This source holds it now: starred (stars) or in the installation (App). */
+  held: boolean;
+  /** Released earlier (unstarred or removed) and waiting under the unstar policy. */
+  released: boolean;
+  archived: boolean;
+}
+
+export interface ReconcilePlan {
+  /** Held by the source but not mirrored for it yet: new mirrors and re-stars. */
+  toAdd: ListedRepo[];
+  /** Over the cap on new mirrors per run: left for the next run. */
+  deferred: ListedRepo[];
+  /** Held before, gone from a complete listing. */
+  toUnstar: KnownMirror[];
+  /** Same GitHub id, another `owner/name`. */
+  renamed: Array<{ repo: ListedRepo; from: string }>;
+  /** Archived or unarchived since we last looked. */
+  archivedChanged: ListedRepo[];
+  unchanged: number;
+  /** False when removals were not considered (partial, failed or empty listing). */
+  removalsConsidered: boolean;
+}
+
+export interface PlanOptions {
+  /** Whether the listing is the whole list (every page, consistent). */
+  complete: boolean;
+  /** Most new mirrors (rows that do not exist yet) created per run; undefined = no cap. */
+  maxNew?: number;
+}
+
+/**
+ * Compares a listing with the mirrors we have. Pure, so every rule is tested without
+ * I/O. Safety rule: only a complete, non-empty listing may release anything — a listing
+ * that failed, came back empty or only in part never causes an unstar.
+ */
+export function planReconcile(
+  listing: ListedRepo[],
+  known: Map<number, KnownMirror>,
+  options: PlanOptions,
+): ReconcilePlan {
+  const plan: ReconcilePlan = {
+    toAdd: [],
+    deferred: [],
+    toUnstar: [],
+    renamed: [],
+    archivedChanged: [],
+    unchanged: 0,
+    removalsConsidered: options.complete && listing.length > 0,
+  };
+  const seen = new Set<number>();
+  let created = 0;
+  for (const repo of listing) {
+    if (seen.has(repo.githubId)) continue;
+    seen.add(repo.githubId);
+    const mirror = known.get(repo.githubId);
+    if (!mirror) {
+      const capped = options.maxNew !== undefined && created >= options.maxNew;
+      (capped ? plan.deferred : plan.toAdd).push(repo);
+      if (!capped) created++;
+      continue;
+    }
+    const fullName = `${repo.owner}/${repo.name}`;
+    if (mirror.fullName !== fullName) plan.renamed.push({ repo, from: mirror.fullName });
+    if (mirror.archived !== repo.archived) plan.archivedChanged.push(repo);
+    if (!mirror.held || mirror.released) plan.toAdd.push(repo);
+    else plan.unchanged++;
+  }
+  if (plan.removalsConsidered) {
+    for (const mirror of known.values()) {
+      if (mirror.held && !mirror.released && !seen.has(mirror.githubId)) plan.toUnstar.push(mirror);
+    }
+  }
+  return plan;
+}
+
+/** The plan as the API and CLI show it. */
+export function describePlan(plan: ReconcilePlan) {
+  const name = (r: ListedRepo) => ({ githubId: r.githubId, fullName: `${r.owner}/${r.name}` });
+  return {
+    toAdd: plan.toAdd.map(name),
+    deferred: plan.deferred.map(name),
+    toUnstar: plan.toUnstar.map((m) => ({ githubId: m.githubId, fullName: m.fullName })),
+    renamed: plan.renamed.map((r) => ({ ...name(r.repo), from: r.from })),
+    unchanged: plan.unchanged,
+    removalsConsidered: plan.removalsConsidered,
+  };
+}
+
+export type PlanSummary = ReturnType<typeof describePlan>;

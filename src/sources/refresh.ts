@@ -1,0 +1,129 @@
+import type { DbHandle } from '../db/database.js';
+import type { GitEngine } from '../git/git.port.js';
+import { GitCommandError } from '../git/git-errors.js';
+import { cloneUrl } from '../github/repo-name.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { parseRefs } from '../sync/mirror.js';
+import type { MirrorService } from '../sync/mirror.service.js';
+import { sameRefs } from '../sync/sync-mirror.js';
+import type { SourcesEvents } from './sources.events.js';
+
+export interface RefreshTarget {
+  github_id: number;
+  owner: string;
+  name: string;
+  pushed_refs: string | null;
+  next_refresh_at: string | null;
+  installation_id: number | null;
+}
+
+export interface RefreshDeps {
+  handle: DbHandle;
+  clock: Clock;
+  log: Logger;
+  events: SourcesEvents;
+  git: Pick<GitEngine, 'lsRemote'>;
+  mirrors: Pick<MirrorService, 'syncById'>;
+  githubGitUrl: string;
+  authorizationFor: (mirror: RefreshTarget) => Promise<string | undefined>;
+  intervalMs: number;
+  concurrency: number;
+  /** A repository git says is gone: check it on the API (renamed without redirect, deleted). */
+  onMissing?: (githubId: number) => Promise<void>;
+  /** Most mirrors compared per tick. */
+  batch?: number;
+}
+
+/**
+ * Freshness without webhooks: each active mirror gets a slot in the refresh interval
+ * (spread by its id, so 1,000 mirrors do not all run at once) and at its slot is compared
+ * with `git ls-remote` — no REST quota. Only a mirror whose refs differ from what was
+ * last pushed is asked to sync. Archived and paused mirrors are not refreshed.
+ */
+export function createRefresh(deps: RefreshDeps) {
+  const log = deps.log.child({ component: 'refresh' });
+  const interval = deps.intervalMs;
+
+  /** Where in the interval a mirror's slot falls: a fixed fraction from its id. */
+  const offset = (githubId: number) =>
+    Math.floor((((githubId * 2654435761) % 2 ** 32) / 2 ** 32) * interval);
+
+  /** The first slot after `now` in the same phase as `previous`. */
+  function nextSlot(previous: number, nowMs: number): number {
+    const behind = Math.max(0, Math.floor((nowMs - previous) / interval) + 1);
+    return previous + behind * interval;
+  }
+
+  async function tick(): Promise<{ checked: number; changed: number }> {
+    const nowMs = deps.clock.now().getTime();
+    const now = new Date(nowMs).toISOString();
+    const rows = await deps.handle.db
+      .selectFrom('mirrors')
+      .select(['github_id', 'owner', 'name', 'pushed_refs', 'next_refresh_at', 'installation_id'])
+      .where('status', '=', 'synced')
+      .where('archived', '=', 0)
+      .where('pushed_refs', 'is not', null)
+      .where((eb) => eb.or([eb('next_refresh_at', 'is', null), eb('next_refresh_at', '<=', now)]))
+      .orderBy('next_refresh_at')
+      .limit(deps.batch ?? 500)
+      .execute();
+    const due: RefreshTarget[] = [];
+    for (const row of rows) {
+      const slot = row.next_refresh_at
+        ? nextSlot(Date.parse(row.next_refresh_at), nowMs)
+        : nowMs + offset(row.github_id);
+      // Conditional on the slot just read: two replicas never check one mirror twice.
+      const claimed = await deps.handle.db
+        .updateTable('mirrors')
+        .set({ next_refresh_at: new Date(slot).toISOString() })
+        .where('github_id', '=', row.github_id)
+        .where((eb) =>
+          row.next_refresh_at === null
+            ? eb('next_refresh_at', 'is', null)
+            : eb('next_refresh_at', '=', row.next_refresh_at),
+        )
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) > 0 && row.next_refresh_at !== null) due.push(row);
+    }
+    let changed = 0;
+    await inParallel(due, deps.concurrency, async (row) => {
+      if (await differs(row)) changed++;
+    });
+    if (due.length > 0) log.info({ checked: due.length, changed }, 'refresh checked mirrors');
+    deps.events.emit('refresh:finished', { checked: due.length, changed });
+    return { checked: due.length, changed };
+  }
+
+  async function differs(row: RefreshTarget): Promise<boolean> {
+    try {
+      const url = cloneUrl(deps.githubGitUrl, row);
+      const remote = { url, authorization: await deps.authorizationFor(row) };
+      const { refs } = await deps.git.lsRemote(remote);
+      if (sameRefs(refs, parseRefs(row.pushed_refs))) return false;
+      await deps.mirrors.syncById(row.github_id);
+      return true;
+    } catch (error) {
+      if (error instanceof GitCommandError && error.kind === 'not_found') {
+        await deps.onMissing?.(row.github_id).catch(() => {});
+      }
+      log.warn({ err: error, repo: `${row.owner}/${row.name}` }, 'refresh check failed');
+      return false;
+    }
+  }
+
+  return { tick, offset };
+}
+
+async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+export type Refresh = ReturnType<typeof createRefresh>;

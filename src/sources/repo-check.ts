@@ -1,0 +1,54 @@
+import type { DbHandle } from '../db/database.js';
+import type { GitHubClient } from '../github/github.client.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { UpstreamError } from '../shared/upstream-error.js';
+import type { Renames } from './renames.js';
+import { findMirrorRow, pauseMirror, setArchived } from './source-mirrors.repo.js';
+
+/**
+ * Asks the API about one mirrored repository when git says it is gone or a sync failed
+ * for good: `GET /repos/{owner}/{name}` answers a renamed or transferred repository with
+ * a 301 to its id, which the client follows — so the new name arrives here; a 404 or 451
+ * pauses the mirror with the reason and keeps the OneDev project.
+ */
+export function createRepoCheck(deps: {
+  handle: DbHandle;
+  clock: Clock;
+  log: Logger;
+  github: Pick<GitHubClient, 'getRepository'>;
+  renames: Renames;
+}) {
+  const log = deps.log.child({ component: 'repo-check' });
+  const now = () => deps.clock.now().toISOString();
+
+  async function check(githubId: number): Promise<'renamed' | 'paused' | 'unchanged'> {
+    const row = await findMirrorRow(deps.handle.db, githubId);
+    if (!row) return 'unchanged';
+    let repo: Awaited<ReturnType<GitHubClient['getRepository']>>;
+    try {
+      repo = await deps.github.getRepository(row.owner, row.name);
+    } catch (error) {
+      if (!(error instanceof UpstreamError) || error.reason !== 'github_not_found') throw error;
+      const legal = /451/.test(error.message) ? ' (HTTP 451: unavailable for legal reasons)' : '';
+      const reason = `${row.full_name} is gone from GitHub (deleted, or no longer visible to the token)${legal}; the OneDev project is kept`;
+      await pauseMirror(deps.handle.db, githubId, reason, now());
+      log.warn({ repo: row.full_name }, 'repository gone upstream; mirror paused');
+      return 'paused';
+    }
+    if (repo.githubId !== githubId) {
+      // The old name was taken by a new repository: GitHub's redirect is gone.
+      const reason = `${row.full_name} now names another GitHub repository (id ${repo.githubId}); the original was renamed or deleted`;
+      await pauseMirror(deps.handle.db, githubId, reason, now());
+      return 'paused';
+    }
+    await setArchived(deps.handle.db, githubId, repo.archived, now());
+    if (!(await deps.renames.rename(githubId, repo.owner, repo.name))) return 'unchanged';
+    await deps.renames.processPending();
+    return 'renamed';
+  }
+
+  return { check };
+}
+
+export type RepoCheck = ReturnType<typeof createRepoCheck>;

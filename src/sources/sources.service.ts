@@ -1,0 +1,203 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Config } from '../config/config.js';
+import type { DbHandle } from '../db/database.js';
+import type { GitEngine } from '../git/git.port.js';
+import { createOctokit } from '../github/github-api.js';
+import type { OneDevApi, OneDevProjectEditor } from '../onedev/onedev.port.js';
+import type { Clock } from '../shared/clock.js';
+import { NotConfiguredError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import type { MirrorService } from '../sync/mirror.service.js';
+import type { GitHubCredentials } from './git-auth.js';
+import { createGitHubWatch } from './github-watch.js';
+import { createInstallationsSync } from './installations.js';
+import { describePlan } from './reconcile.plan.js';
+import { createRefresh } from './refresh.js';
+import { createRenames } from './renames.js';
+import { createScheduler, type PeriodicTask } from './scheduler.js';
+import { createSourceWebhooks } from './source-webhooks.js';
+import { createSourcesEvents } from './sources.events.js';
+import { createSourcesStatus, recordRefreshRuns } from './sources.status.js';
+import { createStarsPoller } from './stars.poller.js';
+import { createUnstarPolicy } from './unstar.policy.js';
+
+export interface GitHubSourcesDeps {
+  config: Config;
+  handle: DbHandle;
+  clock: Clock;
+  log: Logger;
+  mirrors: MirrorService;
+  credentials: GitHubCredentials;
+  git?: Pick<GitEngine, 'lsRemote'>;
+  onedev?: OneDevApi & OneDevProjectEditor;
+  fetch?: typeof fetch;
+  /** This replica's name in the leases table. */
+  owner?: string;
+  checkEveryMs?: number;
+}
+
+const HOUR = 3_600_000;
+const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, n));
+
+/** The GitHub sources feature, wired: stars poller, App installations, refresh, unstar policy, renames. */
+export function createGitHubSources(deps: GitHubSourcesDeps) {
+  const { config, handle, clock, mirrors } = deps;
+  const gh = config.github;
+  const log = deps.log.child({ component: 'github-sources' });
+  const events = createSourcesEvents();
+  const watch = createGitHubWatch({ clock, log, events });
+  const base = { handle, clock, log, events, mirrors };
+  const policy = createUnstarPolicy({ ...base, policy: config.unstar, onedev: deps.onedev });
+  const renames = createRenames({
+    ...base,
+    onedevRoot: config.onedev?.rootProject ?? '',
+    onedev: deps.onedev,
+    onReleased: () => mirrors.notify('queued'),
+  });
+  const applyDeps = { ...base, policy, renames };
+  const starsEnabled = Boolean(gh.token || gh.starsUser);
+  const octokit = createOctokit({
+    apiUrl: gh.apiUrl,
+    auth: gh.token,
+    fetch: deps.fetch,
+    log,
+    observer: watch.observer,
+  });
+  const poller = createStarsPoller({
+    ...applyDeps,
+    octokit,
+    apiUrl: gh.apiUrl,
+    starsUser: gh.starsUser,
+    hasToken: Boolean(gh.token),
+    tokenFingerprint: createHash('sha256')
+      .update(gh.token ?? '')
+      .digest('hex')
+      .slice(0, 12),
+    maxNewPerRun: gh.starsMaxNewPerRun,
+  });
+  const app = deps.credentials.app;
+  const installations = app ? createInstallationsSync({ ...applyDeps, app }) : undefined;
+  let onMissing: ((githubId: number) => Promise<void>) | undefined;
+  const refresh = deps.git
+    ? createRefresh({
+        onMissing: (githubId) => onMissing?.(githubId) ?? Promise.resolve(),
+        ...base,
+        git: deps.git,
+        githubGitUrl: gh.gitUrl,
+        authorizationFor: deps.credentials.authorizationFor,
+        intervalMs: gh.refreshIntervalMs,
+        concurrency: config.sync.concurrency,
+      })
+    : undefined;
+  let starsLogin: string | undefined = gh.starsUser;
+  const webhooks = createSourceWebhooks({ ...applyDeps, starsLogin: () => starsLogin });
+
+  const tasks: PeriodicTask[] = [];
+  if (starsEnabled) {
+    tasks.push({
+      name: 'stars-full',
+      group: 'github',
+      intervalMs: gh.starsFullIntervalMs,
+      run: poller.full,
+    });
+    tasks.push({
+      name: 'stars-quick',
+      group: 'github',
+      intervalMs: gh.starsPollIntervalMs,
+      run: poller.quick,
+    });
+  }
+  if (installations) {
+    tasks.push({
+      name: 'installations',
+      group: 'github',
+      intervalMs: HOUR,
+      run: installations.syncAll,
+    });
+  }
+  if (refresh) {
+    const tick = clamp(gh.refreshIntervalMs / 60, 1_000, 60_000);
+    tasks.push({ name: 'refresh', group: 'git', intervalMs: tick, run: refresh.tick });
+  }
+  const maintenance = clamp(config.unstar.graceMs / 10, 1_000, 60_000);
+  tasks.push({
+    name: 'maintenance',
+    group: 'maintenance',
+    intervalMs: maintenance,
+    run: async () => {
+      await renames.processPending();
+      await policy.expireDeletions();
+    },
+  });
+  const scheduler = createScheduler({
+    handle,
+    clock,
+    log,
+    owner: deps.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    tasks,
+    checkEveryMs:
+      deps.checkEveryMs ?? clamp(Math.min(...tasks.map((t) => t.intervalMs)) / 4, 250, 5_000),
+  });
+  events.on('poll:finished', () => {
+    void poller.state().then((s) => {
+      starsLogin = gh.starsUser ?? s.login ?? starsLogin;
+    });
+  });
+
+  const { status, healthProbe } = createSourcesStatus({
+    handle,
+    github: gh,
+    watch,
+    starsEnabled,
+    appEnabled: Boolean(app),
+    refreshEnabled: Boolean(refresh),
+    nextAt: scheduler.nextAt,
+  });
+
+  /** `POST /api/v1/reconcile`, `starbridge reconcile`: a full listing now (or only its plan). */
+  async function reconcile(options: { dryRun: boolean }) {
+    if (!starsEnabled) {
+      throw new NotConfiguredError(
+        'the stars poller is off: set GITHUB_TOKEN or GITHUB_STARS_USER',
+      );
+    }
+    if (options.dryRun) return { dryRun: true, plan: describePlan(await poller.dryRun()) };
+    await poller.resume();
+    const result = await poller.full();
+    return {
+      dryRun: false,
+      result,
+      plan: poller.lastPlan() ? describePlan(poller.lastPlan()!) : null,
+    };
+  }
+
+  if (refresh) recordRefreshRuns(events, handle, clock);
+  return {
+    events,
+    start: () => scheduler.start(),
+    stop: (graceMs: number) => scheduler.stop(graceMs),
+    runDue: () => scheduler.runDue(),
+    status,
+    reconcile,
+    healthProbe,
+    webhooks: {
+      handle: webhooks.handle,
+      afterCommit: () => void renames.processPending().catch(() => {}),
+      restore: policy.restore,
+      starsLogin: () => starsLogin,
+    },
+    starsLogin: () => starsLogin,
+    /** What to do when git says a mirrored repository is gone (an API check). */
+    onMissing: (handler: (githubId: number) => Promise<void>) => {
+      onMissing = handler;
+    },
+    poller,
+    refresh,
+    renames,
+    policy,
+    installations,
+  };
+}
+
+export type GitHubSources = ReturnType<typeof createGitHubSources>;

@@ -1,0 +1,84 @@
+import type { Config } from '../config/config.js';
+import type { DbHandle } from '../db/database.js';
+import type { SourcesStatus } from '../github/sources.types.js';
+import type { HealthProbe } from '../health/health.service.js';
+import type { Clock } from '../shared/clock.js';
+import type { GitHubWatch } from './github-watch.js';
+import { listInstallationIds, readState, writeState } from './source-state.repo.js';
+import type { SourcesEvents } from './sources.events.js';
+import type { StarsState } from './stars.poller.js';
+
+export interface StatusDeps {
+  handle: DbHandle;
+  github: Config['github'];
+  watch: GitHubWatch;
+  starsEnabled: boolean;
+  appEnabled: boolean;
+  refreshEnabled: boolean;
+  /** When a periodic task can next run. */
+  nextAt: (task: string) => Promise<string | null>;
+}
+
+/**
+ * The `SourcesStatus` contract (dashboard, API, CLI) and the `/health` probe, read from the
+ * shared state rows so any replica answers the same.
+ */
+export function createSourcesStatus(deps: StatusDeps) {
+  const gh = deps.github;
+
+  async function status(): Promise<SourcesStatus> {
+    const stars = (await readState<StarsState>(deps.handle.db, 'stars')) ?? {};
+    const refresh = await readState<{ lastAt?: string }>(deps.handle.db, 'refresh');
+    return {
+      starsPoll: {
+        enabled: deps.starsEnabled,
+        ...(deps.starsEnabled ? { user: gh.starsUser ?? stars.login } : {}),
+        lastAt: stars.lastAt ?? null,
+        lastResult: stars.lastResult ?? null,
+        nextAt: deps.starsEnabled ? await deps.nextAt('stars-quick') : null,
+        ...(stars.pausedReason ? { pausedReason: stars.pausedReason } : {}),
+      },
+      refresh: {
+        lastAt: refresh?.lastAt ?? null,
+        nextAt: deps.refreshEnabled ? await deps.nextAt('refresh') : null,
+      },
+      rateLimit: deps.watch.rateLimit(),
+      app: {
+        enabled: deps.appEnabled,
+        installations: (await listInstallationIds(deps.handle.db)).length,
+      },
+    };
+  }
+
+  const healthProbe: HealthProbe = {
+    name: 'github',
+    async check() {
+      if (!gh.token && !deps.appEnabled && !gh.starsUser) {
+        return {
+          status: 'not_configured',
+          message: 'set GITHUB_TOKEN (or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY)',
+        };
+      }
+      const s = await status();
+      const degraded = Boolean(s.starsPoll.pausedReason) || deps.watch.expiryWarned();
+      return {
+        status: degraded ? 'degraded' : 'ok',
+        ...(s.starsPoll.pausedReason ? { message: s.starsPoll.pausedReason } : {}),
+        rateLimit: s.rateLimit,
+        tokenExpiresAt: deps.watch.tokenExpiresAt()?.toISOString() ?? null,
+        starsPoll: s.starsPoll,
+        app: s.app,
+      };
+    },
+  };
+
+  return { status, healthProbe };
+}
+
+/** The refresh's last run is shared state (status pages on any replica). */
+export function recordRefreshRuns(events: SourcesEvents, handle: DbHandle, clock: Clock): void {
+  events.on('refresh:finished', () => {
+    const now = clock.now().toISOString();
+    void writeState(handle.db, 'refresh', { lastAt: now }, now).catch(() => {});
+  });
+}

@@ -1,0 +1,175 @@
+import type { DbHandle } from '../db/database.js';
+import { type GitHubOctokit, statusOf } from '../github/github-api.js';
+import { isStarred, type StarsTarget, tokenLogin } from '../github/stars.api.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { type ApplyDeps, type ApplyResult, applyPlan } from './apply-plan.js';
+import { planReconcile, type ReconcilePlan } from './reconcile.plan.js';
+import { loadKnown } from './source-mirrors.repo.js';
+import { patchState, readState } from './source-state.repo.js';
+import type { SourcesEvents } from './sources.events.js';
+import { listAllStars, listNewStars } from './stars.listing.js';
+
+/** The poller's row in `source_state`. */
+export interface StarsState {
+  etag?: string;
+  login?: string;
+  lastAt?: string;
+  lastResult?: string;
+  lastFullAt?: string;
+  pausedReason?: string;
+  /** Which token the pause is about: a new token lifts it. */
+  pausedToken?: string;
+}
+
+export interface StarsPollerDeps extends ApplyDeps {
+  handle: DbHandle;
+  clock: Clock;
+  log: Logger;
+  events: SourcesEvents;
+  octokit: GitHubOctokit;
+  apiUrl: string;
+  /** GITHUB_STARS_USER; undefined means the token's own user. */
+  starsUser?: string;
+  hasToken: boolean;
+  /** A short fingerprint of the token (never the token). */
+  tokenFingerprint: string;
+  maxNewPerRun?: number;
+}
+
+const STATE = 'stars';
+
+/**
+ * The stars poller: the star list is the source of truth (no webhook says "a repository
+ * I starred"). A quick conditional check of page 1 every poll interval, a full listing
+ * and set difference at start and every hour (the only way to see an old unstar).
+ */
+export function createStarsPoller(deps: StarsPollerDeps) {
+  const log = deps.log.child({ component: 'stars-poller' });
+  let lastPlan: ReconcilePlan | undefined;
+  const now = () => deps.clock.now().toISOString();
+  const state = (): Promise<StarsState> =>
+    readState<StarsState>(deps.handle.db, STATE).then((s) => s ?? {});
+  const save = (patch: Partial<StarsState>) => patchState(deps.handle.db, STATE, patch, now());
+
+  async function target(current: StarsState): Promise<StarsTarget> {
+    if (!deps.hasToken) return { user: deps.starsUser as string, own: false };
+    const login = current.login ?? (await tokenLogin(deps.octokit));
+    if (!current.login) await save({ login });
+    const user = deps.starsUser ?? login;
+    return { user, own: user.toLowerCase() === login.toLowerCase() };
+  }
+
+  /** Runs one poll unless paused; a rejected token pauses it with one alert. */
+  async function guarded(kind: 'quick' | 'full', work: (s: StarsState) => Promise<string>) {
+    const current = await state();
+    if (current.pausedReason && current.pausedToken === deps.tokenFingerprint) return 'paused';
+    try {
+      const result = await work(current);
+      await save({ lastAt: now(), lastResult: result, pausedReason: undefined });
+      deps.events.emit('poll:finished', { kind, result });
+      return result;
+    } catch (error) {
+      const result = await failed(error);
+      deps.events.emit('poll:finished', { kind, result });
+      return result;
+    }
+  }
+
+  async function failed(error: unknown): Promise<string> {
+    const status = statusOf(error);
+    if (status === 401) {
+      const reason =
+        'GitHub rejected the token (401 Bad credentials): the stars poller is paused; fix GITHUB_TOKEN and restart, or POST /api/v1/reconcile to try again';
+      await save({
+        lastAt: now(),
+        lastResult: 'token rejected',
+        pausedReason: reason,
+        pausedToken: deps.tokenFingerprint,
+      });
+      log.error({ status }, reason);
+      deps.events.emit('alert', { kind: 'github_token_rejected', message: reason });
+      return 'paused';
+    }
+    const result = `failed: ${status ? `HTTP ${status}` : (error as Error).message}`;
+    log.warn({ err: error }, 'star poll failed; nothing was unstarred');
+    await save({ lastAt: now(), lastResult: result });
+    return result;
+  }
+
+  /** Full listing → plan (unstar candidates double-checked when we can). */
+  async function fullPlan(current: StarsState) {
+    const who = await target(current);
+    const listing = await listAllStars(deps.octokit, who, deps.apiUrl, log);
+    const known = await loadKnown(deps.handle.db, { kind: 'stars' });
+    const plan = planReconcile(listing.items, known, {
+      complete: listing.complete,
+      maxNew: deps.maxNewPerRun,
+    });
+    if (who.own) await confirmUnstars(plan);
+    return { plan, etag: listing.etag };
+  }
+
+  /** "Check the star set again before deleting": a listing that shifted mid-walk can miss one. */
+  async function confirmUnstars(plan: ReconcilePlan): Promise<void> {
+    const confirmed = [];
+    for (const mirror of plan.toUnstar) {
+      const [owner = '', name = ''] = mirror.fullName.split('/');
+      if (!(await isStarred(deps.octokit, owner, name))) confirmed.push(mirror);
+    }
+    plan.toUnstar = confirmed;
+  }
+
+  async function full(): Promise<string> {
+    return guarded('full', async (current) => {
+      const { plan, etag } = await fullPlan(current);
+      lastPlan = plan;
+      const applied = await applyPlan(plan, { kind: 'stars' }, deps);
+      await save({ etag, lastFullAt: now() });
+      return describe(applied, plan.unchanged);
+    });
+  }
+
+  async function quick(): Promise<string> {
+    return guarded('quick', async (current) => {
+      const who = await target(current);
+      const known = await loadKnown(deps.handle.db, { kind: 'stars' });
+      const isKnown = (id: number) => known.get(id)?.held === true;
+      const listing = await listNewStars(deps.octokit, who, {
+        ...deps,
+        etag: current.etag,
+        isKnown,
+      });
+      if (listing.notModified) return 'not modified';
+      const plan = planReconcile(listing.items, known, {
+        complete: listing.complete,
+        maxNew: deps.maxNewPerRun,
+      });
+      const applied = await applyPlan(plan, { kind: 'stars' }, deps);
+      // Keep the old ETag while new mirrors wait behind the cap: the next poll must see them.
+      if (plan.deferred.length === 0) await save({ etag: listing.etag });
+      return describe(applied, plan.unchanged);
+    });
+  }
+
+  /** The plan of a full listing without acting on it (`reconcile --dry-run`). */
+  async function dryRun(): Promise<ReconcilePlan> {
+    return fullPlan(await state()).then((r) => r.plan);
+  }
+
+  /** An operator asked to try again: lift a pause. */
+  async function resume(): Promise<void> {
+    await save({ pausedReason: undefined, pausedToken: undefined });
+  }
+
+  return { quick, full, dryRun, resume, state, lastPlan: () => lastPlan };
+}
+
+function describe(applied: ApplyResult, unchanged: number): string {
+  const parts = Object.entries(applied)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k}`);
+  return parts.length > 0 ? parts.join(', ') : `no change (${unchanged} starred)`;
+}
+
+export type StarsPoller = ReturnType<typeof createStarsPoller>;

@@ -1,0 +1,108 @@
+import type { Config } from '../config/config.js';
+import type { DbHandle } from '../db/database.js';
+import type { Executor } from '../db/executor.js';
+import type { MirrorRow } from '../db/schema/index.js';
+import type { OneDevApi } from '../onedev/onedev.port.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { MirrorService } from '../sync/mirror.service.js';
+import { dueDeletions, findMirrorRow, pauseMirror, resumeMirror } from './source-mirrors.repo.js';
+import type { SourcesEvents } from './sources.events.js';
+
+export type ReleaseCause = 'unstarred' | 'uninstalled';
+
+export interface UnstarPolicyDeps {
+  handle: DbHandle;
+  clock: Clock;
+  log: Logger;
+  events: SourcesEvents;
+  mirrors: MirrorService;
+  policy: Config['unstar'];
+  onedev?: Pick<OneDevApi, 'deleteProject'>;
+  /** Asked before a project is deleted: is the repository held again (a re-star we missed)? */
+  heldAgain?: (row: MirrorRow) => Promise<boolean>;
+}
+
+const CAUSE = {
+  unstarred: 'unstarred on GitHub',
+  uninstalled: 'removed from the GitHub App installation',
+};
+
+/**
+ * UNSTAR_POLICY. `keep`: the mirror pauses (no more updates) and stays in OneDev.
+ * `delete`: it pauses too, and its OneDev project is deleted once UNSTAR_GRACE is over;
+ * a re-star (or re-install) before then resumes it and cancels the deletion.
+ */
+export function createUnstarPolicy(deps: UnstarPolicyDeps) {
+  const log = deps.log.child({ component: 'unstar-policy' });
+  const iso = (offsetMs = 0) => new Date(deps.clock.now().getTime() + offsetMs).toISOString();
+
+  /** Applies the policy unless something still holds the mirror (manual, a star, an installation). */
+  async function release(githubId: number, cause: ReleaseCause, db: Executor = deps.handle.db) {
+    const row = await findMirrorRow(db, githubId);
+    if (!row || row.unstarred_at !== null) return 'unchanged';
+    if (row.source === 'manual' || row.starred === 1 || row.installation_id !== null) return 'kept';
+    const deleteAfter = deps.policy.policy === 'delete' ? iso(deps.policy.graceMs) : null;
+    const reason = deleteAfter
+      ? `${CAUSE[cause]}; the OneDev project will be deleted after ${deleteAfter} unless it is starred again (UNSTAR_POLICY=delete)`
+      : `${CAUSE[cause]}; kept in OneDev, no longer updated (UNSTAR_POLICY=keep)`;
+    await pauseMirror(db, githubId, reason, iso(), { deleteAfter });
+    log.info({ repo: row.full_name, cause, deleteAfter }, 'mirror released');
+    deps.events.emit('notice', {
+      kind: 'mirror:released',
+      message: `${row.full_name}: ${reason}`,
+      githubId,
+      fullName: row.full_name,
+    });
+    return 'released';
+  }
+
+  /** A re-star or re-install: lift a release (and with it a pending deletion). */
+  async function restore(githubId: number, db: Executor = deps.handle.db): Promise<boolean> {
+    const row = await findMirrorRow(db, githubId);
+    if (!row || row.unstarred_at === null) return false;
+    await resumeMirror(db, githubId, iso());
+    log.info({ repo: row.full_name, cancelledDeletion: row.delete_after }, 'mirror held again');
+    return true;
+  }
+
+  /** Deletes the OneDev projects whose grace period ended. Returns how many were deleted. */
+  async function expireDeletions(): Promise<number> {
+    let deleted = 0;
+    for (const row of await dueDeletions(deps.handle.db, iso())) {
+      if (await deps.heldAgain?.(row).catch(() => true)) {
+        await restore(row.github_id);
+        continue;
+      }
+      try {
+        const onedev = deps.onedev;
+        await deps.mirrors.remove(row.github_id, {
+          deleteProject: onedev ? (id) => onedev.deleteProject(id) : undefined,
+        });
+      } catch (error) {
+        log.warn(
+          { err: error, repo: row.full_name },
+          'deleting an unstarred mirror failed; will retry',
+        );
+        continue;
+      }
+      deleted++;
+      const message = `${row.full_name}: OneDev project ${row.onedev_path ?? '(never created)'} deleted, ${CAUSE.unstarred} and the grace period is over`;
+      log.warn(
+        { repo: row.full_name, project: row.onedev_path },
+        'mirror deleted after unstar grace',
+      );
+      deps.events.emit('notice', {
+        kind: 'mirror:deleted',
+        message,
+        githubId: row.github_id,
+        fullName: row.full_name,
+      });
+    }
+    return deleted;
+  }
+
+  return { release, restore, expireDeletions };
+}
+
+export type UnstarPolicy = ReturnType<typeof createUnstarPolicy>;

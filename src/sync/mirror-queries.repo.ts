@@ -1,0 +1,81 @@
+import { sql } from 'kysely';
+import type { Executor } from '../db/executor.js';
+import type { MirrorRow } from '../db/schema/index.js';
+
+/** Listing filter; `q` matches anywhere in `owner/name`, case-insensitively. */
+export interface MirrorFilter {
+  status?: string;
+  q?: string;
+  limit: number;
+  offset: number;
+}
+
+/** One page of mirrors, ordered by name, and how many match in all. */
+export async function listMirrors(
+  db: Executor,
+  filter: MirrorFilter,
+): Promise<{ rows: MirrorRow[]; total: number }> {
+  let query = db.selectFrom('mirrors');
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.q) {
+    // full_name_key is lower-cased, so LIKE is case-insensitive on both dialects. '!' escapes
+    // the wildcards a user may type (`my_repo` means an underscore, not any character).
+    const pattern = `%${filter.q.toLowerCase().replace(/[!%_]/g, '!$&')}%`;
+    query = query.where(sql<boolean>`full_name_key like ${pattern} escape '!'`);
+  }
+  const rows = await query
+    .selectAll()
+    .orderBy('full_name_key')
+    .orderBy('github_id')
+    .limit(filter.limit)
+    .offset(filter.offset)
+    .execute();
+  const count = await query
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return { rows, total: Number(count.n) };
+}
+
+/** How many mirrors are in each status. */
+export async function countMirrorsByStatus(db: Executor): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('mirrors')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+/** Mirrors whose last sync failed (for good, or retrying), most recent attempt first. */
+export function listRecentFailures(db: Executor, limit: number): Promise<MirrorRow[]> {
+  return (
+    db
+      .selectFrom('mirrors')
+      .selectAll()
+      .where('status', 'in', ['failed', 'retrying'])
+      // Coalesced so NULLs sort alike on both dialects (PostgreSQL puts them first when descending).
+      .orderBy(sql`coalesce(last_attempt_at, updated_at)`, 'desc')
+      .orderBy('github_id')
+      .limit(limit)
+      .execute()
+  );
+}
+
+export async function listFailedMirrorIds(db: Executor): Promise<number[]> {
+  const rows = await db
+    .selectFrom('mirrors')
+    .select('github_id')
+    .where('status', '=', 'failed')
+    .orderBy('github_id')
+    .execute();
+  return rows.map((r) => r.github_id);
+}
+
+/** Deletes a mirror row (its run ledger goes with it, by foreign key). False if it was gone. */
+export async function deleteMirror(db: Executor, githubId: number): Promise<boolean> {
+  const result = await db
+    .deleteFrom('mirrors')
+    .where('github_id', '=', githubId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}

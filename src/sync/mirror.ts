@@ -1,0 +1,73 @@
+import type { MirrorRow } from '../db/schema/index.js';
+
+export type MirrorStatus = 'queued' | 'syncing' | 'synced' | 'retrying' | 'failed' | 'paused';
+export type MirrorSource = 'star' | 'webhook' | 'manual' | 'installation';
+
+/** A mirror as the API, dashboard and CLI show it. */
+export interface Mirror {
+  githubId: number;
+  fullName: string;
+  owner: string;
+  name: string;
+  status: MirrorStatus;
+  source: MirrorSource;
+  starred: boolean;
+  private: boolean;
+  onedevPath: string | null;
+  onedevProjectId: number | null;
+  /** Set when the GitHub name had to be changed to be a valid OneDev name. */
+  onedevName: string | null;
+  defaultBranch: string | null;
+  attempts: number;
+  lastError: string | null;
+  lastErrorCode: string | null;
+  lastSyncedAt: string | null;
+  lastAttemptAt: string | null;
+  nextAttemptAt: string | null;
+  // The GitHub sources' fields are optional for literal builders elsewhere; mirrorFromRow
+  // always sets them.
+  /** Why a `paused` mirror is paused (unstarred, deleted upstream…). */
+  pausedReason?: string | null;
+  /** Archived on GitHub: shown, and no longer refreshed on a schedule. */
+  archived?: boolean;
+  /** When the refresh scheduler next compares it with `git ls-remote`. */
+  nextRefreshAt?: string | null;
+  /** A GitHub rename the OneDev project could not follow (the new path is taken). */
+  onedevConflict?: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function mirrorFromRow(row: MirrorRow): Mirror {
+  return {
+    githubId: row.github_id,
+    fullName: row.full_name,
+    owner: row.owner,
+    name: row.name,
+    status: row.status as MirrorStatus,
+    source: row.source as MirrorSource,
+    starred: row.starred === 1,
+    private: row.private === 1,
+    onedevPath: row.onedev_path,
+    onedevProjectId: row.onedev_project_id,
+    onedevName: row.onedev_name,
+    defaultBranch: row.default_branch,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    lastErrorCode: row.last_error_code,
+    lastSyncedAt: row.last_synced_at,
+    lastAttemptAt: row.last_attempt_at,
+    nextAttemptAt: row.next_attempt_at,
+    pausedReason: row.paused_reason ?? null,
+    archived: row.archived === 1,
+    nextRefreshAt: row.next_refresh_at ?? null,
+    onedevConflict: row.onedev_conflict ?? null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function parseRefs(json: string | null): Record<string, string> {
+  if (!json) return {};
+  return JSON.parse(json) as Record<string, string>;
+}

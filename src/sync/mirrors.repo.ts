@@ -1,0 +1,300 @@
+import { type Kysely, sql } from 'kysely';
+import type { Dialect } from '../db/database.js';
+import type { Executor } from '../db/executor.js';
+import type { Database, MirrorRow } from '../db/schema/index.js';
+
+export type { Executor };
+
+/** Statuses a worker may claim when due. */
+const CLAIMABLE = ['queued', 'retrying'] as const;
+
+export interface NewMirror {
+  githubId: number;
+  owner: string;
+  name: string;
+  source: string;
+  starred: boolean;
+  private: boolean;
+  defaultBranch: string | null;
+}
+
+export function findMirror(db: Executor, githubId: number): Promise<MirrorRow | undefined> {
+  return db.selectFrom('mirrors').selectAll().where('github_id', '=', githubId).executeTakeFirst();
+}
+
+export function findMirrorByName(
+  db: Executor,
+  fullNameKey: string,
+): Promise<MirrorRow | undefined> {
+  return db
+    .selectFrom('mirrors')
+    .selectAll()
+    .where('full_name_key', '=', fullNameKey)
+    .orderBy('updated_at', 'desc')
+    .executeTakeFirst();
+}
+
+/**
+ * Inserts a mirror, due now, unless one with that GitHub id exists; either way the
+ * row's name follows GitHub's current name. Returns whether it was created.
+ */
+export async function insertMirrorIfAbsent(
+  db: Executor,
+  mirror: NewMirror,
+  now: string,
+): Promise<boolean> {
+  const result = await db
+    .insertInto('mirrors')
+    .values({
+      github_id: mirror.githubId,
+      owner: mirror.owner,
+      name: mirror.name,
+      full_name: `${mirror.owner}/${mirror.name}`,
+      full_name_key: `${mirror.owner}/${mirror.name}`.toLowerCase(),
+      status: 'queued',
+      source: mirror.source,
+      starred: mirror.starred ? 1 : 0,
+      private: mirror.private ? 1 : 0,
+      default_branch: mirror.defaultBranch,
+      attempts: 0,
+      resync_requested: 0,
+      next_attempt_at: now,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.column('github_id').doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+export type SyncRequestOutcome =
+  | 'queued'
+  | 'coalesced'
+  | 'ignored_failed'
+  | 'ignored_paused'
+  | 'not_found';
+
+/**
+ * Makes a mirror due now. Requests for a mirror that is already due coalesce into that
+ * sync; for one that is syncing they set a single follow-up. A `failed` or `paused`
+ * mirror is left alone unless `force` (an operator asked explicitly). Each update is
+ * conditional on the status just read, so a worker claiming the row in between makes
+ * the request go round again instead of getting lost.
+ */
+export async function requestSync(
+  db: Executor,
+  githubId: number,
+  now: string,
+  options: { force?: boolean; resetAttempts?: boolean } = {},
+): Promise<SyncRequestOutcome> {
+  for (let round = 0; round < 5; round++) {
+    // Only the columns the decision needs: this runs for every push webhook.
+    const row = await db
+      .selectFrom('mirrors')
+      .select(['status', 'next_attempt_at'])
+      .where('github_id', '=', githubId)
+      .executeTakeFirst();
+    if (!row) return 'not_found';
+    if (row.status === 'syncing') {
+      const followUp = await db
+        .updateTable('mirrors')
+        .set({
+          resync_requested: 1,
+          updated_at: now,
+          ...(options.resetAttempts ? { attempts: 0 } : {}),
+        })
+        .where('github_id', '=', githubId)
+        .where('status', '=', 'syncing')
+        .executeTakeFirst();
+      if (Number(followUp.numUpdatedRows) > 0) return 'coalesced';
+      continue;
+    }
+    if (!options.force && (row.status === 'failed' || row.status === 'paused')) {
+      return row.status === 'failed' ? 'ignored_failed' : 'ignored_paused';
+    }
+    const alreadyDue =
+      row.status === 'queued' && row.next_attempt_at !== null && row.next_attempt_at <= now;
+    const updated = await db
+      .updateTable('mirrors')
+      .set({
+        status: row.status === 'retrying' && !options.force ? 'retrying' : 'queued',
+        next_attempt_at: alreadyDue ? row.next_attempt_at : now,
+        updated_at: now,
+        ...(options.resetAttempts ? { attempts: 0, last_error: null, last_error_code: null } : {}),
+      })
+      .where('github_id', '=', githubId)
+      .where('status', '=', row.status)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) > 0) return alreadyDue ? 'coalesced' : 'queued';
+  }
+  throw new Error(`mirror ${githubId} kept changing while a sync was requested`);
+}
+
+/**
+ * Claims the mirror that has been due longest, with a lease. A single UPDATE with a
+ * sub-select is portable; PostgreSQL adds FOR UPDATE SKIP LOCKED so concurrent workers
+ * (on several replicas) skip each other's candidate instead of queueing behind it.
+ * SQLite has one writer at a time, so the status re-check in the WHERE is enough there.
+ */
+export async function claimDueMirror(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  worker: string,
+  now: string,
+  leaseUntil: string,
+): Promise<MirrorRow | undefined> {
+  const lock = dialect === 'postgres' ? sql` for update skip locked` : sql``;
+  const candidate = sql<number>`(select github_id from mirrors where status in (${sql.join(
+    CLAIMABLE.map((s) => sql.lit(s)),
+  )}) and next_attempt_at <= ${now} order by next_attempt_at, github_id limit 1${lock})`;
+  return db
+    .updateTable('mirrors')
+    .set({
+      status: 'syncing',
+      lease_owner: worker,
+      lease_expires_at: leaseUntil,
+      last_attempt_at: now,
+      updated_at: now,
+    })
+    .where('github_id', '=', candidate)
+    .where('status', 'in', CLAIMABLE)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Extends a held lease; false when the lease was lost (reclaimed after expiring). */
+export async function renewLease(
+  db: Executor,
+  githubId: number,
+  worker: string,
+  leaseUntil: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('mirrors')
+    .set({ lease_expires_at: leaseUntil })
+    .where('github_id', '=', githubId)
+    .where('lease_owner', '=', worker)
+    .where('status', '=', 'syncing')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * Returns mirrors whose worker died (lease expired) to the queue, due now, so a crash
+ * never leaves a row `syncing`. Their unfinished runs are closed as aborted.
+ */
+export async function reclaimExpiredLeases(db: Kysely<Database>, now: string): Promise<number[]> {
+  return db.transaction().execute(async (trx) => {
+    const expired = await trx
+      .selectFrom('mirrors')
+      .select('github_id')
+      .where('status', '=', 'syncing')
+      .where('lease_expires_at', '<', now)
+      .execute();
+    const ids = expired.map((r) => r.github_id);
+    if (ids.length === 0) return [];
+    await trx
+      .updateTable('mirrors')
+      .set({
+        status: 'queued',
+        lease_owner: null,
+        lease_expires_at: null,
+        next_attempt_at: now,
+        updated_at: now,
+      })
+      .where('github_id', 'in', ids)
+      .where('status', '=', 'syncing')
+      .execute();
+    await trx
+      .updateTable('sync_runs')
+      .set({
+        result: 'aborted',
+        finished_at: now,
+        error: 'the worker stopped before finishing (crash or restart); the sync was queued again',
+      })
+      .where('github_id', 'in', ids)
+      .where('result', '=', 'running')
+      .execute();
+    return ids;
+  });
+}
+
+/** What a finished sync writes to its mirror. */
+export interface SyncOutcome {
+  status: 'synced' | 'retrying' | 'failed';
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  lastErrorCode: string | null;
+  lastSyncedAt?: string;
+  pushedRefs?: Record<string, string>;
+  defaultBranch?: string | null;
+  onedev?: { name: string; path: string; projectId: number };
+}
+
+/**
+ * Releases the lease with the sync's outcome, in one statement: if a sync was requested
+ * while this one ran, the mirror goes back to the queue (due now) instead — deciding that
+ * in SQL means a request arriving at the same moment cannot be lost. A hard failure stays
+ * failed. Returns false when the lease had already been lost.
+ */
+export async function releaseMirror(
+  db: Executor,
+  githubId: number,
+  worker: string,
+  outcome: SyncOutcome,
+  now: string,
+): Promise<boolean> {
+  const followUp = outcome.status !== 'failed';
+  const result = await db
+    .updateTable('mirrors')
+    .set({
+      status: followUp
+        ? sql`case when resync_requested = 1 then 'queued' else ${outcome.status} end`
+        : 'failed',
+      next_attempt_at: followUp
+        ? sql`case when resync_requested = 1 then ${now} else ${outcome.nextAttemptAt} end`
+        : outcome.nextAttemptAt,
+      resync_requested: 0,
+      lease_owner: null,
+      lease_expires_at: null,
+      attempts: outcome.attempts,
+      last_error: outcome.lastError,
+      last_error_code: outcome.lastErrorCode,
+      updated_at: now,
+      ...(outcome.lastSyncedAt ? { last_synced_at: outcome.lastSyncedAt } : {}),
+      ...(outcome.pushedRefs ? { pushed_refs: JSON.stringify(outcome.pushedRefs) } : {}),
+      ...(outcome.defaultBranch !== undefined ? { default_branch: outcome.defaultBranch } : {}),
+      ...(outcome.onedev
+        ? {
+            onedev_name: outcome.onedev.name,
+            onedev_path: outcome.onedev.path,
+            onedev_project_id: outcome.onedev.projectId,
+          }
+        : {}),
+    })
+    .where('github_id', '=', githubId)
+    .where('lease_owner', '=', worker)
+    .where('status', '=', 'syncing')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Records where the OneDev project is as soon as it is known, so a crash does not lose it. */
+export async function recordOneDevProject(
+  db: Executor,
+  githubId: number,
+  project: { name: string; path: string; projectId: number },
+  now: string,
+): Promise<void> {
+  await db
+    .updateTable('mirrors')
+    .set({
+      onedev_name: project.name,
+      onedev_path: project.path,
+      onedev_project_id: project.projectId,
+      updated_at: now,
+    })
+    .where('github_id', '=', githubId)
+    .execute();
+}

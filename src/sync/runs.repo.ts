@@ -1,0 +1,111 @@
+import type { Executor } from '../db/executor.js';
+import type { SyncRunRow } from '../db/schema/index.js';
+
+export type RunResult =
+  | 'running'
+  | 'synced'
+  | 'unchanged'
+  | 'empty'
+  | 'retrying'
+  | 'failed'
+  | 'aborted';
+
+/** One ref a sync moved on OneDev: `old`/`new` are null when the ref was created/deleted. */
+export interface RefChange {
+  ref: string;
+  kind: 'created' | 'updated' | 'forced' | 'deleted';
+  old: string | null;
+  new: string | null;
+}
+
+export interface SyncRun {
+  id: string;
+  githubId: number;
+  trigger: string;
+  attempt: number;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  result: RunResult;
+  error: string | null;
+  errorCode: string | null;
+  refs: RefChange[];
+  containers: unknown[];
+}
+
+export async function startRun(
+  db: Executor,
+  run: {
+    id: string;
+    githubId: number;
+    trigger: string;
+    attempt: number;
+    worker: string;
+    startedAt: string;
+  },
+): Promise<void> {
+  await db
+    .insertInto('sync_runs')
+    .values({
+      id: run.id,
+      github_id: run.githubId,
+      trigger: run.trigger,
+      attempt: run.attempt,
+      worker: run.worker,
+      started_at: run.startedAt,
+      result: 'running',
+    })
+    .execute();
+}
+
+export async function finishRun(
+  db: Executor,
+  id: string,
+  finish: {
+    result: RunResult;
+    finishedAt: string;
+    error?: string | null;
+    errorCode?: string | null;
+    refs?: RefChange[];
+  },
+): Promise<void> {
+  await db
+    .updateTable('sync_runs')
+    .set({
+      result: finish.result,
+      finished_at: finish.finishedAt,
+      error: finish.error ?? null,
+      error_code: finish.errorCode ?? null,
+      refs: finish.refs ? JSON.stringify(finish.refs) : null,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function listRuns(db: Executor, githubId: number, limit = 50): Promise<SyncRun[]> {
+  const rows = await db
+    .selectFrom('sync_runs')
+    .selectAll()
+    .where('github_id', '=', githubId)
+    .orderBy('started_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map(runFromRow);
+}
+
+export function runFromRow(row: SyncRunRow): SyncRun {
+  return {
+    id: row.id,
+    githubId: row.github_id,
+    trigger: row.trigger,
+    attempt: row.attempt,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    durationMs: row.finished_at ? Date.parse(row.finished_at) - Date.parse(row.started_at) : null,
+    result: row.result as RunResult,
+    error: row.error,
+    errorCode: row.error_code,
+    refs: row.refs ? (JSON.parse(row.refs) as RefChange[]) : [],
+    containers: row.containers ? (JSON.parse(row.containers) as unknown[]) : [],
+  };
+}

@@ -1,0 +1,178 @@
+import type { MirrorRow } from '../db/schema/index.js';
+import type { GitEngine, GitRemote, RefMap } from '../git/git.port.js';
+import { cloneUrl } from '../github/repo-name.js';
+import type { OneDevApi } from '../onedev/onedev.port.js';
+import { toOneDevName } from '../onedev/project-name.js';
+import { UpstreamError } from '../shared/upstream-error.js';
+import { parseRefs } from './mirror.js';
+import type { RefChange } from './runs.repo.js';
+
+/** Everything one sync needs from the outside world. */
+export interface SyncDeps {
+  git: GitEngine;
+  onedev: OneDevApi;
+  /** Base of GitHub clone URLs (`GITHUB_GIT_URL`). */
+  githubGitUrl: string;
+  /** `Authorization` value for GitHub git, if a token is configured. */
+  githubAuthorization?: () => Promise<string | undefined>;
+  /** Parent path of all mirrors in OneDev; '' for the top level. */
+  onedevRoot: string;
+  /** The persistent bare cache of one repository. */
+  cacheDir: (githubId: number) => string;
+  /** Called once the OneDev project is known, before any push (crash safety). */
+  onProject?: (project: { name: string; path: string; projectId: number }) => Promise<void>;
+}
+
+export interface SyncResult {
+  result: 'synced' | 'unchanged' | 'empty';
+  refs: RefChange[];
+  pushedRefs: RefMap;
+  defaultBranch: string | null;
+  onedev: { name: string; path: string; projectId: number };
+}
+
+/**
+ * Brings one OneDev mirror to exactly the GitHub repository's heads and tags:
+ * ls-remote (skip when nothing changed since the last push) → project get-or-create →
+ * fetch into the bare cache → atomic push → default branch → verify → ref ledger.
+ */
+export async function syncMirror(
+  mirror: MirrorRow,
+  deps: SyncDeps,
+  signal?: AbortSignal,
+): Promise<SyncResult> {
+  const source: GitRemote = {
+    url: cloneUrl(deps.githubGitUrl, { owner: mirror.owner, name: mirror.name }),
+    authorization: await deps.githubAuthorization?.(),
+  };
+  const upstream = await deps.git.lsRemote(source, signal);
+  const lastPushed = parseRefs(mirror.pushed_refs);
+  const onedevName = mirror.onedev_name ?? toOneDevName(mirror.name);
+  const onedevPath =
+    mirror.onedev_path ?? [deps.onedevRoot, mirror.owner, onedevName].filter(Boolean).join('/');
+  const defaultBranch = upstream.headBranch ?? mirror.default_branch;
+
+  if (
+    mirror.onedev_project_id !== null &&
+    mirror.pushed_refs !== null &&
+    sameRefs(upstream.refs, lastPushed)
+  ) {
+    const onedev = { name: onedevName, path: onedevPath, projectId: mirror.onedev_project_id };
+    return { result: 'unchanged', refs: [], pushedRefs: lastPushed, defaultBranch, onedev };
+  }
+
+  // The project lookup (REST) and the fetch (git) do not depend on each other: overlap them.
+  const [project, cacheRefs] = await Promise.all([
+    deps.onedev
+      .ensureProject(
+        onedevPath,
+        { description: `Mirror of ${deps.githubGitUrl}/${mirror.owner}/${mirror.name}` },
+        signal,
+      )
+      .then(async (found) => {
+        await deps.onProject?.({ name: onedevName, path: found.path, projectId: found.id });
+        return found;
+      }),
+    deps.git.fetchToCache(deps.cacheDir(mirror.github_id), source, signal),
+  ]);
+  const onedev = { name: onedevName, path: project.path, projectId: project.id };
+  if (Object.keys(cacheRefs).length === 0) {
+    // An atomic prune push of nothing would delete every ref in OneDev: record, don't push.
+    return { result: 'empty', refs: [], pushedRefs: {}, defaultBranch: null, onedev };
+  }
+
+  const target: GitRemote = {
+    url: deps.onedev.gitUrl(project.path),
+    authorization: deps.onedev.gitAuthorization(),
+  };
+  const before = await targetRefsBefore(mirror, project, target, deps, signal);
+  if (!sameRefs(before, cacheRefs))
+    await deps.git.pushFromCache(deps.cacheDir(mirror.github_id), target, signal);
+
+  const branch = defaultBranch && cacheRefs[`refs/heads/${defaultBranch}`] ? defaultBranch : null;
+  if (branch && (await deps.onedev.getDefaultBranch(project.id, signal)) !== branch) {
+    await deps.onedev.setDefaultBranch(project.id, branch, signal);
+  }
+
+  const after = (await deps.git.lsRemote(target, signal)).refs;
+  assertSameRefs(cacheRefs, after);
+  const refs = await refChanges(before, cacheRefs, (old, next) =>
+    deps.git.isAncestor(deps.cacheDir(mirror.github_id), old, next),
+  );
+  return {
+    result: refs.length > 0 ? 'synced' : 'unchanged',
+    refs,
+    pushedRefs: cacheRefs,
+    defaultBranch: branch,
+    onedev,
+  };
+}
+
+/**
+ * OneDev's refs before the push, for the ledger. A project created by this sync is empty;
+ * one we pushed to before holds what we pushed (the verification after the push catches
+ * anything else); otherwise ask OneDev.
+ */
+async function targetRefsBefore(
+  mirror: MirrorRow,
+  project: { id: number; created: boolean },
+  target: GitRemote,
+  deps: SyncDeps,
+  signal?: AbortSignal,
+): Promise<RefMap> {
+  if (project.created) return {};
+  if (mirror.pushed_refs !== null && mirror.onedev_project_id === project.id)
+    return parseRefs(mirror.pushed_refs);
+  return (await deps.git.lsRemote(target, signal)).refs;
+}
+
+export function sameRefs(a: RefMap, b: RefMap): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+/** After a push OneDev must hold exactly the source's heads and tags; anything else fails the run. */
+function assertSameRefs(expected: RefMap, actual: RefMap): void {
+  const problems: string[] = [];
+  for (const [ref, sha] of Object.entries(expected)) {
+    if (actual[ref] !== sha)
+      problems.push(`${ref}: expected ${short(sha)}, OneDev has ${short(actual[ref])}`);
+  }
+  for (const ref of Object.keys(actual)) {
+    if (!(ref in expected)) problems.push(`${ref}: OneDev has it, GitHub does not`);
+  }
+  if (problems.length === 0) return;
+  throw new UpstreamError(
+    'verify_mismatch',
+    `OneDev's refs differ from GitHub's after the push (${problems.length}): ${problems.slice(0, 10).join('; ')}`,
+    { retryable: true },
+  );
+}
+
+/** The ledger entry: which refs moved on OneDev, old → new, and whether history was rewritten. */
+export async function refChanges(
+  before: RefMap,
+  after: RefMap,
+  isAncestor: (old: string, next: string) => Promise<boolean>,
+): Promise<RefChange[]> {
+  const changes: RefChange[] = [];
+  for (const ref of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+    const old = before[ref] ?? null;
+    const next = after[ref] ?? null;
+    if (old === next) continue;
+    if (old === null) changes.push({ ref, kind: 'created', old, new: next });
+    else if (next === null) changes.push({ ref, kind: 'deleted', old, new: next });
+    else
+      changes.push({
+        ref,
+        kind: (await isAncestor(old, next)) ? 'updated' : 'forced',
+        old,
+        new: next,
+      });
+  }
+  return changes;
+}
+
+function short(sha: string | undefined): string {
+  return sha ? sha.slice(0, 12) : 'nothing';
+}

@@ -1,0 +1,289 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import type { DbHandle } from '../db/database.js';
+import type { MirrorRow } from '../db/schema/index.js';
+import type { Clock } from '../shared/clock.js';
+import { coerceError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import { claimDueMirror, reclaimExpiredLeases, releaseMirror, renewLease } from './mirrors.repo.js';
+import { type BackoffOptions, DEFAULT_BACKOFF, decideFailure } from './retry-policy.js';
+import { finishRun, startRun } from './runs.repo.js';
+import type { SyncResult } from './sync-mirror.js';
+
+/** Runs one sync of one claimed mirror. */
+export type SyncExecutor = (mirror: MirrorRow, signal: AbortSignal) => Promise<SyncResult>;
+
+export interface SyncWorkerEvents {
+  'sync:finished': [
+    {
+      githubId: number;
+      fullName: string;
+      result: string;
+      error?: string;
+      /** Machine-readable failure reason (e.g. `onedev_auth`), for alerts. */
+      errorCode?: string | null;
+      run: string;
+      /** Wall time of the sync, for metrics. */
+      durationMs: number;
+      result_detail?: SyncResult;
+    },
+  ];
+  'worker:idle': [];
+}
+
+export interface SyncWorkerOptions {
+  handle: DbHandle;
+  execute: SyncExecutor;
+  clock: Clock;
+  log: Logger;
+  concurrency: number;
+  maxAttempts: number;
+  /** How long a claim lasts without renewal; a crashed worker's mirror is reclaimed after it. */
+  leaseMs?: number;
+  /** How often idle workers look for due mirrors (retries come due without a wake-up). */
+  pollMs?: number;
+  backoff?: BackoffOptions;
+}
+
+export interface SyncWorker {
+  events: EventEmitter<SyncWorkerEvents>;
+  start(): Promise<void>;
+  /** Look for work now (a sync was requested in this process). */
+  wake(): void;
+  /** Stops claiming; waits up to `graceMs` for running syncs, then aborts them. */
+  stop(graceMs: number): Promise<void>;
+  /** Number of syncs running right now. */
+  running(): number;
+}
+
+/** A pool of `concurrency` loops that claim due mirrors with a lease and sync them. */
+export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
+  const { handle, clock, concurrency } = options;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const pollMs = options.pollMs ?? 1_000;
+  const log = options.log.child({ component: 'sync-worker' });
+  const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const events = new EventEmitter<SyncWorkerEvents>();
+  const inFlight = new Map<number, AbortController>();
+  const loops: Promise<void>[] = [];
+  let stopping = false;
+  const sleepers = new Set<() => void>();
+  let reclaimTimer: NodeJS.Timeout | undefined;
+
+  const iso = (offsetMs = 0) => new Date(clock.now().getTime() + offsetMs).toISOString();
+
+  async function reclaim(): Promise<void> {
+    try {
+      const ids = await reclaimExpiredLeases(handle.db, iso());
+      if (ids.length > 0) log.warn({ mirrors: ids }, 'reclaimed mirrors whose worker stopped');
+    } catch (error) {
+      log.warn({ err: error }, 'lease reclaim failed');
+    }
+  }
+
+  /** Waits for the poll interval or a wake-up, whichever comes first. */
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      sleepers.add(done);
+    });
+  }
+
+  async function loop(): Promise<void> {
+    while (!stopping) {
+      let mirror: MirrorRow | undefined;
+      try {
+        mirror = await claimDueMirror(handle.db, handle.dialect, workerId, iso(), iso(leaseMs));
+      } catch (error) {
+        log.warn({ err: error }, 'claiming a mirror failed');
+      }
+      if (!mirror) {
+        if (inFlight.size === 0) events.emit('worker:idle');
+        await sleep(pollMs);
+        continue;
+      }
+      await runOne(mirror);
+    }
+  }
+
+  async function runOne(mirror: MirrorRow): Promise<void> {
+    const controller = new AbortController();
+    inFlight.set(mirror.github_id, controller);
+    const runId = randomUUID();
+    const attempt = mirror.attempts + 1;
+    const mirrorLog = log.child({ repo: mirror.full_name, run: runId });
+    const startedAt = Date.now();
+    const renewal = setInterval(
+      async () => {
+        const held = await renewLease(handle.db, mirror.github_id, workerId, iso(leaseMs)).catch(
+          () => true,
+        );
+        if (!held) controller.abort(new Error('lease lost'));
+      },
+      Math.max(50, Math.floor(leaseMs / 3)),
+    );
+    try {
+      await startRun(handle.db, {
+        id: runId,
+        githubId: mirror.github_id,
+        trigger: attempt > 1 ? 'retry' : 'request',
+        attempt,
+        worker: workerId,
+        startedAt: iso(),
+      });
+      mirrorLog.info({ attempt }, 'sync started');
+      const result = await options.execute(mirror, controller.signal);
+      await recordSuccess(mirror, runId, result);
+      mirrorLog.info({ result: result.result, refs: result.refs.length }, 'sync finished');
+      events.emit('sync:finished', {
+        githubId: mirror.github_id,
+        fullName: mirror.full_name,
+        result: result.result,
+        run: runId,
+        durationMs: Date.now() - startedAt,
+        result_detail: result,
+      });
+    } catch (thrown) {
+      const error = coerceError(thrown);
+      const { outcome, code } = await recordFailure(
+        mirror,
+        runId,
+        attempt,
+        error,
+        controller.signal.aborted,
+      );
+      mirrorLog.warn({ err: error, outcome }, 'sync failed');
+      events.emit('sync:finished', {
+        githubId: mirror.github_id,
+        fullName: mirror.full_name,
+        result: outcome,
+        error: error.message,
+        errorCode: code,
+        run: runId,
+        durationMs: Date.now() - startedAt,
+      });
+    } finally {
+      clearInterval(renewal);
+      inFlight.delete(mirror.github_id);
+    }
+  }
+
+  async function recordSuccess(
+    mirror: MirrorRow,
+    runId: string,
+    result: SyncResult,
+  ): Promise<void> {
+    const now = iso();
+    await finishRun(handle.db, runId, {
+      result: result.result,
+      finishedAt: now,
+      refs: result.refs,
+    });
+    await releaseMirror(
+      handle.db,
+      mirror.github_id,
+      workerId,
+      {
+        status: 'synced',
+        attempts: 0,
+        nextAttemptAt: null,
+        lastError: null,
+        lastErrorCode: null,
+        lastSyncedAt: now,
+        pushedRefs: result.pushedRefs,
+        defaultBranch: result.defaultBranch,
+        onedev: result.onedev,
+      },
+      now,
+    );
+  }
+
+  async function recordFailure(
+    mirror: MirrorRow,
+    runId: string,
+    attempt: number,
+    error: Error,
+    aborted: boolean,
+  ): Promise<{ outcome: string; code: string | null }> {
+    const now = iso();
+    if (aborted && stopping) {
+      // Shutting down is not the repository's fault: queue it again without using up an attempt.
+      await finishRun(handle.db, runId, {
+        result: 'aborted',
+        finishedAt: now,
+        error: 'stopped by shutdown; queued again',
+      });
+      await releaseMirror(
+        handle.db,
+        mirror.github_id,
+        workerId,
+        {
+          status: 'retrying',
+          attempts: mirror.attempts,
+          nextAttemptAt: now,
+          lastError: mirror.last_error,
+          lastErrorCode: mirror.last_error_code,
+        },
+        now,
+      );
+      return { outcome: 'aborted', code: null };
+    }
+    const decision = decideFailure(
+      error,
+      attempt,
+      options.maxAttempts,
+      clock.now(),
+      options.backoff ?? DEFAULT_BACKOFF,
+    );
+    await finishRun(handle.db, runId, {
+      result: decision.status,
+      finishedAt: now,
+      error: decision.message,
+      errorCode: decision.code,
+    });
+    await releaseMirror(
+      handle.db,
+      mirror.github_id,
+      workerId,
+      {
+        status: decision.status,
+        attempts: attempt,
+        nextAttemptAt: decision.nextAttemptAt,
+        lastError: decision.message,
+        lastErrorCode: decision.code,
+      },
+      now,
+    );
+    return { outcome: decision.status, code: decision.code };
+  }
+
+  return {
+    events,
+    async start() {
+      await reclaim();
+      reclaimTimer = setInterval(reclaim, Math.max(100, Math.floor(leaseMs / 2)));
+      for (let i = 0; i < concurrency; i++) loops.push(loop());
+    },
+    wake() {
+      for (const wakeOne of [...sleepers]) wakeOne();
+    },
+    async stop(graceMs) {
+      stopping = true;
+      clearInterval(reclaimTimer);
+      for (const wakeOne of [...sleepers]) wakeOne();
+      const finished = Promise.all(loops);
+      const timer = setTimeout(() => {
+        for (const controller of inFlight.values()) controller.abort(new Error('shutdown'));
+      }, graceMs);
+      await finished;
+      clearTimeout(timer);
+    },
+    running: () => inFlight.size,
+  };
+}

@@ -1,0 +1,159 @@
+import { Hono } from 'hono';
+import { AppError, coerceError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import { webhookPayload } from './payloads.js';
+import { BodyTooLargeError, readRawBody } from './raw-body.js';
+import { verifyGithubSignature } from './signature.js';
+import type { WebhookService } from './webhook.service.js';
+
+/** GitHub does not deliver payloads above 25 MB, so nothing larger is a real delivery. */
+export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
+
+const fail = (code: string, message: string) => ({ error: { code, message } });
+
+/**
+ * `POST /webhooks/github`. Order matters: content type, size, signature over the raw
+ * bytes, headers, then parsing — nothing is parsed or stored before it is authentic,
+ * and nothing is answered 2xx before it is stored.
+ */
+export function githubWebhookRoutes(deps: {
+  secret: string | undefined;
+  service: WebhookService;
+  log: Logger;
+  maxBytes?: number;
+  /** Told about every stored delivery (metrics). */
+  onDelivery?: (event: string, outcome: string) => void;
+}): Hono {
+  const app = new Hono();
+  const log = deps.log.child({ component: 'webhooks' });
+  const maxBytes = deps.maxBytes ?? MAX_WEBHOOK_BYTES;
+
+  app.post(
+    '/webhooks/github',
+    async (c, next) => {
+      if (!deps.secret) {
+        return c.json(
+          fail(
+            'NotConfigured',
+            'webhooks are off: set GITHUB_WEBHOOK_SECRET to the secret entered in the GitHub webhook settings',
+          ),
+          503,
+        );
+      }
+      const type = c.req.header('content-type') ?? '';
+      if (!/^application\/json\s*(;|$)/i.test(type)) {
+        return c.json(
+          fail(
+            'UnsupportedMediaType',
+            'configure the GitHub webhook with content type application/json',
+          ),
+          415,
+        );
+      }
+      return next();
+    },
+    async (c) => {
+      let raw: Uint8Array;
+      try {
+        raw = await readRawBody(c, maxBytes);
+      } catch (error) {
+        if (!(error instanceof BodyTooLargeError)) throw error;
+        log.warn(
+          { event: c.req.header('x-github-event'), delivery: c.req.header('x-github-delivery') },
+          'webhook body too large; dropped',
+        );
+        return c.json(
+          fail('PayloadTooLarge', `webhook bodies are limited to ${maxBytes} bytes`),
+          413,
+        );
+      }
+      const event = c.req.header('x-github-event');
+      const deliveryId = c.req.header('x-github-delivery');
+      const signature = c.req.header('x-hub-signature-256');
+      if (!signature) {
+        const sha1Only = c.req.header('x-hub-signature') !== undefined;
+        log.warn({ event, delivery: deliveryId }, 'webhook without X-Hub-Signature-256 refused');
+        return c.json(
+          fail(
+            'InvalidSignature',
+            sha1Only
+              ? 'only the SHA-1 X-Hub-Signature was sent; Starbridge requires X-Hub-Signature-256'
+              : 'missing X-Hub-Signature-256; set a secret on the GitHub webhook',
+          ),
+          401,
+        );
+      }
+      if (!verifyGithubSignature(deps.secret as string, raw, signature)) {
+        log.warn({ event, delivery: deliveryId }, 'webhook signature mismatch');
+        return c.json(
+          fail(
+            'InvalidSignature',
+            'signature does not match; check that GITHUB_WEBHOOK_SECRET equals the webhook secret',
+          ),
+          401,
+        );
+      }
+      if (!event || !deliveryId) {
+        return c.json(
+          fail('MissingHeader', 'X-GitHub-Event and X-GitHub-Delivery headers are required'),
+          400,
+        );
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
+      } catch {
+        return c.json(fail('InvalidJson', 'the body is not valid JSON'), 400);
+      }
+      const parsed = webhookPayload.safeParse(json);
+      if (!parsed.success) {
+        return c.json(
+          fail(
+            'InvalidPayload',
+            `payload not understood: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+          ),
+          400,
+        );
+      }
+      try {
+        const result = await deps.service.receive({
+          hookId: c.req.header('x-github-hook-id') ?? '',
+          deliveryId,
+          event,
+          payload: parsed.data,
+        });
+        const status = result.duplicate || event === 'ping' ? 200 : 202;
+        log.info({ event, delivery: deliveryId, outcome: result.outcome }, 'webhook received');
+        deps.onDelivery?.(event, result.outcome);
+        return c.json(
+          {
+            delivery: result.delivery,
+            outcome: result.outcome,
+            ...(result.detail ? { detail: result.detail } : {}),
+          },
+          status,
+        );
+      } catch (thrown) {
+        if (thrown instanceof AppError && thrown.status < 500) throw thrown;
+        // Not stored: 503 makes GitHub show a failed delivery that can be redelivered.
+        log.error(
+          { err: coerceError(thrown), event, delivery: deliveryId },
+          'webhook could not be stored',
+        );
+        return c.json(
+          fail(
+            'Unavailable',
+            'the delivery could not be stored; redeliver it from GitHub once Starbridge is healthy',
+          ),
+          503,
+        );
+      }
+    },
+  );
+  app.all('/webhooks/github', (c) =>
+    c.json(fail('MethodNotAllowed', 'GitHub webhooks are delivered with POST'), 405, {
+      allow: 'POST',
+    }),
+  );
+  return app;
+}

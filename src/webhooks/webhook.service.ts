@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import type { DbHandle } from '../db/database.js';
+import type { Executor } from '../db/executor.js';
+import { repoNameProblem } from '../github/repo-name.js';
+import type { Clock } from '../shared/clock.js';
+import { ValidationError } from '../shared/errors.js';
+import type { MirrorService, SourceRepository } from '../sync/mirror.service.js';
+import type { SyncRequestOutcome } from '../sync/mirrors.repo.js';
+import { insertDelivery, setDeliveryOutcome } from './deliveries.repo.js';
+import type { WebhookPayload } from './payloads.js';
+
+export interface IncomingDelivery {
+  hookId: string;
+  deliveryId: string;
+  event: string;
+  payload: WebhookPayload;
+}
+
+export interface DeliveryResult {
+  /** Our id of the stored delivery (not GitHub's). */
+  delivery: string;
+  outcome: string;
+  detail?: string;
+  duplicate: boolean;
+}
+
+type EventOutcome = { outcome: string; detail?: string; syncRequested?: boolean };
+
+/**
+ * Turns a verified webhook delivery into stored work: the delivery row and the mirror's
+ * sync request are written in one transaction, so either both are stored or the caller
+ * answers 503 and GitHub can redeliver.
+ */
+export function createWebhookService(deps: {
+  handle: DbHandle;
+  clock: Clock;
+  mirrors: MirrorService;
+  starsUser?: string;
+  /** The GitHub sources: unstars, renames, deletions, archiving, App installations. */
+  sources?: {
+    handle(event: string, payload: WebhookPayload, db: Executor): Promise<EventOutcome | undefined>;
+    /** OneDev work (project moves) that must not run inside the request's transaction. */
+    afterCommit(): void;
+    /** Lifts an unstar (and its pending deletion) when the stars user stars it again. */
+    restore(githubId: number, db: Executor): Promise<boolean>;
+    starsLogin(): string | undefined;
+  };
+}) {
+  async function receive(delivery: IncomingDelivery): Promise<DeliveryResult> {
+    const repository = delivery.payload.repository;
+    if (repository) {
+      const problem = repoNameProblem(repository.owner.login, repository.name);
+      if (problem || repository.full_name !== `${repository.owner.login}/${repository.name}`) {
+        throw new ValidationError(
+          `payload repository refused: ${problem ?? 'full_name does not match owner and name'}`,
+        );
+      }
+    }
+    const id = randomUUID();
+    const result = await deps.handle.db.transaction().execute(async (trx) => {
+      const stored = await insertDelivery(trx, {
+        id,
+        hookId: delivery.hookId,
+        deliveryId: delivery.deliveryId,
+        event: delivery.event,
+        action: delivery.payload.action ?? null,
+        githubId: repository?.id ?? null,
+        repository: repository?.full_name ?? null,
+        receivedAt: deps.clock.now().toISOString(),
+      });
+      if (!stored) return undefined;
+      const event = await applyEvent(delivery, trx);
+      await setDeliveryOutcome(trx, id, event.outcome, event.detail ?? null);
+      return event;
+    });
+    if (!result) return { delivery: id, outcome: 'duplicate', duplicate: true };
+    if (result.syncRequested) deps.mirrors.notify('queued');
+    deps.sources?.afterCommit();
+    return { delivery: id, outcome: result.outcome, detail: result.detail, duplicate: false };
+  }
+
+  async function applyEvent(delivery: IncomingDelivery, db: Executor): Promise<EventOutcome> {
+    const { event, payload } = delivery;
+    const action = payload.action;
+    const repo = payload.repository ? toSource(payload.repository) : undefined;
+    if (event === 'ping') return { outcome: 'pong', detail: 'webhook configured' };
+    if ((event === 'watch' && action === 'started') || (event === 'star' && action === 'created')) {
+      if (!repo) return { outcome: 'ignored', detail: 'no repository in payload' };
+      const starsUser = deps.starsUser ?? deps.sources?.starsLogin();
+      const starred =
+        !!starsUser && payload.sender?.login.toLowerCase() === starsUser.toLowerCase();
+      if (starred) await deps.sources?.restore(repo.githubId, db);
+      const ensured = await deps.mirrors.ensureMirror(repo, 'webhook', { starred, db });
+      return describe(
+        ensured.created ? 'queued' : ensured.outcome,
+        ensured.created ? 'mirror created' : undefined,
+      );
+    }
+    if (event === 'push') {
+      if (!repo) return { outcome: 'ignored', detail: 'no repository in payload' };
+      const outcome = await deps.mirrors.syncById(repo.githubId, { db });
+      if (outcome === 'not_found')
+        return { outcome: 'ignored', detail: 'repository is not mirrored' };
+      return describe(outcome);
+    }
+    const handled = await deps.sources?.handle(event, payload, db);
+    if (handled) return handled;
+    if (event === 'star' || event === 'repository' || event.startsWith('installation')) {
+      return { outcome: 'recorded' };
+    }
+    return { outcome: 'ignored', detail: `event ${event} is not used by Starbridge` };
+  }
+
+  return { receive };
+}
+
+function describe(outcome: SyncRequestOutcome, detail?: string): EventOutcome {
+  switch (outcome) {
+    case 'queued':
+    case 'coalesced':
+      return { outcome, detail, syncRequested: true };
+    case 'ignored_failed':
+      return {
+        outcome: 'ignored',
+        detail: 'mirror has failed; retry it from the API, dashboard or CLI',
+      };
+    case 'ignored_paused':
+      return { outcome: 'ignored', detail: 'mirror is paused' };
+    case 'not_found':
+      return { outcome: 'ignored', detail: 'repository is not mirrored' };
+  }
+}
+
+function toSource(repository: NonNullable<WebhookPayload['repository']>): SourceRepository {
+  return {
+    githubId: repository.id,
+    owner: repository.owner.login,
+    name: repository.name,
+    private: repository.private ?? false,
+    defaultBranch: repository.default_branch ?? null,
+  };
+}
+
+export type WebhookService = ReturnType<typeof createWebhookService>;

@@ -1,0 +1,155 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDb, type DbHandle } from '../../src/db/database.js';
+import { generateLargeRepo } from '../support/git-repos.js';
+import { type GitHubDouble, startGitHubDouble } from '../support/github-double/index.js';
+import { type OneDevDouble, startOneDevDouble } from '../support/onedev-double/index.js';
+import { STANDARD_CAST, TOKENS } from '../support/onedev-double/test-kit.js';
+import { headsAndTags } from '../support/pipeline.js';
+import { type ServiceProcess, startServiceProcess } from '../support/service-process.js';
+import { webhookExample, webhookRequest, withRepository } from '../support/webhooks.js';
+
+const GITHUB_TOKEN = 'ghp_e2eSecretTokenValue_mustNotLeak_0123456';
+const SECRET = 'e2e-webhook-secret-value';
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('a service killed during a push', () => {
+  let github: GitHubDouble;
+  let onedev: OneDevDouble;
+  let dir: string;
+  let services: ServiceProcess[] = [];
+  let reader: DbHandle | undefined;
+
+  beforeEach(async () => {
+    github = await startGitHubDouble({ tokens: { [GITHUB_TOKEN]: 'octocat' } });
+    onedev = await startOneDevDouble(STANDARD_CAST);
+    dir = mkdtempSync(join(tmpdir(), 'starbridge-crash-'));
+  });
+  afterEach(async () => {
+    for (const service of services)
+      if (service.child.exitCode === null) await service.stop('SIGKILL');
+    services = [];
+    await reader?.destroy();
+    reader = undefined;
+    await Promise.all([github.close(), onedev.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const env = () => ({
+    DATABASE_URL: `sqlite:${join(dir, 'starbridge.db')}`,
+    DATA_DIR: join(dir, 'data'),
+    GITHUB_API_URL: github.url,
+    GITHUB_GIT_URL: github.url,
+    GITHUB_TOKEN,
+    GITHUB_WEBHOOK_SECRET: SECRET,
+    ONEDEV_URL: onedev.url,
+    ONEDEV_TOKEN: TOKENS.admin,
+    SYNC_LEASE: '2s',
+    LOG_LEVEL: 'debug',
+  });
+
+  it('ends synced after a restart, with one OneDev project, nothing left syncing, and no secret anywhere', async () => {
+    const record = github.addRepo({ owner: 'octocat', name: 'big', defaultBranch: 'main' });
+    await generateLargeRepo(github.repoPath('octocat', 'big'), {
+      commits: 1500,
+      branches: 10,
+      tags: 20,
+    });
+    // Hold the pack upload long enough to kill the service in the middle of it.
+    onedev.faults.latency(3_000, {
+      scope: 'git',
+      times: 1,
+      match: (r) => r.method === 'POST' && r.path.endsWith('git-receive-pack'),
+    });
+
+    const first = await startServiceProcess({ cwd: dir, env: env() });
+    services.push(first);
+    const payload = withRepository(webhookExample('watch', 'started'), {
+      id: record.id,
+      owner: 'octocat',
+      name: 'big',
+    });
+    const request = webhookRequest({ event: 'watch', payload, secret: SECRET });
+    const accepted = await fetch(`${first.url}/webhooks/github`, {
+      method: 'POST',
+      body: request.body,
+      headers: request.headers,
+    });
+    expect(accepted.status).toBe(202);
+    const responses = [await accepted.text()];
+
+    await until('a push in flight', async () =>
+      onedev.requests.some(
+        (r) => r.method === 'POST' && r.path.endsWith('git-receive-pack') && r.status === undefined,
+      )
+        ? true
+        : undefined,
+    );
+    const processes = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+    expect(processes).toContain('git');
+    expect(processes).not.toContain(GITHUB_TOKEN);
+    expect(processes).not.toContain(TOKENS.admin);
+    await first.stop('SIGKILL');
+
+    reader = createDb({ dialect: 'sqlite', path: join(dir, 'starbridge.db') });
+    const stuck = await reader.db.selectFrom('mirrors').selectAll().executeTakeFirstOrThrow();
+    expect(stuck.status).toBe('syncing');
+
+    const second = await startServiceProcess({ cwd: dir, env: env() });
+    services.push(second);
+    const synced = await until('the mirror to be synced', async () => {
+      const row = await reader?.db.selectFrom('mirrors').selectAll().executeTakeFirst();
+      return row?.status === 'synced' ? row : undefined;
+    });
+    responses.push(await (await fetch(`${second.url}/health`)).text());
+    await second.stop('SIGTERM');
+
+    expect(synced.lease_owner).toBeNull();
+    expect(
+      await reader.db.selectFrom('mirrors').where('status', '=', 'syncing').selectAll().execute(),
+    ).toEqual([]);
+    const runs = await reader.db
+      .selectFrom('sync_runs')
+      .selectAll()
+      .orderBy('started_at')
+      .execute();
+    expect(runs.map((r) => r.result)).toEqual([
+      'aborted',
+      expect.stringMatching(/synced|unchanged/),
+    ]);
+    expect(onedev.createdNames.filter((n) => n === 'big')).toHaveLength(1);
+    const source = headsAndTags(
+      await import('../support/git-repos.js').then((m) =>
+        m.readRefs(github.repoPath('octocat', 'big')),
+      ),
+    );
+    expect(await onedev.refs('github/octocat/big')).toEqual(source);
+
+    const everything = [
+      first.output(),
+      second.output(),
+      ...responses,
+      JSON.stringify(await reader.db.selectFrom('mirrors').selectAll().execute()),
+      JSON.stringify(runs),
+      JSON.stringify(await reader.db.selectFrom('webhook_deliveries').selectAll().execute()),
+    ].join('\n');
+    for (const secret of [GITHUB_TOKEN, TOKENS.admin, SECRET])
+      expect(everything).not.toContain(secret);
+  }, 180_000);
+});

@@ -1,0 +1,138 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createApp } from '../../../src/app.js';
+import type {
+  ContainerService,
+  LabelledContainer,
+} from '../../../src/containers/container.service.types.js';
+import { createFreshnessCheck } from '../../../src/dashboard/freshness.js';
+import { createTokenChecks } from '../../../src/dashboard/token-checks.js';
+import type { Dialect } from '../../../src/db/database.js';
+import { createGitHubClient } from '../../../src/github/github.client.js';
+import type { SourcesStatus } from '../../../src/github/sources.types.js';
+import { createHealthService } from '../../../src/health/health.service.js';
+import { configurationProbes } from '../../../src/health/integrations.js';
+import { dashboardRoutes } from '../../../src/http/dashboard/dashboard.routes.js';
+import { systemClock } from '../../../src/shared/clock.js';
+import { createLogger } from '../../../src/shared/logger.js';
+import { Redactor } from '../../../src/shared/redact.js';
+import { createWebhookService } from '../../../src/webhooks/webhook.service.js';
+import {
+  GITHUB_TOKEN,
+  type Pipeline,
+  startPipeline,
+  WEBHOOK_SECRET,
+} from '../../support/pipeline.js';
+
+export const PASSWORD = 'e2e dashboard password';
+
+/** An in-memory container engine: the dashboard only sees the ContainerService port. */
+export function fakeContainers(): ContainerService & { calls: string[] } {
+  const calls: string[] = [];
+  const containers: LabelledContainer[] = [
+    {
+      id: 'a1b2c3d4e5f6a7b8',
+      name: 'blog-web',
+      image: 'localhost/blog:latest',
+      state: 'running',
+      health: 'healthy',
+      follows: [{ repo: 'octocat/blog' }],
+      lastRestart: { at: new Date(Date.now() - 3_600_000).toISOString(), result: 'restarted' },
+    },
+    {
+      id: 'b2c3d4e5f6a7b8c9',
+      name: 'docs-worker',
+      image: 'localhost/docs:2',
+      state: 'exited',
+      health: null,
+      follows: [{ repo: 'octocat/docs', branch: 'main' }, { repo: 'octocat/hello' }],
+      lastRestart: null,
+    },
+  ];
+  const act = (what: string) => async (id: string) => void calls.push(`${what} ${id}`);
+  return {
+    calls,
+    status: async () => ({ available: true, engine: 'podman', apiVersion: '5.4.2' }),
+    list: async () => containers,
+    start: act('start'),
+    stop: act('stop'),
+    restart: act('restart'),
+    restartRepository: async () => [],
+    rebuild: async (service) => ({ exitCode: 0, output: `rebuilt ${service ?? 'all'}` }),
+  };
+}
+
+const sources = (): { status(): Promise<SourcesStatus> } => ({
+  status: async () => ({
+    starsPoll: {
+      enabled: true,
+      user: 'octocat',
+      lastAt: new Date(Date.now() - 120_000).toISOString(),
+      lastResult: '3 new stars',
+      nextAt: new Date(Date.now() + 180_000).toISOString(),
+    },
+    refresh: { lastAt: null, nextAt: new Date(Date.now() + 1_800_000).toISOString() },
+    rateLimit: {
+      limit: 5000,
+      remaining: 4987,
+      resetAt: new Date(Date.now() + 2_400_000).toISOString(),
+    },
+    app: { enabled: false, installations: 0 },
+  }),
+});
+
+export interface DashboardServer {
+  pipeline: Pipeline;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The mirror pipeline (GitHub and OneDev doubles, real git and database) with the dashboard, listening on loopback. */
+export async function startDashboardServer(dialect: Dialect): Promise<DashboardServer> {
+  const pipeline = await startPipeline({ dialect });
+  const config = { ...pipeline.config, dashboard: { password: PASSWORD } };
+  const log = createLogger({ level: 'silent' });
+  const redactor = new Redactor([GITHUB_TOKEN, WEBHOOK_SECRET, config.onedev?.token]);
+  const health = createHealthService({
+    db: pipeline.handle,
+    dataDir: pipeline.dataDir,
+    probes: configurationProbes(config),
+  });
+  const dashboard = dashboardRoutes({
+    config,
+    log,
+    handle: pipeline.handle,
+    mirrors: pipeline.mirrors,
+    health,
+    github: createGitHubClient({ apiUrl: config.github.apiUrl, token: config.github.token }),
+    containers: fakeContainers(),
+    sources: sources(),
+    freshness: createFreshnessCheck(config, redactor),
+    tokenChecks: createTokenChecks({ github: config.github, onedev: config.onedev }),
+  });
+  const webhooks = createWebhookService({
+    handle: pipeline.handle,
+    clock: systemClock,
+    mirrors: pipeline.mirrors,
+  });
+  const app = createApp({
+    log,
+    health,
+    webhooks: { secret: WEBHOOK_SECRET, service: webhooks },
+    routes: [dashboard],
+  });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    pipeline,
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      (server as import('node:http').Server).closeAllConnections();
+      await closed;
+      await pipeline.close();
+    },
+  };
+}

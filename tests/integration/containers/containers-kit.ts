@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../../../src/config/config.js';
+import type { LedgerEntry } from '../../../src/containers/containers.events.js';
+import {
+  type ContainersFeature,
+  createContainersFeature,
+} from '../../../src/containers/containers.feature.js';
+import type { SelfIdentity } from '../../../src/containers/self-container.js';
+import type { Dialect } from '../../../src/db/database.js';
+import { systemClock } from '../../../src/shared/clock.js';
+import { createLogger } from '../../../src/shared/logger.js';
+import { createMirrorService } from '../../../src/sync/mirror.service.js';
+import { listRuns, type RefChange, startRun } from '../../../src/sync/runs.repo.js';
+import type { SyncWorkerEvents } from '../../../src/sync/sync.worker.js';
+import { createTestDb, type TestDb } from '../../support/test-db.js';
+
+export const NOBODY: SelfIdentity = { hostname: 'not-a-container', ids: new Set() };
+
+export const moved = (ref: string, kind: RefChange['kind'] = 'updated'): RefChange => ({
+  ref,
+  kind,
+  old: kind === 'created' ? null : 'a'.repeat(40),
+  new: 'b'.repeat(40),
+});
+
+export interface Kit {
+  handle: TestDb;
+  feature: ContainersFeature;
+  /** Stands in for the sync worker's emitter, with its event types. */
+  worker: EventEmitter<SyncWorkerEvents>;
+  logs: string[];
+  dataDir: string;
+  /** Records a run of `fullName` and emits its `sync:finished`; returns the run id. */
+  sync(fullName: string, refs: RefChange[], result?: string): Promise<string>;
+  ledger(runId: string): Promise<LedgerEntry[]>;
+  close(): Promise<void>;
+}
+
+/** The container feature on a real database, fed `sync:finished` events like the worker's. */
+export async function startKit(options: {
+  dialect: Dialect;
+  env: Record<string, string>;
+  self?: SelfIdentity;
+  defaultBranch?: string;
+  /** Keep working copies in `<dataDir>/checkouts`. */
+  checkouts?: boolean;
+}): Promise<Kit> {
+  const handle = await createTestDb(options.dialect);
+  const dataDir = mkdtempSync(join(tmpdir(), 'sb-containers-'));
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    RESTART_DEBOUNCE: '300ms',
+    ...(options.checkouts ? { CHECKOUT_DIR: join(dataDir, 'checkouts') } : {}),
+    ...options.env,
+  });
+  const logs: string[] = [];
+  const log = createLogger({
+    level: 'debug',
+    destination: new Writable({
+      write(chunk, _e, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    }) as never,
+  });
+  const mirrors = createMirrorService({ handle, clock: systemClock });
+  const feature = createContainersFeature(config, {
+    db: handle.db,
+    log,
+    findMirror: (fullName) => mirrors.findByName(fullName),
+    overrides: {
+      stopTimeoutSec: 1,
+      requestTimeoutMs: 1_500,
+      pollMs: 50,
+      self: options.self ?? NOBODY,
+    },
+  });
+  const worker = new EventEmitter<SyncWorkerEvents>();
+  worker.on('sync:finished', feature.onSyncFinished);
+  const ids = new Map<string, number>();
+  return {
+    handle,
+    feature,
+    worker,
+    logs,
+    dataDir,
+    async sync(fullName, refs, result = 'synced') {
+      let githubId = ids.get(fullName);
+      if (githubId === undefined) {
+        githubId = 1000 + ids.size;
+        ids.set(fullName, githubId);
+        const [owner = '', name = ''] = fullName.split('/');
+        const defaultBranch = options.defaultBranch ?? 'main';
+        await mirrors.ensureMirror(
+          { githubId, owner, name, private: false, defaultBranch },
+          'manual',
+        );
+      }
+      const run = randomUUID();
+      const startedAt = new Date().toISOString();
+      await startRun(handle.db, {
+        id: run,
+        githubId,
+        trigger: 'request',
+        attempt: 1,
+        worker: 'test',
+        startedAt,
+      });
+      const ok = result === 'synced' || result === 'unchanged';
+      worker.emit('sync:finished', {
+        githubId,
+        fullName,
+        result,
+        run,
+        durationMs: 5,
+        ...(ok
+          ? { result_detail: detail(refs, options.defaultBranch ?? 'main') }
+          : { error: 'boom' }),
+      });
+      return run;
+    },
+    async ledger(runId) {
+      const githubId = [...ids.values()];
+      for (const id of githubId) {
+        const run = (await listRuns(handle.db, id)).find((r) => r.id === runId);
+        if (run) return run.containers as LedgerEntry[];
+      }
+      throw new Error(`no run ${runId}`);
+    },
+    async close() {
+      await feature.stop(1_000);
+      await handle.destroy();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function detail(refs: RefChange[], defaultBranch: string) {
+  return {
+    result: refs.length > 0 ? ('synced' as const) : ('unchanged' as const),
+    refs,
+    pushedRefs: {},
+    defaultBranch,
+    onedev: { name: 'x', path: 'github/x', projectId: 1 },
+  };
+}
+
+/** The restart entries of a ledger, as `name:result`. */
+export function restarts(entries: LedgerEntry[]): string[] {
+  return entries
+    .flatMap((e) => (e.kind === 'restart' ? [`${e.container}:${e.result}`] : []))
+    .sort();
+}

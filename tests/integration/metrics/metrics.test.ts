@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { RepoBuilder } from '../../support/git-repos.js';
+import { type Pipeline, startPipeline } from '../../support/pipeline.js';
+import { DIALECTS } from '../../support/test-db.js';
+import { webhookExample, withRepository } from '../../support/webhooks.js';
+
+/** The value of one sample in Prometheus' text format, or undefined when absent. */
+function sample(text: string, name: string, labels = ''): number | undefined {
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`${name}${labels} `) || (labels === '' && l.startsWith(`${name} `)));
+  return line === undefined ? undefined : Number(line.split(' ').at(-1));
+}
+
+describe.each(DIALECTS)('/metrics on %s', (dialect) => {
+  let pipeline: Pipeline | undefined;
+  afterEach(async () => {
+    await pipeline?.close();
+    pipeline = undefined;
+  });
+
+  it('moves delivery, sync and mirror metrics when a webhook leads to a sync, and shows staleness', async () => {
+    const p = await startPipeline({ dialect });
+    pipeline = p;
+    const scrape = async () => {
+      const res = await p.app.request('/metrics');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/text\/plain/);
+      return res.text();
+    };
+    const before = await scrape();
+    expect(sample(before, 'starbridge_mirrors', '{status="synced"}')).toBe(0);
+    expect(sample(before, 'starbridge_syncs_total', '{result="synced"}')).toBeUndefined();
+    expect(before).toContain('starbridge_process_cpu_seconds_total');
+
+    const record = p.github.addRepo({ owner: 'octocat', name: 'measured' });
+    await new RepoBuilder(p.github.repoPath('octocat', 'measured')).commit('main', {
+      files: { a: 'a\n' },
+    });
+    const done = p.nextSync(record.id);
+    await p.deliver(
+      'watch',
+      withRepository(webhookExample('watch', 'started'), {
+        id: record.id,
+        owner: 'octocat',
+        name: 'measured',
+      }),
+    );
+    await p.deliver('issues', { action: 'opened' });
+    expect((await done).result).toBe('synced');
+
+    const after = await scrape();
+    expect(
+      sample(after, 'starbridge_webhook_deliveries_total', '{event="watch",outcome="queued"}'),
+    ).toBe(1);
+    expect(
+      sample(after, 'starbridge_webhook_deliveries_total', '{event="other",outcome="ignored"}'),
+    ).toBe(1);
+    expect(sample(after, 'starbridge_syncs_total', '{result="synced"}')).toBe(1);
+    expect(sample(after, 'starbridge_sync_duration_seconds_count', '{result="synced"}')).toBe(1);
+    expect(sample(after, 'starbridge_mirrors', '{status="synced"}')).toBe(1);
+    const fresh = sample(
+      after,
+      'starbridge_mirror_seconds_since_last_success',
+      '{repository="octocat/measured"}',
+    );
+    expect(fresh).toBeGreaterThanOrEqual(0);
+    expect(fresh).toBeLessThan(60);
+
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    await p.handle.db.updateTable('mirrors').set({ last_synced_at: twoDaysAgo }).execute();
+    const stale = sample(
+      await scrape(),
+      'starbridge_mirror_seconds_since_last_success',
+      '{repository="octocat/measured"}',
+    );
+    expect(stale).toBeGreaterThanOrEqual(2 * 86_400 - 5);
+  });
+});

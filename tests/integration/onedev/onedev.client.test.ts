@@ -1,0 +1,148 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createOneDevClient } from '../../../src/onedev/onedev.client.js';
+import { ValidationError } from '../../../src/shared/errors.js';
+import { UpstreamError } from '../../../src/shared/upstream-error.js';
+import { type OneDevDouble, startOneDevDouble } from '../../support/onedev-double/index.js';
+import { STANDARD_CAST, TOKENS } from '../../support/onedev-double/test-kit.js';
+
+describe('OneDev client against the OneDev double', () => {
+  let onedev: OneDevDouble;
+  beforeEach(async () => {
+    onedev = await startOneDevDouble(STANDARD_CAST);
+  });
+  afterEach(async () => {
+    await onedev.close();
+  });
+  const client = (token: string = TOKENS.admin, timeoutMs = 5_000) =>
+    createOneDevClient({ baseUrl: onedev.url, token, timeoutMs });
+
+  async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UpstreamError);
+    return error as UpstreamError;
+  }
+
+  it('creates every missing level top-down once, intermediate levels without code or issues', async () => {
+    const result = await client().ensureProject('github/octocat/hello', {
+      description: 'Mirror of https://github.com/octocat/hello',
+    });
+    expect(result).toMatchObject({ path: 'github/octocat/hello', created: true });
+    expect(onedev.createdNames).toEqual(['github', 'octocat', 'hello']);
+    expect(onedev.projectByPath('github/octocat')).toMatchObject({
+      codeManagement: false,
+      issueManagement: false,
+    });
+    expect(onedev.projectByPath('github/octocat/hello')).toMatchObject({
+      codeManagement: true,
+      description: 'Mirror of https://github.com/octocat/hello',
+    });
+    const again = await client().ensureProject('github/octocat/hello', { description: 'x' });
+    expect(again).toEqual({ id: result.id, path: 'github/octocat/hello', created: false });
+    expect(onedev.createdNames).toHaveLength(3);
+  });
+
+  it('creates a shared parent once when many mirrors of one owner are ensured at once', async () => {
+    const api = client();
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        api.ensureProject(`github/acme/repo-${i}`, { description: 'm' }),
+      ),
+    );
+    expect(onedev.createdNames.filter((n) => n === 'acme')).toHaveLength(1);
+    expect(onedev.createdNames.filter((n) => n === 'github')).toHaveLength(1);
+    expect(onedev.createdNames.filter((n) => n.startsWith('repo-'))).toHaveLength(8);
+  });
+
+  it('resolves a create that succeeded on the server but answered 500 or dropped the connection (O03, O13)', async () => {
+    onedev.faults.createSucceedsThen500({ times: 1 });
+    const first = await client().ensureProject('solo', { description: 'm' });
+    expect(first.id).toBe(onedev.projectByPath('solo')?.id);
+    onedev.faults.createSucceedsThenDrop({ times: 1 });
+    const second = await client().ensureProject('other', { description: 'm' });
+    expect(second.id).toBe(onedev.projectByPath('other')?.id);
+  });
+
+  it('treats the duplicate-name 500 as "exists" and resolves the path again', async () => {
+    // Another client creates the project between our lookup and our create.
+    onedev.faults.latency(0);
+    const api = client();
+    const racing = await Promise.all([
+      api.ensureProject('dup/x', { description: 'a' }),
+      createOneDevClient({ baseUrl: onedev.url, token: TOKENS.admin }).ensureProject('dup/x', {
+        description: 'b',
+      }),
+    ]);
+    expect(racing[0].id).toBe(racing[1].id);
+    expect(onedev.createdNames.filter((n) => n === 'x').length).toBeGreaterThanOrEqual(1);
+    expect(onedev.projectByPath('dup/x')).toBeDefined();
+  });
+
+  it('never sends an invalid project name', async () => {
+    await expect(
+      client().ensureProject('github/octo/.github', { description: 'm' }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    expect(onedev.createdNames).not.toContain('.github');
+  });
+
+  it('sets and reads the default branch with the JSON-string body', async () => {
+    const api = client();
+    const { id } = await api.ensureProject('p', { description: 'm' });
+    expect(await api.getDefaultBranch(id)).toBeUndefined();
+    const error = await failure(api.setDefaultBranch(id, 'develop'));
+    expect(error.message).toMatch(/Branch not exist: develop/);
+  });
+
+  it('fails hard with a clear message on a rejected token (O01) and a missing permission (O02)', async () => {
+    const bad = await failure(client('not-a-token').ensureProject('a', { description: 'm' }));
+    expect(bad).toMatchObject({ reason: 'onedev_auth', retryable: false });
+    expect(bad.message).toMatch(/check ONEDEV_TOKEN/);
+    const limited = await failure(
+      client(TOKENS.aliceLimited).ensureProject('root-only', { description: 'm' }),
+    );
+    expect(limited).toMatchObject({ reason: 'onedev_forbidden', retryable: false });
+    expect(limited.message).toMatch(/Not authorized to create root project/);
+  });
+
+  it('retries 503 and HTML gateway pages softly, with a readable message (O06, O07)', async () => {
+    onedev.faults.serviceUnavailable({ times: 1 });
+    expect(await failure(client().findProject('x'))).toMatchObject({
+      reason: 'onedev_unavailable',
+      retryable: true,
+    });
+    onedev.faults.badGateway({ times: 1 });
+    const gateway = await failure(client().findProject('x'));
+    expect(gateway.retryable).toBe(true);
+    expect(gateway.message).toMatch(/HTTP 502: non-JSON HTML page/);
+    expect(gateway.message).not.toMatch(/<html/i);
+  });
+
+  it('times out a hanging server softly (O09)', async () => {
+    onedev.faults.hang({ times: 1 });
+    expect(await failure(client(TOKENS.admin, 300).findProject('x'))).toMatchObject({
+      reason: 'onedev_timeout',
+      retryable: true,
+    });
+  });
+
+  it('finds projects through the query API on OneDev before 12.0.10', async () => {
+    await client().ensureProject('old/thing', { description: 'm' });
+    onedev.setVersion('12.0.5');
+    const api = client();
+    expect(await api.findProject('OLD/thing')).toBe(onedev.projectByPath('old/thing')?.id);
+    expect(await api.findProject('old/none')).toBeUndefined();
+    const again = await api.ensureProject('old/thing', { description: 'm' });
+    expect(again.created).toBe(false);
+  });
+
+  it('deletes a project and builds git URLs', async () => {
+    const api = client();
+    const { id } = await api.ensureProject('gone/x', { description: 'm' });
+    await api.deleteProject(id);
+    expect(onedev.projectByPath('gone/x')).toBeUndefined();
+    expect(api.gitUrl('gone/x')).toBe(`${onedev.url}/gone/x.git`);
+    expect(await api.version()).toBe('16.5.6');
+  });
+});

@@ -1,0 +1,116 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { pushCommit, seedRepos } from '../../support/github-double/seed.js';
+import { DIALECTS } from '../../support/test-db.js';
+import { webhookExample, withRepository } from '../../support/webhooks.js';
+import { type SourcesPipeline, startSourcesPipeline } from './sources-kit.js';
+
+async function until<T>(probe: () => Promise<T> | T, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.each(DIALECTS)('renames, transfers and deletions on %s', (dialect) => {
+  let p: SourcesPipeline | undefined;
+  afterEach(async () => {
+    await p?.close();
+    p = undefined;
+  });
+
+  async function mirrored(owner: string, names: string[]) {
+    const pipeline = p as SourcesPipeline;
+    const repos = await seedRepos(pipeline.github, owner, names);
+    for (const r of repos) pipeline.github.star('octocat', r.fullName);
+    await pipeline.sources.poller.full();
+    await pipeline.waitSynced(repos.length);
+    return repos;
+  }
+
+  it('a renamed webhook renames the mirror and moves the OneDev project; no duplicate appears', async () => {
+    p = await startSourcesPipeline({ dialect });
+    const [repo] = await mirrored('old', ['proj']);
+    const before = p.onedev.projectByPath('github/old/proj');
+    p.github.rename('old/proj', 'renamed');
+    const hook = withRepository(webhookExample('repository', 'renamed'), {
+      id: repo!.id,
+      owner: 'old',
+      name: 'renamed',
+    });
+    expect(await (await p.send('repository', hook)).json()).toMatchObject({ outcome: 'renamed' });
+    const moved = await until(() => p?.onedev.projectByPath('github/old/renamed'));
+    expect(moved.id).toBe(before?.id);
+    expect(p.onedev.projectByPath('github/old/proj')).toBeUndefined();
+    expect(await p.row(repo!.id)).toMatchObject({
+      full_name: 'old/renamed',
+      onedev_path: 'github/old/renamed',
+      onedev_move_pending: 0,
+    });
+
+    await pushCommit(repo!);
+    p.onedev.resetRecords();
+    const synced = p.nextSync(repo!.id);
+    await p.mirrors.syncById(repo!.id);
+    expect((await synced).result).toBe('synced');
+    expect(p.onedev.createdNames).toEqual([]);
+    expect(p.onedev.projectByPath('github/old/proj')).toBeUndefined();
+  });
+
+  it('a 301 from the API (transfer) moves the project under the new owner', async () => {
+    p = await startSourcesPipeline({ dialect });
+    const [repo] = await mirrored('alice', ['tool']);
+    p.github.rename('alice/tool', 'neworg/tool');
+    expect(await p.sources.checkRepository(repo!.id)).toBe('renamed');
+    expect(p.github.requests.some((r) => r.path === '/repos/alice/tool' && r.status === 301)).toBe(
+      true,
+    );
+    expect(p.onedev.projectByPath('github/neworg/tool')).toBeDefined();
+    expect(p.onedev.projectByPath('github/alice/tool')).toBeUndefined();
+    expect(p.onedev.projectByPath('github/neworg')?.codeManagement).toBe(false);
+  });
+
+  it('keeps the old path and shows the conflict when the new path is taken', async () => {
+    p = await startSourcesPipeline({ dialect });
+    const [repo] = await mirrored('own', ['first']);
+    await p.onedev.addProject('github/own/taken');
+    p.github.rename('own/first', 'taken');
+    const hook = withRepository(webhookExample('repository', 'renamed'), {
+      id: repo!.id,
+      owner: 'own',
+      name: 'taken',
+    });
+    await p.send('repository', hook);
+    const row = await until(async () => {
+      const r = await p?.row(repo!.id);
+      return r?.onedev_conflict ? r : undefined;
+    });
+    expect(row).toMatchObject({ full_name: 'own/taken', onedev_path: 'github/own/first' });
+    expect(String(row.onedev_conflict)).toMatch(/github\/own\/taken is taken/);
+    expect(p.onedev.projectByPath('github/own/first')).toBeDefined();
+  });
+
+  it('deleted upstream (webhook or 404): paused with the reason, project kept', async () => {
+    p = await startSourcesPipeline({ dialect });
+    const [one, two] = await mirrored('del', ['one', 'two']);
+    // The examples package has no repository.deleted: synthesize it from a neighbour.
+    const hook = {
+      ...withRepository(webhookExample('repository', 'renamed'), {
+        id: one!.id,
+        owner: 'del',
+        name: 'one',
+      }),
+      action: 'deleted',
+      changes: undefined,
+    };
+    expect(await (await p.send('repository', hook)).json()).toMatchObject({ outcome: 'paused' });
+    expect(await p.row(one!.id)).toMatchObject({ status: 'paused' });
+    p.github.deleteRepo('del/two');
+    expect(await p.sources.checkRepository(two!.id)).toBe('paused');
+    expect(String((await p.row(two!.id))?.paused_reason)).toMatch(/gone from GitHub/);
+    expect(p.onedev.projectByPath('github/del/one')).toBeDefined();
+    expect(p.onedev.projectByPath('github/del/two')).toBeDefined();
+  });
+});

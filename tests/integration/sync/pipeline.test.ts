@@ -1,0 +1,296 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { listRuns } from '../../../src/sync/runs.repo.js';
+import { RepoBuilder } from '../../support/git-repos.js';
+import { headsAndTags, type Pipeline, startPipeline } from '../../support/pipeline.js';
+import { DIALECTS } from '../../support/test-db.js';
+import { webhookExample, withRepository } from '../../support/webhooks.js';
+
+describe.each(DIALECTS)('mirror pipeline on %s', (dialect) => {
+  let pipeline: Pipeline | undefined;
+  afterEach(async () => {
+    await pipeline?.close();
+    pipeline = undefined;
+  });
+
+  async function start(
+    options: Omit<Parameters<typeof startPipeline>[0], 'dialect'> = {},
+  ): Promise<Pipeline> {
+    pipeline = await startPipeline({ dialect, ...options });
+    return pipeline;
+  }
+
+  /** A GitHub repository with history, branches, tags and GitHub's hidden pull refs. */
+  async function sourceRepo(p: Pipeline, owner: string, name: string, defaultBranch = 'main') {
+    const record = p.github.addRepo({ owner, name, defaultBranch });
+    const repo = new RepoBuilder(p.github.repoPath(owner, name));
+    const first = await repo.commit(defaultBranch, { files: { 'README.md': `# ${name}\n` } });
+    await repo.commit(defaultBranch, { files: { 'src/app.txt': 'v1\n' } });
+    await repo.branch('feature/x', defaultBranch);
+    await repo.commit('feature/x', { files: { 'x.txt': 'x\n' } });
+    await repo.branch('release', defaultBranch);
+    await repo.tag('v1.0.0', defaultBranch, { annotated: true });
+    await repo.tag('light', first);
+    await repo.pullRef(1, await repo.resolve('refs/heads/feature/x'));
+    return { record, repo };
+  }
+
+  const watch = (record: { id: number }, owner: string, name: string, defaultBranch = 'main') =>
+    withRepository(webhookExample('watch', 'started'), {
+      id: record.id,
+      owner,
+      name,
+      defaultBranch,
+    });
+
+  async function mirrorRow(p: Pipeline, githubId: number) {
+    return p.handle.db
+      .selectFrom('mirrors')
+      .selectAll()
+      .where('github_id', '=', githubId)
+      .executeTakeFirstOrThrow();
+  }
+
+  it('mirrors a watched repository exactly, with its non-main default branch, and records the run', async () => {
+    const p = await start();
+    const { record, repo } = await sourceRepo(p, 'octocat', 'hello', 'trunk');
+    const synced = p.nextSync(record.id);
+    const res = await p.deliver('watch', watch(record, 'octocat', 'hello', 'trunk'));
+    expect(res.status).toBe(202);
+    expect(await synced).toEqual({ result: 'synced', error: undefined });
+
+    const path = 'github/octocat/hello';
+    const onedevRefs = await p.onedev.refs(path);
+    expect(onedevRefs).toEqual(headsAndTags(await repo.refs()));
+    expect(Object.keys(onedevRefs).some((ref) => ref.startsWith('refs/pull/'))).toBe(false);
+    expect(await p.onedev.defaultBranch(path)).toBe('trunk');
+    expect(p.onedev.createdNames).toEqual(['github', 'octocat', 'hello']);
+
+    const row = await mirrorRow(p, record.id);
+    expect(row).toMatchObject({
+      status: 'synced',
+      onedev_path: path,
+      default_branch: 'trunk',
+      attempts: 0,
+      last_error: null,
+    });
+    const [run] = await listRuns(p.handle.db, record.id);
+    expect(run?.result).toBe('synced');
+    expect(run?.refs.map((r) => `${r.kind} ${r.ref}`).sort()).toEqual(
+      Object.keys(onedevRefs)
+        .map((ref) => `created ${ref}`)
+        .sort(),
+    );
+  });
+
+  it('follows new commits, force pushes, deleted branches and new and deleted tags, with old → new in the ledger', async () => {
+    const p = await start();
+    const { record, repo } = await sourceRepo(p, 'octocat', 'moving');
+    const first = p.nextSync(record.id);
+    await p.deliver('watch', watch(record, 'octocat', 'moving'));
+    expect((await first).result).toBe('synced');
+    const before = await p.onedev.refs('github/octocat/moving');
+
+    const oldMain = await repo.resolve('refs/heads/main');
+    const newMain = await repo.commit('main', { files: { 'src/app.txt': 'v2\n' } });
+    const forced = await repo.forcePush('feature/x');
+    await repo.deleteBranch('release');
+    await repo.tag('v2.0.0', 'main');
+    await repo.deleteTag('light');
+
+    const second = p.nextSync(record.id);
+    const push = withRepository(webhookExample('push'), {
+      id: record.id,
+      owner: 'octocat',
+      name: 'moving',
+    });
+    expect((await p.deliver('push', push)).status).toBe(202);
+    expect((await second).result).toBe('synced');
+
+    expect(await p.onedev.refs('github/octocat/moving')).toEqual(headsAndTags(await repo.refs()));
+    const [run] = await listRuns(p.handle.db, record.id);
+    const byRef = Object.fromEntries((run?.refs ?? []).map((r) => [r.ref, r]));
+    expect(byRef['refs/heads/main']).toEqual({
+      ref: 'refs/heads/main',
+      kind: 'updated',
+      old: oldMain,
+      new: newMain,
+    });
+    expect(byRef['refs/heads/feature/x']).toEqual({
+      ref: 'refs/heads/feature/x',
+      kind: 'forced',
+      old: forced.old,
+      new: forced.new,
+    });
+    expect(byRef['refs/heads/release']).toMatchObject({
+      kind: 'deleted',
+      old: before['refs/heads/release'],
+      new: null,
+    });
+    expect(byRef['refs/tags/v2.0.0']).toMatchObject({ kind: 'created', old: null });
+    expect(byRef['refs/tags/light']).toMatchObject({ kind: 'deleted', new: null });
+  });
+
+  it('keeps alice/dotfiles and bob/dotfiles apart and maps octocat/.github to a valid name', async () => {
+    const p = await start();
+    for (const [owner, name] of [
+      ['alice', 'dotfiles'],
+      ['bob', 'dotfiles'],
+      ['octocat', '.github'],
+    ] as const) {
+      const { record } = await sourceRepo(p, owner, name);
+      const done = p.nextSync(record.id);
+      await p.deliver('watch', watch(record, owner, name));
+      expect((await done).result).toBe('synced');
+    }
+    expect(p.onedev.projectByPath('github/alice/dotfiles')).toBeDefined();
+    expect(p.onedev.projectByPath('github/bob/dotfiles')).toBeDefined();
+    expect(p.onedev.projectByPath('github/octocat/_.github')).toBeDefined();
+    expect(p.onedev.createdNames).not.toContain('.github');
+    const mapped = await p.mirrors.findByName('octocat/.github');
+    expect(mapped).toMatchObject({
+      onedevName: '_.github',
+      onedevPath: 'github/octocat/_.github',
+      status: 'synced',
+    });
+  });
+
+  it('records an empty repository without pushing anything', async () => {
+    const p = await start();
+    const record = p.github.addRepo({ owner: 'octocat', name: 'empty' });
+    const done = p.nextSync(record.id);
+    await p.deliver('watch', watch(record, 'octocat', 'empty'));
+    expect((await done).result).toBe('empty');
+    expect(await p.onedev.refs('github/octocat/empty')).toEqual({});
+    expect((await mirrorRow(p, record.id)).status).toBe('synced');
+  });
+
+  it('retries 503s and dropped connections with backoff until synced', async () => {
+    const p = await start();
+    const { record, repo } = await sourceRepo(p, 'octocat', 'flaky');
+    p.onedev.faults.serviceUnavailable({ times: 2 });
+    p.onedev.faults.dropConnection({ times: 1, scope: 'git' });
+    const results: string[] = [];
+    const settled = new Promise<void>((resolve) => {
+      p.worker.events.on('sync:finished', (event) => {
+        results.push(event.result);
+        if (event.result === 'synced') resolve();
+      });
+    });
+    await p.deliver('watch', watch(record, 'octocat', 'flaky'));
+    await settled;
+    expect(results.filter((r) => r === 'retrying').length).toBeGreaterThanOrEqual(1);
+    expect(results.at(-1)).toBe('synced');
+    expect(await p.onedev.refs('github/octocat/flaky')).toEqual(headsAndTags(await repo.refs()));
+    expect((await mirrorRow(p, record.id)).attempts).toBe(0);
+  });
+
+  it('fails at once on a rejected OneDev token, then a retry syncs once the token is fixed', async () => {
+    const p = await start({
+      onedevToken: 'not-yet-a-valid-onedev-token-000000000',
+    });
+    const { record } = await sourceRepo(p, 'octocat', 'locked');
+    const failed = p.nextSync(record.id);
+    await p.deliver('watch', watch(record, 'octocat', 'locked'));
+    expect((await failed).result).toBe('failed');
+    const row = await mirrorRow(p, record.id);
+    expect(row).toMatchObject({ status: 'failed', attempts: 1, last_error_code: 'onedev_auth' });
+    expect(row.last_error).toMatch(/check ONEDEV_TOKEN/);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await listRuns(p.handle.db, record.id)).toHaveLength(1);
+
+    p.onedev.addToken({
+      value: 'not-yet-a-valid-onedev-token-000000000',
+      owner: 'admin',
+      hasOwnerPermissions: true,
+    });
+    const retried = p.nextSync(record.id);
+    expect(await p.mirrors.syncById(record.id, { force: true, resetAttempts: true })).toBe(
+      'queued',
+    );
+    expect((await retried).result).toBe('synced');
+  });
+
+  it('never takes a URL from the payload (R05)', async () => {
+    const p = await start();
+    const { record, repo } = await sourceRepo(p, 'octocat', 'safe');
+    const payload = watch(record, 'octocat', 'safe');
+    Object.assign(payload.repository, {
+      clone_url: 'file:///etc',
+      git_url: 'ext::sh -c touch% /tmp/pwned',
+      html_url: 'http://169.254.169.254/',
+      ssh_url: 'git@evil.example:x/y.git',
+    });
+    const done = p.nextSync(record.id);
+    await p.deliver('watch', payload);
+    expect((await done).result).toBe('synced');
+    expect(await p.onedev.refs('github/octocat/safe')).toEqual(headsAndTags(await repo.refs()));
+  });
+
+  it('coalesces a burst of pushes into at most two more syncs (W18)', async () => {
+    const p = await start();
+    const { record, repo } = await sourceRepo(p, 'octocat', 'busy');
+    const first = p.nextSync(record.id);
+    await p.deliver('watch', watch(record, 'octocat', 'busy'));
+    await first;
+    await repo.commit('main', { files: { 'burst.txt': 'burst\n' } });
+    const push = withRepository(webhookExample('push'), {
+      id: record.id,
+      owner: 'octocat',
+      name: 'busy',
+    });
+    const statuses = await Promise.all(
+      Array.from({ length: 50 }, () => p.deliver('push', push).then((r) => r.status)),
+    );
+    expect(statuses.every((s) => s === 202)).toBe(true);
+    await new Promise<void>((resolve) => {
+      const check = async () => {
+        const row = await mirrorRow(p, record.id);
+        if (row.status === 'synced' && row.resync_requested === 0) resolve();
+        else setTimeout(check, 50);
+      };
+      check();
+    });
+    const runs = await listRuns(p.handle.db, record.id);
+    expect(runs.length - 1).toBeLessThanOrEqual(2);
+    expect(await p.onedev.refs('github/octocat/busy')).toEqual(headsAndTags(await repo.refs()));
+  });
+
+  it('fails hard when the repository is gone from GitHub, leaving the OneDev mirror intact (G09)', async () => {
+    const p = await start();
+    const { record } = await sourceRepo(p, 'octocat', 'vanishing');
+    const first = p.nextSync(record.id);
+    await p.deliver('watch', watch(record, 'octocat', 'vanishing'));
+    await first;
+    const kept = await p.onedev.refs('github/octocat/vanishing');
+    p.github.deleteRepo('octocat/vanishing');
+    const second = p.nextSync(record.id);
+    await p.mirrors.syncById(record.id);
+    await p.handle.db.updateTable('mirrors').set({ pushed_refs: '{}' }).execute();
+    expect((await second).result).toBe('failed');
+    expect((await mirrorRow(p, record.id)).last_error_code).toBe('git_not_found');
+    expect(await p.onedev.refs('github/octocat/vanishing')).toEqual(kept);
+  });
+
+  it("fails hard with OneDev's reason when branch protection rejects the push, changing no ref (O14)", async () => {
+    const p = await start();
+    const { record, repo } = await sourceRepo(p, 'octocat', 'guarded');
+    const first = p.nextSync(record.id);
+    await p.deliver('watch', watch(record, 'octocat', 'guarded'));
+    await first;
+    p.onedev.setBranchProtection('github', {
+      branches: 'feature/**',
+      preventCreation: false,
+      preventDeletion: false,
+    });
+    const before = await p.onedev.refs('github/octocat/guarded');
+    await repo.forcePush('feature/x');
+    await repo.commit('main', { files: { 'more.txt': 'more\n' } });
+    const second = p.nextSync(record.id);
+    await p.mirrors.syncById(record.id);
+    expect((await second).result).toBe('failed');
+    const row = await mirrorRow(p, record.id);
+    expect(row.last_error_code).toBe('git_rejected');
+    expect(row.last_error).toMatch(/feature\/x/);
+    expect(await p.onedev.refs('github/octocat/guarded')).toEqual(before);
+  });
+});

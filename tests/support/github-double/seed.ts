@@ -1,0 +1,40 @@
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RepoBuilder } from '../git-repos.js';
+import type { GitHubDouble } from './index.js';
+import type { RepoRecord } from './types.js';
+
+/**
+ * Many repositories with real content, quickly: one template commit is made with git,
+ * then its objects and a `main` ref are copied into each new bare repository (spawning
+ * git per repository would dominate tests with hundreds of them).
+ */
+export async function seedRepos(
+  github: GitHubDouble,
+  owner: string,
+  names: string[],
+  options: { private?: boolean } = {},
+): Promise<RepoRecord[]> {
+  const template = github.addRepo({
+    owner: '__template',
+    name: `t${Date.now()}${Math.random().toString(36).slice(2, 6)}`,
+  });
+  const sha = await new RepoBuilder(template.path).commit('main');
+  const out: RepoRecord[] = [];
+  for (const name of names) {
+    const repo = github.addRepo({ owner, name, private: options.private });
+    cpSync(join(template.path, 'objects'), join(repo.path, 'objects'), { recursive: true });
+    mkdirSync(join(repo.path, 'refs', 'heads'), { recursive: true });
+    writeFileSync(join(repo.path, 'refs', 'heads', 'main'), `${sha}\n`);
+    out.push(repo);
+  }
+  github.deleteRepo(template.fullName);
+  return out;
+}
+
+/** A new commit on `main` of a seeded repository (the upstream moved). */
+export async function pushCommit(repo: RepoRecord, branch = 'main'): Promise<string> {
+  const builder = new RepoBuilder(repo.path);
+  // Distinct content per call so two repositories never get the same new commit.
+  return builder.commit(branch, { files: { 'change.txt': `${repo.fullName} ${Math.random()}\n` } });
+}

@@ -1,0 +1,133 @@
+import type { RequestKind } from './types.js';
+
+/**
+ * Fault injection (onedev-api.md §11.5 points 21–22, fault-catalogue O06/O07/O09/O13/O15).
+ * Every fault can be limited to the next N matching requests (`times`) and to REST or git
+ * traffic (`scope`), or to requests picked by `match`. `clear()` removes everything.
+ */
+
+export type FaultScope = 'rest' | 'git' | 'all';
+
+export interface FaultOptions {
+  /** Apply to the next N matching requests only; unlimited when omitted. */
+  times?: number;
+  /** Which traffic the fault applies to; default `all`. */
+  scope?: FaultScope;
+  /** Extra filter on method and path (path without query string). */
+  match?: (request: { method: string; path: string }) => boolean;
+}
+
+/** What the server does with a request before routing it. */
+export type FrontFault =
+  | { kind: 'serviceUnavailable' }
+  | { kind: 'badGateway' }
+  | { kind: 'hang' }
+  | { kind: 'drop' }
+  | { kind: 'latency'; ms: number };
+
+/** What the create endpoint does after the project was really created (point 21). */
+export type AfterCreateFault = 'respond500' | 'drop';
+
+interface Armed<T> {
+  fault: T;
+  remaining: number;
+  scope: FaultScope;
+  match?: FaultOptions['match'];
+}
+
+export interface RequestInfo {
+  method: string;
+  path: string;
+  kind: RequestKind;
+}
+
+export class Faults {
+  private front: Array<Armed<FrontFault>> = [];
+  private afterCreate: Array<Armed<AfterCreateFault>> = [];
+  /** Maximum concurrent pack requests (OneDev queues at about CPUs/2, §7); undefined = no limit. */
+  packConcurrency: number | undefined;
+
+  /** 503 `Server not ready`, as while OneDev starts (§0.2 ServerNotReadyException). */
+  serviceUnavailable(options: FaultOptions = {}): void {
+    this.arm(this.front, { kind: 'serviceUnavailable' }, options);
+  }
+
+  /** The HTML 502 page nginx serves when OneDev behind it is down. */
+  badGateway(options: FaultOptions = {}): void {
+    this.arm(this.front, { kind: 'badGateway' }, options);
+  }
+
+  /** Accept the request and never answer (until the client gives up or the double closes). */
+  hang(options: FaultOptions = {}): void {
+    this.arm(this.front, { kind: 'hang' }, options);
+  }
+
+  /** Destroy the socket without answering. */
+  dropConnection(options: FaultOptions = {}): void {
+    this.arm(this.front, { kind: 'drop' }, options);
+  }
+
+  /** Delay the request by `ms` before handling it normally. */
+  latency(ms: number, options: FaultOptions = {}): void {
+    this.arm(this.front, { kind: 'latency', ms }, options);
+  }
+
+  /** POST /~api/projects creates the project, then answers 500 `Server Error`. */
+  createSucceedsThen500(options: Omit<FaultOptions, 'scope'> = {}): void {
+    this.arm(this.afterCreate, 'respond500', { ...options, scope: 'rest' });
+  }
+
+  /** POST /~api/projects creates the project, then drops the connection. */
+  createSucceedsThenDrop(options: Omit<FaultOptions, 'scope'> = {}): void {
+    this.arm(this.afterCreate, 'drop', { ...options, scope: 'rest' });
+  }
+
+  /** Limit concurrent git pack requests; extra ones queue as in OneDev's work executor. */
+  limitPackConcurrency(max: number | undefined): void {
+    this.packConcurrency = max;
+  }
+
+  clear(): void {
+    this.front = [];
+    this.afterCreate = [];
+    this.packConcurrency = undefined;
+  }
+
+  /** Latency faults first (they add up), then at most one terminal fault. */
+  takeFront(request: RequestInfo): { delayMs: number; terminal?: FrontFault } {
+    let delayMs = 0;
+    for (const armed of this.front) {
+      if (armed.fault.kind === 'latency' && this.consume(armed, request)) delayMs += armed.fault.ms;
+    }
+    const terminal = this.front.find((a) => a.fault.kind !== 'latency' && this.consume(a, request));
+    this.front = this.front.filter((a) => a.remaining > 0);
+    return { delayMs, terminal: terminal?.fault };
+  }
+
+  takeAfterCreate(request: RequestInfo): AfterCreateFault | undefined {
+    const armed = this.afterCreate.find((a) => this.consume(a, request));
+    this.afterCreate = this.afterCreate.filter((a) => a.remaining > 0);
+    return armed?.fault;
+  }
+
+  private arm<T>(list: Array<Armed<T>>, fault: T, options: FaultOptions): void {
+    list.push({
+      fault,
+      remaining: options.times ?? Number.POSITIVE_INFINITY,
+      scope: options.scope ?? 'all',
+      match: options.match,
+    });
+  }
+
+  private consume<T>(armed: Armed<T>, request: RequestInfo): boolean {
+    if (armed.remaining <= 0) return false;
+    if (armed.scope !== 'all' && armed.scope !== request.kind) return false;
+    if (armed.match && !armed.match({ method: request.method, path: request.path })) return false;
+    armed.remaining--;
+    return true;
+  }
+}
+
+export const NGINX_502 =
+  '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n' +
+  '<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';

@@ -1,0 +1,188 @@
+'use strict';
+/**
+ * pre-receive / post-receive for the OneDev double (onedev-api.md §5.4, §5.5, §11.4 points 19–20).
+ * Mirrors GitPreReceiveCallback / GitPostReceiveCallback: ref updates are walked from the LAST
+ * stdin line to the first (OneDev reverses the string it gets from curl), messages use OneDev's
+ * `*`-framed layout, and one failing ref makes the hook exit 1 so git rejects the whole push.
+ * Configuration comes from ONEDEV_DOUBLE_* variables set by the double (see hooks.ts).
+ */
+const { execFileSync } = require('node:child_process');
+const { readFileSync } = require('node:fs');
+
+const ZERO = '0000000000000000000000000000000000000000';
+const env = process.env;
+const mode = process.argv[2];
+
+/** Output.writeLine: all-star lines get a trailing space, empty lines are a single space. */
+function writeLine(line) {
+  if (line === undefined) line = ' ';
+  else if (/^\*+$/.test(line)) line += ' ';
+  process.stdout.write(`${line}\n`);
+}
+
+function error(refName, messages) {
+  writeLine();
+  writeLine('*******************************************************');
+  writeLine('*');
+  writeLine(`*  ERROR PUSHING REF: ${refName}`);
+  writeLine('-------------------------------------------------------');
+  for (const message of messages) writeLine(`*  ${message}`);
+  writeLine('*');
+  writeLine('*******************************************************');
+  writeLine();
+}
+
+function git(args) {
+  return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+}
+
+function gitOk(args) {
+  try {
+    git(args);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One wildcard pattern: `**` spans segments, `*` and `?` stay inside one. */
+function globRegex(pattern) {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '*' && pattern[i + 1] === '*') {
+      re += '.*';
+      i++;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/** OneDev PatternSet: space-separated patterns, `-pattern` excludes. */
+function matchesPatternSet(patterns, name) {
+  const parts = String(patterns || '')
+    .split(/\s+/)
+    .filter(Boolean);
+  const excluded = parts
+    .filter((p) => p.startsWith('-'))
+    .some((p) => globRegex(p.slice(1)).test(name));
+  return !excluded && parts.filter((p) => !p.startsWith('-')).some((p) => globRegex(p).test(name));
+}
+
+/** Every matching rule of the hierarchy contributes its restrictions. */
+function protection(rules, field, name, flags) {
+  const merged = {};
+  for (const rule of rules) {
+    if (rule.enabled === false || !matchesPatternSet(rule[field], name)) continue;
+    for (const flag of flags) merged[flag] = merged[flag] || !!rule[flag];
+  }
+  return merged;
+}
+
+function readUpdates() {
+  return readFileSync(0, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const [oldId, newId, ref] = line.trim().split(' ');
+      return { oldId, newId, ref };
+    })
+    .reverse();
+}
+
+function branchErrors(update, rules) {
+  const branch = update.ref.slice('refs/heads/'.length);
+  const p = protection(rules, 'branches', branch, [
+    'preventCreation',
+    'preventDeletion',
+    'preventForcedPush',
+  ]);
+  if (update.oldId === ZERO) {
+    return p.preventCreation
+      ? ['Can not create this branch according to branch protection setting']
+      : [];
+  }
+  if (update.newId === ZERO) {
+    return p.preventDeletion
+      ? ['Can not delete this branch according to branch protection setting']
+      : [];
+  }
+  if (p.preventForcedPush && !gitOk(['merge-base', '--is-ancestor', update.oldId, update.newId])) {
+    return ['Can not force-push to this branch according to branch protection setting'];
+  }
+  return [];
+}
+
+function tagErrors(update, rules) {
+  const tag = update.ref.slice('refs/tags/'.length);
+  const p = protection(rules, 'tags', tag, ['preventCreation', 'preventDeletion', 'preventUpdate']);
+  if (update.oldId === ZERO) {
+    return p.preventCreation ? ['Can not create this tag according to tag protection setting'] : [];
+  }
+  if (update.newId === ZERO) {
+    return p.preventDeletion ? ['Can not delete this tag according to tag protection setting'] : [];
+  }
+  return p.preventUpdate ? ['Can not update this tag according to tag protection setting'] : [];
+}
+
+function preReceive() {
+  const canManage = env.ONEDEV_DOUBLE_CAN_MANAGE === '1';
+  const branchRules = JSON.parse(env.ONEDEV_DOUBLE_BRANCH_PROTECTIONS || '[]');
+  const tagRules = JSON.parse(env.ONEDEV_DOUBLE_TAG_PROTECTIONS || '[]');
+  let failed = false;
+  for (const update of readUpdates()) {
+    let messages = [];
+    if (update.ref.startsWith('refs/pulls/') || update.ref.startsWith('refs/updates/')) {
+      if (!canManage) {
+        error(update.ref, ['Only project managers can update onedev refs.']);
+        failed = true;
+        break; // OneDev stops at the first rejected onedev ref
+      }
+    } else if (update.ref.startsWith('refs/heads/')) {
+      messages = branchErrors(update, branchRules);
+    } else if (update.ref.startsWith('refs/tags/')) {
+      messages = tagErrors(update, tagRules);
+    }
+    // Every other ref (refs/pull/*, refs/notes/*, …) is not checked at all.
+    if (messages.length > 0) {
+      error(update.ref, messages);
+      failed = true;
+    }
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+/** GitUtils#getDefaultBranch: HEAD must point at an existing branch. */
+function defaultBranch() {
+  let head;
+  try {
+    head = git(['symbolic-ref', '--quiet', 'HEAD']).trim();
+  } catch {
+    return null;
+  }
+  if (!head.startsWith('refs/heads/')) return null;
+  return gitOk(['show-ref', '--verify', '--quiet', head]) ? head.slice('refs/heads/'.length) : null;
+}
+
+function postReceive() {
+  const id = env.ONEDEV_DOUBLE_PROJECT_ID;
+  for (const update of readUpdates()) {
+    if (!update.ref.startsWith('refs/heads/')) continue;
+    const branch = update.ref.slice('refs/heads/'.length);
+    const current = defaultBranch();
+    if (current === null) git(['symbolic-ref', 'HEAD', update.ref]);
+    else if (branch !== current) {
+      writeLine();
+      writeLine(`Create a pull request for '${branch}' by visiting:`);
+      writeLine(
+        `    ${env.ONEDEV_DOUBLE_PROJECT_URL}/~pulls/new?target=${id}:${current}&source=${id}:${branch}`,
+      );
+      writeLine();
+    }
+  }
+}
+
+if (mode === 'pre-receive') preReceive();
+else if (mode === 'post-receive') postReceive();

@@ -1,0 +1,100 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { authenticate } from './auth.js';
+import { type FrontFault, NGINX_502 } from './faults.js';
+import { handleGit, parseGitRequest } from './git-route.js';
+import { HttpError, sendError, sendText } from './http-util.js';
+import { handleRest } from './rest-router.js';
+import type { DoubleState } from './state.js';
+import type { RequestKind, RequestRecord } from './types.js';
+
+/**
+ * Top-level request handling: record the request, apply front faults, run the Shiro
+ * filters (onedev-api.md §1.1), then hand over to the git filter or the REST servlet.
+ */
+
+function applyFrontFault(
+  fault: FrontFault,
+  req: IncomingMessage,
+  res: ServerResponse,
+  record: RequestRecord,
+): void {
+  record.fault = fault.kind;
+  switch (fault.kind) {
+    case 'serviceUnavailable':
+      // ServerNotReadyException → 503 with its message (§0.2).
+      sendText(res, 503, 'Server not ready');
+      return;
+    case 'badGateway':
+      res.writeHead(502, { 'Content-Type': 'text/html', Server: 'nginx' });
+      res.end(NGINX_502);
+      return;
+    case 'drop':
+      record.status = 0;
+      req.socket.destroy();
+      return;
+    case 'hang':
+      // Never answer; close() of the double tears the socket down.
+      return;
+    case 'latency':
+      return;
+  }
+}
+
+function kindOf(path: string, isGit: boolean): RequestKind {
+  if (isGit) return 'git';
+  return path === '/~api' || path.startsWith('/~api/') ? 'rest' : 'other';
+}
+
+export function createRequestHandler(state: DoubleState) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://double');
+    const git = parseGitRequest(req);
+    const method = req.method ?? 'GET';
+    const record: RequestRecord = {
+      method,
+      path: url.pathname,
+      query: url.search,
+      kind: kindOf(url.pathname, git !== undefined),
+      auth: 'none',
+    };
+    state.requests.push(record);
+    res.on('finish', () => {
+      if (record.status === undefined) record.status = res.statusCode;
+    });
+
+    const { delayMs, terminal } = state.faults.takeFront({
+      method,
+      path: url.pathname,
+      kind: record.kind,
+    });
+    if (delayMs > 0) await sleep(delayMs);
+    if (terminal) {
+      applyFrontFault(terminal, req, res, record);
+      return;
+    }
+
+    const auth = authenticate(req.headers, state);
+    record.auth = auth.form;
+    if (auth.header) record.authHeader = auth.header;
+    if (auth.caller.kind === 'user') record.principal = auth.caller.user.name;
+    try {
+      if (auth.error) throw auth.error;
+      if (git) await handleGit(state, req, res, auth.caller, git);
+      else if (record.kind === 'rest') await handleRest(state, req, res, auth.caller, record);
+      else throw new HttpError(404, 'Page not found');
+    } catch (error) {
+      if (res.headersSent || req.socket.destroyed) {
+        record.error = String(error);
+        res.destroy();
+        return;
+      }
+      if (error instanceof HttpError) sendError(res, error);
+      else {
+        // JerseyExceptionMapper: anything unexpected is a 500 with Jetty's reason phrase.
+        record.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        sendText(res, 500, 'Server Error');
+      }
+    }
+  };
+}

@@ -1,0 +1,42 @@
+import type { AuthDirectory } from './auth.js';
+import type { Faults } from './faults.js';
+import type { ProjectStore } from './store.js';
+import type { RequestRecord } from './types.js';
+
+/** Everything the route handlers share; owned by server.ts. */
+export interface DoubleState extends AuthDirectory {
+  store: ProjectStore;
+  faults: Faults;
+  /** Reported by GET /~api/version/server and used for version modes (onedev-api.md §9). */
+  version: string;
+  /** AnonymousCheckFilter lets anonymous GETs through when on (§1.4). */
+  anonymousAccess: boolean;
+  /** `http://127.0.0.1:<port>`, OneDev's "Server URL" setting (§5.1). */
+  baseUrl: string;
+  requests: RequestRecord[];
+  /** Every `name` sent in a create body (§11.2 point 7). */
+  createdNames: string[];
+  /** Every `name` sent in create or update bodies. */
+  sentNames: string[];
+  /** Pack requests currently inside `git http-backend`. */
+  activePacks: number;
+  maxActivePacks: number;
+  /** Pack requests queued behind `faults.packConcurrency`. */
+  packWaiters: Array<() => void>;
+}
+
+function versionParts(version: string): number[] {
+  return version.split(/[.-]/).map((part) => Number.parseInt(part, 10) || 0);
+}
+
+/** True when `version` is at least `minimum` (numeric, dot-separated). */
+export function versionAtLeast(version: string, minimum: string): boolean {
+  const a = versionParts(version);
+  const b = versionParts(minimum);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i] ?? 0;
+    const y = b[i] ?? 0;
+    if (x !== y) return x > y;
+  }
+  return true;
+}

@@ -1,0 +1,115 @@
+/**
+ * Shapes shared by the OneDev double's modules. Field names follow OneDev's own
+ * (onedev-api.md §1.3 for tokens and users, §3.1 for ProjectData, §5.4 for protections).
+ */
+
+/** Project roles, weakest first. `manage` is OneDev's Owner role (§1.3). */
+export type Role = 'read' | 'write' | 'manage';
+
+export interface TokenSpec {
+  /** The secret the client sends (real tokens are 40 alphanumerics; any string works here). */
+  value: string;
+  /** Name of the owning user; created as a plain user when not listed in `users`. */
+  owner: string;
+  /** §1.3: without it the token never gets system permissions such as creating root projects. */
+  hasOwnerPermissions?: boolean;
+  /** §1.3: per-project roles of a limited token, effective only where the owner can manage. */
+  authorizations?: Array<{ path: string; role: Role }>;
+  /** §1.3: an expired token is not found (Bearer → 401, Basic falls through). */
+  expired?: boolean;
+}
+
+export interface UserSpec {
+  name: string;
+  /** Enables `Basic user:password` (§1.2 rule 3). */
+  password?: string;
+  admin?: boolean;
+  /** Membership of a group with "Create Root Projects" (§1.3). */
+  canCreateRootProjects?: boolean;
+}
+
+export interface BranchProtectionRule {
+  /** Space-separated branch patterns (`*`, `**`, `?`), like OneDev's `branches` field. */
+  branches: string;
+  preventCreation?: boolean;
+  preventDeletion?: boolean;
+  preventForcedPush?: boolean;
+}
+
+export interface TagProtectionRule {
+  tags: string;
+  preventCreation?: boolean;
+  preventDeletion?: boolean;
+  preventUpdate?: boolean;
+}
+
+export interface GitPackConfig {
+  windowMemory: string | null;
+  packSizeLimit: string | null;
+  threads: string | null;
+  window: string | null;
+}
+
+/** The writable part of ProjectData (§3.1); `path` and `createDate` are computed. */
+export interface ProjectFields {
+  parentId: number | null;
+  forkedFromId: number | null;
+  name: string;
+  key: string | null;
+  description: string | null;
+  codeManagement: boolean;
+  packManagement: boolean;
+  issueManagement: boolean;
+  timeTracking: boolean;
+  serviceDeskEmailAddress: string | null;
+  gitPackConfig: GitPackConfig;
+  codeAnalysisSetting: { analysisFiles: string | null };
+}
+
+export interface Project extends ProjectFields {
+  id: number;
+  createDate: Date;
+  /** Monotonic counter standing in for "Last Activity Date" so ordering is deterministic. */
+  lastActivity: number;
+  lastActivityDate: Date;
+  branchProtections: BranchProtectionRule[];
+  tagProtections: TagProtectionRule[];
+}
+
+/** Who a request runs as after the Shiro filters (§1.1–1.2). */
+export type Caller = { kind: 'anonymous' } | { kind: 'user'; user: UserSpec; token?: TokenSpec };
+
+/** How the caller presented credentials, recorded for every request. */
+export type AuthForm =
+  | 'none'
+  | 'basic-token'
+  | 'basic-token-as-user'
+  | 'basic-empty-user'
+  | 'basic-password'
+  | 'basic-anonymous'
+  | 'bearer'
+  | 'token'
+  | 'rejected';
+
+export type RequestKind = 'rest' | 'git' | 'other';
+
+export interface RequestRecord {
+  method: string;
+  /** Path without the query string, percent-decoding left as sent. */
+  path: string;
+  query: string;
+  kind: RequestKind;
+  auth: AuthForm;
+  /** Which header carried the credentials (§1.2: OneDevAuthorization wins). */
+  authHeader?: 'Authorization' | 'OneDevAuthorization';
+  /** User name the request ran as. */
+  principal?: string;
+  /** Final status; 0 when the double dropped the connection, undefined while pending or hung. */
+  status?: number;
+  /** Name of the injected fault that shaped this response, if any. */
+  fault?: string;
+  /** REST request body as text (git bodies are not kept). */
+  body?: string;
+  /** Unexpected exception inside the double (answered 500 `Server Error`); a bug in the double. */
+  error?: string;
+}

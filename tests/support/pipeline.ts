@@ -1,0 +1,165 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { Hono } from 'hono';
+import { createApp } from '../../src/app.js';
+import { type Config, loadConfig } from '../../src/config/config.js';
+import type { Dialect } from '../../src/db/database.js';
+import { createHealthService } from '../../src/health/health.service.js';
+import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
+import { metricsRoutes } from '../../src/metrics/metrics.routes.js';
+import { systemClock } from '../../src/shared/clock.js';
+import { createLogger } from '../../src/shared/logger.js';
+import { Redactor } from '../../src/shared/redact.js';
+import { createMirrorService, type MirrorService } from '../../src/sync/mirror.service.js';
+import { createSyncWorker, type SyncWorker } from '../../src/sync/sync.worker.js';
+import { createSyncEngine } from '../../src/sync/sync-engine.js';
+import { createWebhookService } from '../../src/webhooks/webhook.service.js';
+import { type GitHubDouble, startGitHubDouble } from './github-double/index.js';
+import { type OneDevDouble, startOneDevDouble } from './onedev-double/index.js';
+import { STANDARD_CAST, TOKENS } from './onedev-double/test-kit.js';
+import { createTestDb, type TestDb } from './test-db.js';
+import { webhookRequest } from './webhooks.js';
+
+export const GITHUB_TOKEN = 'ghp_pipelineTokenThatMustNeverLeak0000001';
+export const WEBHOOK_SECRET = 'pipeline-webhook-secret';
+
+export interface Pipeline {
+  github: GitHubDouble;
+  onedev: OneDevDouble;
+  handle: TestDb;
+  config: Config;
+  app: Hono;
+  worker: SyncWorker;
+  mirrors: MirrorService;
+  metrics: Metrics;
+  dataDir: string;
+  /** Every log line the service wrote. */
+  logs: string[];
+  deliver(event: string, payload: unknown, deliveryId?: string): Promise<Response>;
+  /** Resolves with the next finished sync of that repository (any result). */
+  nextSync(githubId: number, timeoutMs?: number): Promise<{ result: string; error?: string }>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole mirror pipeline in one process: the GitHub and OneDev doubles on loopback,
+ * a real database, the real git engine and OneDev client, the sync workers and the HTTP
+ * app — everything but the listening socket.
+ */
+export async function startPipeline(options: {
+  dialect: Dialect;
+  onedevToken?: string;
+  env?: Record<string, string>;
+  backoffMs?: number;
+}): Promise<Pipeline> {
+  const github = await startGitHubDouble({ tokens: { [GITHUB_TOKEN]: 'octocat' } });
+  const onedev = await startOneDevDouble(STANDARD_CAST);
+  const handle = await createTestDb(options.dialect);
+  const dataDir = mkdtempSync(join(tmpdir(), 'starbridge-pipeline-'));
+  const config = loadConfig({
+    GITHUB_API_URL: github.url,
+    GITHUB_GIT_URL: github.url,
+    GITHUB_TOKEN,
+    GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    ONEDEV_URL: onedev.url,
+    ONEDEV_TOKEN: options.onedevToken ?? TOKENS.admin,
+    DATA_DIR: dataDir,
+    SYNC_CONCURRENCY: '2',
+    MAX_ATTEMPTS: '4',
+    ...options.env,
+  });
+  const logs: string[] = [];
+  const redactor = new Redactor([GITHUB_TOKEN, config.onedev?.token, WEBHOOK_SECRET]);
+  const log = createLogger({
+    level: 'debug',
+    redactor,
+    destination: new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    }) as never,
+  });
+  const engine = createSyncEngine(config, handle, systemClock, redactor);
+  if (!engine) throw new Error('pipeline needs OneDev configured');
+  const worker = createSyncWorker({
+    handle,
+    clock: systemClock,
+    log,
+    concurrency: config.sync.concurrency,
+    maxAttempts: config.sync.maxAttempts,
+    leaseMs: 5_000,
+    pollMs: 50,
+    backoff: { baseMs: options.backoffMs ?? 50, capMs: 500 },
+    execute: engine.execute,
+  });
+  const mirrors = createMirrorService({
+    handle,
+    clock: systemClock,
+    onSyncRequested: () => worker.wake(),
+  });
+  const webhooks = createWebhookService({ handle, clock: systemClock, mirrors });
+  const health = createHealthService({ db: handle, dataDir, probes: [] });
+  const metrics = createMetrics({ handle, clock: systemClock });
+  worker.events.on('sync:finished', (event) => metrics.recordSync(event.result, event.durationMs));
+  const app = createApp({
+    log,
+    health,
+    webhooks: { secret: WEBHOOK_SECRET, service: webhooks, onDelivery: metrics.recordDelivery },
+    routes: [metricsRoutes(metrics)],
+  });
+  await worker.start();
+
+  return {
+    github,
+    onedev,
+    handle,
+    config,
+    app,
+    worker,
+    mirrors,
+    metrics,
+    dataDir,
+    logs,
+    async deliver(event, payload, deliveryId) {
+      const request = webhookRequest({ event, payload, secret: WEBHOOK_SECRET, deliveryId });
+      return app.request('/webhooks/github', {
+        method: 'POST',
+        body: request.body,
+        headers: request.headers,
+      });
+    },
+    nextSync(githubId, timeoutMs = 30_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no sync of ${githubId} within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        const listener = (event: { githubId: number; result: string; error?: string }) => {
+          if (event.githubId !== githubId) return;
+          clearTimeout(timer);
+          worker.events.off('sync:finished', listener);
+          resolve({ result: event.result, error: event.error });
+        };
+        worker.events.on('sync:finished', listener);
+      });
+    },
+    async close() {
+      await worker.stop(1_000);
+      await handle.destroy();
+      await Promise.all([github.close(), onedev.close()]);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Heads and tags only: what a mirror must reproduce. */
+export function headsAndTags(refs: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(refs).filter(
+      ([ref]) => ref.startsWith('refs/heads/') || ref.startsWith('refs/tags/'),
+    ),
+  );
+}

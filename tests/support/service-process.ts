@@ -1,0 +1,83 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+// Absolute, so the service can run from any working directory (it reads .env from there).
+const TSX_LOADER = pathToFileURL(`${ROOT}node_modules/tsx/dist/loader.mjs`).href;
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  /** Everything written to stdout and stderr so far. */
+  output(): string;
+  /** Base URL once the service logged that it listens. */
+  url: string;
+  /** Sends a signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Runs `starbridge <command>` from source as a separate process, the way an operator
+ * would, with exactly the environment given (no inherited configuration).
+ */
+export function runStarbridge(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string } = {},
+) {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, `${ROOT}src/main.ts`, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      LOG_LEVEL: 'info',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+/** Starts `starbridge serve` on a free port and waits until it listens. */
+export async function startServiceProcess(
+  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): Promise<ServiceProcess> {
+  const run = runStarbridge(['serve'], {
+    ...options,
+    env: { PORT: '0', HOST: '127.0.0.1', ...options.env },
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`service did not start:\n${run.output()}`)),
+      options.timeoutMs ?? 30_000,
+    );
+    const poll = setInterval(() => {
+      const match = /"port":(\d+)[^\n]*"msg":"starbridge listening"/.exec(run.output());
+      if (match) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    }, 50);
+    run.exited.then(() => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`service exited before listening:\n${run.output()}`));
+    });
+  });
+  return {
+    ...run,
+    url: `http://127.0.0.1:${port}`,
+    stop: (signal = 'SIGTERM') => {
+      run.child.kill(signal);
+      return run.exited;
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { createTokenChecks } from '../../../src/dashboard/token-checks.js';
+
+/** A fetch that answers by URL path; records what was asked. */
+function fakeFetch(
+  answers: Record<string, { status: number; body?: string; headers?: Record<string, string> }>,
+) {
+  const seen: string[] = [];
+  const impl = (async (input: string | URL | Request) => {
+    const url = new URL(String(input));
+    seen.push(url.pathname);
+    const answer = answers[url.pathname] ?? { status: 404 };
+    return new Response(answer.body ?? '', { status: answer.status, headers: answer.headers });
+  }) as typeof fetch;
+  return { impl, seen };
+}
+
+describe('token checks', () => {
+  it('says what a classic GitHub token can do', async () => {
+    const { impl } = fakeFetch({
+      '/user': {
+        status: 200,
+        body: '{"login":"octocat"}',
+        headers: {
+          'x-oauth-scopes': 'read:user',
+          'x-ratelimit-limit': '5000',
+          'x-ratelimit-remaining': '4999',
+        },
+      },
+      '/user/starred': { status: 200, body: '[]' },
+    });
+    const report = await createTokenChecks({
+      github: { apiUrl: 'https://api.test', token: 'ghp_x' },
+      fetch: impl,
+    }).github();
+    expect(report.ok).toBe(true);
+    expect(report.summary).toContain('octocat');
+    expect(report.can).toContain("read octocat's stars");
+    expect(report.cannot).toContain('mirror private repositories (scope repo)');
+    expect(JSON.stringify(report)).not.toContain('ghp_x');
+  });
+
+  it('reports a rejected GitHub token and a missing one', async () => {
+    const { impl } = fakeFetch({ '/user': { status: 401 } });
+    const rejected = await createTokenChecks({
+      github: { apiUrl: 'https://api.test', token: 't' },
+      fetch: impl,
+    }).github();
+    expect(rejected).toMatchObject({
+      ok: false,
+      summary: expect.stringMatching(/rejected the token/),
+    });
+    const missing = await createTokenChecks({
+      github: { apiUrl: 'https://api.test' },
+      fetch: impl,
+    }).github();
+    expect(missing.summary).toBe('GITHUB_TOKEN is not set');
+  });
+
+  it.each([
+    [200, true, /with its owner's permissions/],
+    [403, false, /lacks owner permissions/],
+  ])('reads OneDev users/me %s', async (status, ok, summary) => {
+    const { impl } = fakeFetch({
+      '/~api/version/server': { status: 200, body: '16.5.6' },
+      '/~api/users/me': { status, body: '{"name":"admin"}' },
+    });
+    const report = await createTokenChecks({
+      github: { apiUrl: 'https://api.test' },
+      onedev: { url: 'https://od.test', token: 'od' },
+      fetch: impl,
+    }).onedev();
+    expect(report.ok).toBe(ok);
+    expect(report.summary).toMatch(summary);
+    expect(report.summary).toContain('OneDev 16.5.6');
+  });
+
+  it('turns an unreachable server into a report', async () => {
+    const failing = (async () => {
+      throw new Error('connect ECONNREFUSED');
+    }) as typeof fetch;
+    const report = await createTokenChecks({
+      github: { apiUrl: 'https://api.test' },
+      onedev: { url: 'https://od.test', token: 'od' },
+      fetch: failing,
+    }).onedev();
+    expect(report).toMatchObject({
+      ok: false,
+      summary: 'OneDev is unreachable: connect ECONNREFUSED',
+    });
+  });
+});

@@ -1,0 +1,93 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/config.js';
+import { effectiveSettings } from '../../../src/dashboard/effective-settings.js';
+import { ContainersPage } from '../../../src/http/dashboard/pages/containers.js';
+import { DeliveriesPage } from '../../../src/http/dashboard/pages/deliveries.js';
+import { SettingsPage } from '../../../src/http/dashboard/pages/settings.js';
+import { renderDocument } from '../../../src/http/dashboard/render.js';
+import { CSRF, EVIL, expectSafe, NOW } from './fixtures.js';
+
+const common = { now: NOW, csrf: CSRF, flash: null };
+
+describe('dashboard views: containers, deliveries, settings', () => {
+  it('containers: not configured, and a list with actions', async () => {
+    const off = await renderDocument(
+      <ContainersPage {...common} containers={[]} restartLabel="restart-after" />,
+    );
+    expect(off).toContain('Container restarts are not configured');
+    const container = {
+      id: 'abc123',
+      name: 'web',
+      image: EVIL,
+      state: 'running',
+      health: 'healthy',
+      follows: [{ repo: 'octocat/hello', branch: 'main' }],
+      lastRestart: null,
+    };
+    const html = await renderDocument(
+      <ContainersPage
+        {...common}
+        engine={{ available: true, engine: 'podman' }}
+        containers={[container]}
+        restartLabel="restart-after"
+      />,
+    );
+    expectSafe(html);
+    expect(html).toContain('octocat/hello@main');
+    expect(html).toContain('action="/dashboard/containers/web/restart"');
+    expect(html).toContain('action="/dashboard/containers/rebuild"');
+  });
+
+  it('deliveries: the webhook log', async () => {
+    const delivery = {
+      id: 'd1',
+      deliveryId: 'guid-1',
+      event: 'watch',
+      action: 'started',
+      repository: EVIL,
+      outcome: 'queued',
+      detail: 'mirror created',
+      receivedAt: '2024-05-01T11:59:00.000Z',
+    };
+    const html = await renderDocument(
+      <DeliveriesPage {...common} deliveries={[delivery]} total={1} page={1} pages={1} />,
+    );
+    expectSafe(html);
+    expect(html).toContain('watch.started');
+    expect(html).toContain('1 min ago');
+  });
+
+  it('settings: secrets masked, webhook URL and events, token reports', async () => {
+    const config = loadConfig({
+      GITHUB_TOKEN: 'ghp_secret_value',
+      ADMIN_TOKEN: 'admin-secret',
+      DASHBOARD_PASSWORD: 'pw-secret',
+      DATABASE_URL: 'postgres://sb:dbpass@db:5432/sb',
+      ONEDEV_URL: 'https://od',
+      ONEDEV_TOKEN: 'od-secret',
+    });
+    const report = { ok: false, summary: EVIL, can: ['act as octocat'], cannot: ['read stars'] };
+    const html = await renderDocument(
+      <SettingsPage
+        {...common}
+        settings={effectiveSettings(config)}
+        webhook={{
+          url: 'https://sb.example/webhooks/github',
+          secretSet: true,
+          events: ['Pushes'],
+          appEvents: ['Installation'],
+        }}
+        checks={{ github: report }}
+      />,
+    );
+    expectSafe(html);
+    for (const secret of ['ghp_secret_value', 'admin-secret', 'pw-secret', 'dbpass', 'od-secret'])
+      expect(html).not.toContain(secret);
+    expect(html).toContain('postgres://sb:hidden@db:5432/sb');
+    expect(html).toContain('https://sb.example/webhooks/github');
+    expect(html).toContain('✓ can act as octocat');
+    expect(html).toContain('✗ cannot read stars');
+  });
+});

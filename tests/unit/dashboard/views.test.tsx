@@ -1,0 +1,124 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
+import { describe, expect, it } from 'vitest';
+import { MirrorDetailPage } from '../../../src/http/dashboard/pages/mirror-detail.js';
+import { FreshnessView } from '../../../src/http/dashboard/pages/mirror-parts.js';
+import { MirrorsPage } from '../../../src/http/dashboard/pages/mirrors.js';
+import { OverviewPage } from '../../../src/http/dashboard/pages/overview.js';
+import { LoginPage } from '../../../src/http/dashboard/pages/simple.js';
+import { renderDocument } from '../../../src/http/dashboard/render.js';
+import { CSRF, EVIL, expectSafe, failedMirror, mirror, NOW, run } from './fixtures.js';
+
+const common = { now: NOW, csrf: CSRF, flash: null };
+
+const health = {
+  status: 'degraded' as const,
+  components: {
+    database: { status: 'ok' as const },
+    github: { status: 'down' as const, message: EVIL },
+    onedev: { status: 'ok' as const },
+  },
+};
+
+describe('dashboard views', () => {
+  it('overview: counts, schedule, health and failures', async () => {
+    const sources = {
+      starsPoll: {
+        enabled: true,
+        lastAt: '2024-05-01T11:55:00.000Z',
+        lastResult: 'ok',
+        nextAt: '2024-05-01T12:05:00.000Z',
+      },
+      refresh: { lastAt: null, nextAt: '2024-05-01T13:00:00.000Z' },
+      rateLimit: { limit: 5000, remaining: 4990, resetAt: '2024-05-01T12:30:00.000Z' },
+      app: { enabled: false, installations: 0 },
+    };
+    const html = await renderDocument(
+      <OverviewPage
+        {...common}
+        counts={{ synced: 4, failed: 1 }}
+        failures={[failedMirror]}
+        health={health}
+        sources={sources}
+      />,
+    );
+    expectSafe(html);
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('<strong>4</strong><span>synced</span>');
+    expect(html).toContain('in 5 min');
+    expect(html).toContain('4990 of 5000 left');
+    expect(html).toContain('&lt;script&gt;');
+    expect(html).toContain('hx-trigger="every 3s"');
+    const bare = await renderDocument(
+      <OverviewPage {...common} counts={{}} failures={[]} health={health} />,
+    );
+    expect(bare).toContain('GitHub sources are not configured');
+    expect(bare).toContain('No failures.');
+  });
+
+  it('mirrors: table, filter, pagination and actions', async () => {
+    const html = await renderDocument(
+      <MirrorsPage
+        {...common}
+        mirrors={[mirror(), failedMirror]}
+        total={60}
+        filter={{ status: 'failed', q: EVIL, page: 2, pages: 3 }}
+        githubUrl="https://github.com"
+        onedevUrl="https://onedev.example"
+        failedCount={1}
+      />,
+    );
+    expectSafe(html);
+    expect(html).toContain('href="https://github.com/octocat/hello"');
+    expect(html).toContain('href="https://onedev.example/github/octocat/hello"');
+    expect(html).toContain('<option value="failed" selected="">failed</option>');
+    expect(html).toContain('action="/dashboard/mirrors/octocat/broken/retry"');
+    expect(html).not.toContain('action="/dashboard/mirrors/octocat/hello/retry"');
+    expect(html).toContain('Page 2 of 3');
+    expect(html).toContain('Retry all failed (1)');
+    expect(html).toMatch(/<label for="q">/);
+  });
+
+  it('mirror detail: ledger, progress and freshness', async () => {
+    const syncing = mirror({ status: 'syncing', lastAttemptAt: '2024-05-01T11:59:00.000Z' });
+    const html = await renderDocument(
+      <MirrorDetailPage
+        {...common}
+        mirror={syncing}
+        runs={[run]}
+        githubUrl="https://github.com"
+        canCheckFreshness={true}
+      />,
+    );
+    expectSafe(html);
+    expect(html).toContain('1 created, 1 updated, 0 forced, 0 deleted');
+    expect(html).toContain('2.0 s');
+    expect(html).toContain('1 restarted');
+    expect(html).toContain('<progress aria-label="Sync in progress">');
+    expect(html).toContain('hx-get="/dashboard/mirrors/octocat/hello/freshness"');
+    const fresh = await (
+      <FreshnessView
+        freshness={{
+          state: 'update_available',
+          branch: 'main',
+          githubSha: 'b'.repeat(40),
+          onedevSha: 'a'.repeat(40),
+          differingRefs: 2,
+        }}
+      />
+    ).toString();
+    expect(fresh).toContain('Update available');
+    expect(fresh).toContain('(2 refs differ)');
+    expect(fresh).toContain('bbbbbbbbbb');
+  });
+
+  it('login: labelled password field and the generic error', async () => {
+    const html = await renderDocument(
+      <LoginPage csrf={CSRF} next="/dashboard" error="That password is not right." />,
+    );
+    expectSafe(html);
+    expect(html).toContain('<label for="password">');
+    expect(html).toContain('autocomplete="current-password"');
+    expect(html).toContain('role="alert"');
+  });
+});
