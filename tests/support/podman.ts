@@ -4,10 +4,10 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -106,9 +106,15 @@ export async function startPodman(): Promise<Podman> {
       await new Promise((resolve) =>
         service.exitCode === null ? service.once('exit', resolve) : resolve(null),
       );
+      // Conmon starts `podman container cleanup` after each container exits; it writes to
+      // the same storage, so removing the folder under it fails with ENOTEMPTY.
+      await waitForProcessesUsing(dir);
       // Podman (as root) bind-mounts its overlay folder onto itself; unmount before removing.
       await run('umount', [join(dir, 'root', 'overlay')]).catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
+      // A leftover temporary folder is not what the suites test: say so rather than fail.
+      await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }).catch(
+        (error: Error) => console.warn(`could not remove ${dir}: ${error.message}`),
+      );
     },
   };
 }
@@ -146,4 +152,22 @@ async function waitForSocket(
     await sleep(100);
   }
   throw new Error(`podman system service did not create ${path}: ${stderr()}`);
+}
+
+/** Waits (up to 15 s) until no process has `dir` on its command line. */
+async function waitForProcessesUsing(dir: string): Promise<void> {
+  for (let i = 0; i < 75; i++) {
+    if (!(await anyProcessMentions(dir))) return;
+    await sleep(200);
+  }
+}
+
+async function anyProcessMentions(text: string): Promise<boolean> {
+  const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
+  for (const pid of pids) {
+    if (pid === String(process.pid)) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(text)) return true;
+  }
+  return false;
 }
