@@ -6,9 +6,10 @@ import type { MirrorRow } from '../db/schema/index.js';
 import type { Clock } from '../shared/clock.js';
 import { coerceError } from '../shared/errors.js';
 import { abortStaleRuns, claimMirror } from './mirror-claim.repo.js';
-import { findMirror, releaseMirror, renewLease } from './mirrors.repo.js';
-import { decideFailure, type FailureDecision } from './retry-policy.js';
-import { finishRun, listRuns, type SyncRun, startRun } from './runs.repo.js';
+import { findMirror, renewLease } from './mirrors.repo.js';
+import type { FailureDecision } from './retry-policy.js';
+import { type HeldRun, recordFailure, recordSuccess } from './run-outcome.js';
+import { listRuns, type SyncRun, startRun } from './runs.repo.js';
 import type { SyncExecutor } from './sync.worker.js';
 import type { SyncResult } from './sync-mirror.js';
 
@@ -32,13 +33,6 @@ export type ForegroundOutcome =
   /** Another worker synced it while we waited; its latest run. */
   | { kind: 'waited'; run: SyncRun | undefined }
   | { kind: 'gone' };
-
-interface ClaimedRun {
-  mirror: MirrorRow;
-  worker: string;
-  runId: string;
-  attempt: number;
-}
 
 /**
  * One sync of one mirror in this process (the CLI), with the workers' lease so it never
@@ -65,7 +59,11 @@ export async function syncInForeground(
       row.status === 'syncing' && row.lease_expires_at !== null && row.lease_expires_at >= now;
     if (!held) {
       const { db, dialect } = deps.handle;
-      const claimed = await claimMirror(db, dialect, githubId, worker, now, iso(deps.leaseMs));
+      const claimed = await claimMirror(db, dialect, githubId, {
+        worker,
+        now,
+        until: iso(deps.leaseMs),
+      });
       if (claimed) return runClaimed(claimed, worker, deps);
       // A worker claimed it in between: the next look shows it held.
     } else if (!waited) {
@@ -83,7 +81,7 @@ async function runClaimed(
 ): Promise<ForegroundOutcome> {
   const { handle, clock } = deps;
   const iso = isoAt(clock);
-  const run: ClaimedRun = { mirror, worker, runId: randomUUID(), attempt: mirror.attempts + 1 };
+  const run: HeldRun = { mirror, worker, runId: randomUUID(), attempt: mirror.attempts + 1 };
   const controller = new AbortController();
   const renewal = setInterval(
     async () => {
@@ -107,71 +105,17 @@ async function runClaimed(
     });
     deps.onStart?.(mirror);
     const result = await deps.execute(mirror, controller.signal);
-    await recordSuccess(run, result, deps);
+    await recordSuccess(handle.db, run, result, iso());
     return { kind: 'synced', result, durationMs: clock.now().getTime() - started };
   } catch (thrown) {
-    return { kind: 'failed', decision: await recordFailure(run, coerceError(thrown), deps) };
+    const decision = await recordFailure(handle.db, run, coerceError(thrown), {
+      now: clock.now(),
+      maxAttempts: deps.maxAttempts,
+    });
+    return { kind: 'failed', decision };
   } finally {
     clearInterval(renewal);
   }
-}
-
-async function recordSuccess(
-  run: ClaimedRun,
-  result: SyncResult,
-  deps: ForegroundSyncDeps,
-): Promise<void> {
-  const now = isoAt(deps.clock)();
-  const db = deps.handle.db;
-  await finishRun(db, run.runId, { result: result.result, finishedAt: now, refs: result.refs });
-  await releaseMirror(
-    db,
-    run.mirror.github_id,
-    run.worker,
-    {
-      status: 'synced',
-      attempts: 0,
-      nextAttemptAt: null,
-      lastError: null,
-      lastErrorCode: null,
-      lastSyncedAt: now,
-      pushedRefs: result.pushedRefs,
-      defaultBranch: result.defaultBranch,
-      onedev: result.onedev,
-    },
-    now,
-  );
-}
-
-/** The workers' retry policy: soft failures retry with backoff, hard ones fail at once. */
-async function recordFailure(
-  run: ClaimedRun,
-  error: Error,
-  deps: ForegroundSyncDeps,
-): Promise<FailureDecision> {
-  const now = isoAt(deps.clock)();
-  const db = deps.handle.db;
-  const decision = decideFailure(error, run.attempt, deps.maxAttempts, deps.clock.now());
-  await finishRun(db, run.runId, {
-    result: decision.status,
-    finishedAt: now,
-    error: decision.message,
-    errorCode: decision.code,
-  });
-  await releaseMirror(
-    db,
-    run.mirror.github_id,
-    run.worker,
-    {
-      status: decision.status,
-      attempts: run.attempt,
-      nextAttemptAt: decision.nextAttemptAt,
-      lastError: decision.message,
-      lastErrorCode: decision.code,
-    },
-    now,
-  );
-  return decision;
 }
 
 function isoAt(clock: Clock): (offsetMs?: number) => string {

@@ -1,12 +1,8 @@
 import { type Kysely, sql } from 'kysely';
-import type { Dialect } from '../db/database.js';
 import type { Executor } from '../db/executor.js';
 import type { Database, MirrorRow } from '../db/schema/index.js';
 
 export type { Executor };
-
-/** Statuses a worker may claim when due. */
-const CLAIMABLE = ['queued', 'retrying'] as const;
 
 export interface NewMirror {
   githubId: number;
@@ -128,38 +124,6 @@ export async function requestSync(
     if (Number(updated.numUpdatedRows) > 0) return alreadyDue ? 'coalesced' : 'queued';
   }
   throw new Error(`mirror ${githubId} kept changing while a sync was requested`);
-}
-
-/**
- * Claims the mirror that has been due longest, with a lease. A single UPDATE with a
- * sub-select is portable; PostgreSQL adds FOR UPDATE SKIP LOCKED so concurrent workers
- * (on several replicas) skip each other's candidate instead of queueing behind it.
- * SQLite has one writer at a time, so the status re-check in the WHERE is enough there.
- */
-export async function claimDueMirror(
-  db: Kysely<Database>,
-  dialect: Dialect,
-  worker: string,
-  now: string,
-  leaseUntil: string,
-): Promise<MirrorRow | undefined> {
-  const lock = dialect === 'postgres' ? sql` for update skip locked` : sql``;
-  const candidate = sql<number>`(select github_id from mirrors where status in (${sql.join(
-    CLAIMABLE.map((s) => sql.lit(s)),
-  )}) and next_attempt_at <= ${now} order by next_attempt_at, github_id limit 1${lock})`;
-  return db
-    .updateTable('mirrors')
-    .set({
-      status: 'syncing',
-      lease_owner: worker,
-      lease_expires_at: leaseUntil,
-      last_attempt_at: now,
-      updated_at: now,
-    })
-    .where('github_id', '=', candidate)
-    .where('status', 'in', CLAIMABLE)
-    .returningAll()
-    .executeTakeFirst();
 }
 
 /** Extends a held lease; false when the lease was lost (reclaimed after expiring). */

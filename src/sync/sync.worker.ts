@@ -6,9 +6,11 @@ import type { MirrorRow } from '../db/schema/index.js';
 import type { Clock } from '../shared/clock.js';
 import { coerceError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import { claimDueMirror, reclaimExpiredLeases, releaseMirror, renewLease } from './mirrors.repo.js';
-import { type BackoffOptions, DEFAULT_BACKOFF, decideFailure } from './retry-policy.js';
-import { finishRun, startRun } from './runs.repo.js';
+import { claimDueMirror } from './mirror-claim.repo.js';
+import { reclaimExpiredLeases, renewLease } from './mirrors.repo.js';
+import type { BackoffOptions } from './retry-policy.js';
+import { type HeldRun, recordFailure, recordShutdownAbort, recordSuccess } from './run-outcome.js';
+import { startRun } from './runs.repo.js';
 import type { SyncResult } from './sync-mirror.js';
 
 /** Runs one sync of one claimed mirror. */
@@ -99,7 +101,11 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     while (!stopping) {
       let mirror: MirrorRow | undefined;
       try {
-        mirror = await claimDueMirror(handle.db, handle.dialect, workerId, iso(), iso(leaseMs));
+        mirror = await claimDueMirror(handle.db, handle.dialect, {
+          worker: workerId,
+          now: iso(),
+          until: iso(leaseMs),
+        });
       } catch (error) {
         log.warn({ err: error }, 'claiming a mirror failed');
       }
@@ -117,6 +123,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     inFlight.set(mirror.github_id, controller);
     const runId = randomUUID();
     const attempt = mirror.attempts + 1;
+    const run: HeldRun = { mirror, worker: workerId, runId, attempt };
     const mirrorLog = log.child({ repo: mirror.full_name, run: runId });
     const startedAt = Date.now();
     const renewal = setInterval(
@@ -139,7 +146,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       });
       mirrorLog.info({ attempt }, 'sync started');
       const result = await options.execute(mirror, controller.signal);
-      await recordSuccess(mirror, runId, result);
+      await recordSuccess(handle.db, run, result, iso());
       mirrorLog.info({ result: result.result, refs: result.refs.length }, 'sync finished');
       events.emit('sync:finished', {
         githubId: mirror.github_id,
@@ -151,13 +158,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       });
     } catch (thrown) {
       const error = coerceError(thrown);
-      const { outcome, code } = await recordFailure(
-        mirror,
-        runId,
-        attempt,
-        error,
-        controller.signal.aborted,
-      );
+      const { outcome, code } = await recordOutcome(run, error, controller.signal.aborted);
       mirrorLog.warn({ err: error, outcome }, 'sync failed');
       events.emit('sync:finished', {
         githubId: mirror.github_id,
@@ -174,92 +175,16 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     }
   }
 
-  async function recordSuccess(
-    mirror: MirrorRow,
-    runId: string,
-    result: SyncResult,
-  ): Promise<void> {
-    const now = iso();
-    await finishRun(handle.db, runId, {
-      result: result.result,
-      finishedAt: now,
-      refs: result.refs,
-    });
-    await releaseMirror(
-      handle.db,
-      mirror.github_id,
-      workerId,
-      {
-        status: 'synced',
-        attempts: 0,
-        nextAttemptAt: null,
-        lastError: null,
-        lastErrorCode: null,
-        lastSyncedAt: now,
-        pushedRefs: result.pushedRefs,
-        defaultBranch: result.defaultBranch,
-        onedev: result.onedev,
-      },
-      now,
-    );
-  }
-
-  async function recordFailure(
-    mirror: MirrorRow,
-    runId: string,
-    attempt: number,
-    error: Error,
-    aborted: boolean,
-  ): Promise<{ outcome: string; code: string | null }> {
-    const now = iso();
+  async function recordOutcome(run: HeldRun, error: Error, aborted: boolean) {
     if (aborted && stopping) {
-      // Shutting down is not the repository's fault: queue it again without using up an attempt.
-      await finishRun(handle.db, runId, {
-        result: 'aborted',
-        finishedAt: now,
-        error: 'stopped by shutdown; queued again',
-      });
-      await releaseMirror(
-        handle.db,
-        mirror.github_id,
-        workerId,
-        {
-          status: 'retrying',
-          attempts: mirror.attempts,
-          nextAttemptAt: now,
-          lastError: mirror.last_error,
-          lastErrorCode: mirror.last_error_code,
-        },
-        now,
-      );
+      await recordShutdownAbort(handle.db, run, iso());
       return { outcome: 'aborted', code: null };
     }
-    const decision = decideFailure(
-      error,
-      attempt,
-      options.maxAttempts,
-      clock.now(),
-      options.backoff ?? DEFAULT_BACKOFF,
-    );
-    await finishRun(handle.db, runId, {
-      result: decision.status,
-      finishedAt: now,
-      error: decision.message,
-      errorCode: decision.code,
+    const decision = await recordFailure(handle.db, run, error, {
+      now: clock.now(),
+      maxAttempts: options.maxAttempts,
+      backoff: options.backoff,
     });
-    await releaseMirror(
-      handle.db,
-      mirror.github_id,
-      workerId,
-      {
-        status: decision.status,
-        attempts: attempt,
-        nextAttemptAt: decision.nextAttemptAt,
-        lastError: decision.message,
-        lastErrorCode: decision.code,
-      },
-      now,
-    );
     return { outcome: decision.status, code: decision.code };
   }
 

@@ -1,0 +1,111 @@
+import type { Executor } from '../db/executor.js';
+import type { MirrorRow } from '../db/schema/index.js';
+import { releaseMirror } from './mirrors.repo.js';
+import {
+  type BackoffOptions,
+  DEFAULT_BACKOFF,
+  decideFailure,
+  type FailureDecision,
+} from './retry-policy.js';
+import { finishRun } from './runs.repo.js';
+import type { SyncResult } from './sync-mirror.js';
+
+/** A run in progress on a mirror this worker holds the lease of. */
+export interface HeldRun {
+  mirror: MirrorRow;
+  worker: string;
+  runId: string;
+  attempt: number;
+}
+
+/**
+ * The one place a finished sync is written down, used by the service's workers and the
+ * CLI alike so both leave the ledger and the mirror in the same state.
+ */
+export async function recordSuccess(
+  db: Executor,
+  run: HeldRun,
+  result: SyncResult,
+  now: string,
+): Promise<void> {
+  await finishRun(db, run.runId, { result: result.result, finishedAt: now, refs: result.refs });
+  await releaseMirror(
+    db,
+    run.mirror.github_id,
+    run.worker,
+    {
+      status: 'synced',
+      attempts: 0,
+      nextAttemptAt: null,
+      lastError: null,
+      lastErrorCode: null,
+      lastSyncedAt: now,
+      pushedRefs: result.pushedRefs,
+      defaultBranch: result.defaultBranch,
+      onedev: result.onedev,
+    },
+    now,
+  );
+}
+
+/** The retry policy: soft failures retry with backoff, hard ones fail at once. */
+export async function recordFailure(
+  db: Executor,
+  run: HeldRun,
+  error: Error,
+  policy: { now: Date; maxAttempts: number; backoff?: BackoffOptions },
+): Promise<FailureDecision> {
+  const now = policy.now.toISOString();
+  const decision = decideFailure(
+    error,
+    run.attempt,
+    policy.maxAttempts,
+    policy.now,
+    policy.backoff ?? DEFAULT_BACKOFF,
+  );
+  await finishRun(db, run.runId, {
+    result: decision.status,
+    finishedAt: now,
+    error: decision.message,
+    errorCode: decision.code,
+  });
+  await releaseMirror(
+    db,
+    run.mirror.github_id,
+    run.worker,
+    {
+      status: decision.status,
+      attempts: run.attempt,
+      nextAttemptAt: decision.nextAttemptAt,
+      lastError: decision.message,
+      lastErrorCode: decision.code,
+    },
+    now,
+  );
+  return decision;
+}
+
+/**
+ * A sync stopped by shutdown is not the repository's fault: queue it again without using
+ * up an attempt.
+ */
+export async function recordShutdownAbort(db: Executor, run: HeldRun, now: string): Promise<void> {
+  await finishRun(db, run.runId, {
+    result: 'aborted',
+    finishedAt: now,
+    error: 'stopped by shutdown; queued again',
+  });
+  await releaseMirror(
+    db,
+    run.mirror.github_id,
+    run.worker,
+    {
+      status: 'retrying',
+      attempts: run.mirror.attempts,
+      nextAttemptAt: now,
+      lastError: run.mirror.last_error,
+      lastErrorCode: run.mirror.last_error_code,
+    },
+    now,
+  );
+}
