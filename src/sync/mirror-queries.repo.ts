@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { countRows } from '../db/count-rows.js';
 import type { Executor } from '../db/executor.js';
 import type { MirrorRow } from '../db/schema/index.js';
 
@@ -30,10 +31,7 @@ export async function listMirrors(
     .limit(filter.limit)
     .offset(filter.offset)
     .execute();
-  const count = await query
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return { rows, total: Number(count.n) };
+  return { rows, total: await countRows(query) };
 }
 
 /** How many mirrors are in each status. */

@@ -1,3 +1,4 @@
+import { countRows } from '../db/count-rows.js';
 import type { Executor } from '../db/executor.js';
 import type { WebhookDeliveryRow } from '../db/schema/index.js';
 
@@ -70,8 +71,5 @@ export async function listDeliveries(
     .limit(filter.limit)
     .offset(filter.offset)
     .execute();
-  const count = await query
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return { rows, total: Number(count.n) };
+  return { rows, total: await countRows(query) };
 }
