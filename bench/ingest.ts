@@ -528,6 +528,6 @@ function profileSection(profile: Profile, deliveries: Deliveries): string {
     '',
     table(['Component', 'Self time', 'Share', 'Per delivery (profiled)'], rows),
     '',
-    `One \`push\` delivery ran ${profile.statements.length} SQL statements (from the service's own query log at \`LOG_LEVEL=trace\`, in a separate short run: ${profile.statements.join(', ')}). Kysely's SQLite driver prepares every statement anew (better-sqlite3 \`prepare\`, no statement cache) and hands out its single connection through a mutex held for a whole transaction, so concurrent deliveries queue behind each other.`,
+    `One \`push\` delivery ran ${profile.statements.length} SQL statements (from the service's own query log at \`LOG_LEVEL=trace\`, in a separate short run: ${profile.statements.join(', ')}). Prepared statements are cached per SQL text; Kysely's SQLite driver hands out its single connection through a mutex held for a whole transaction, so concurrent deliveries queue behind each other.`,
   ].join('\n');
 }

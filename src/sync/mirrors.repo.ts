@@ -110,6 +110,9 @@ export async function requestSync(
     }
     const alreadyDue =
       row.status === 'queued' && row.next_attempt_at !== null && row.next_attempt_at <= now;
+    // A queued, due mirror has no sync started yet: whichever sync comes next fetches after
+    // this request, so there is nothing to write (a push burst costs one read per delivery).
+    if (alreadyDue && !options.resetAttempts) return 'coalesced';
     const updated = await db
       .updateTable('mirrors')
       .set({
