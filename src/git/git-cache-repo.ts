@@ -17,9 +17,12 @@ export async function readCacheRefs(git: GitRunner, cacheDir: string): Promise<R
 }
 
 /** Creates the bare cache if missing; a half-made one can never be left at `cacheDir`. */
-export async function ensureCache(git: GitRunner, cacheDir: string): Promise<void> {
+export async function ensureCache(
+  git: GitRunner,
+  cacheDir: string,
+): Promise<'created' | 'existing'> {
   const state = await cacheState(cacheDir);
-  if (state === 'repo') return;
+  if (state === 'repo') return 'existing';
   if (state === 'invalid') {
     throw refusal(
       'corrupt',
@@ -30,6 +33,7 @@ export async function ensureCache(git: GitRunner, cacheDir: string): Promise<voi
     const init = ['init', '--bare', '--quiet', '--template=', '--', temp];
     await git.run('init', ['-c', 'init.defaultBranch=main', ...init]);
   });
+  return 'created';
 }
 
 /** Readies an existing cache for a transfer: clears crash leftovers, refuses a shallow one. */

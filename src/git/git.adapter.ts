@@ -44,8 +44,8 @@ export function createGitEngine(options: GitEngineOptions): GitEngine {
       const dir = resolve(cacheDir);
       return queue.run(dir, async () => {
         const url = git.checkedUrl(remote);
-        await ensureCache(git, dir);
-        await prepareCache(git, dir);
+        // A cache made just now has no crash leftovers and cannot be shallow.
+        if ((await ensureCache(git, dir)) === 'existing') await prepareCache(git, dir);
         const args = [gitDir(dir), 'fetch', '--prune', '--no-tags', '--no-recurse-submodules'];
         const fetched = await git.run('fetch', [...args, '--', url, ...FETCH_REFSPECS], {
           remote,
@@ -61,12 +61,16 @@ export function createGitEngine(options: GitEngineOptions): GitEngine {
       });
     },
 
-    pushFromCache(cacheDir, remote, signal) {
+    pushFromCache(cacheDir, remote, signal, cachedRefs) {
       const dir = resolve(cacheDir);
       return queue.run(dir, async () => {
         const url = git.checkedUrl(remote);
-        await prepareCache(git, dir);
-        if (Object.keys(await readCacheRefs(git, dir)).length === 0) {
+        let refs = cachedRefs;
+        if (!refs) {
+          await prepareCache(git, dir);
+          refs = await readCacheRefs(git, dir);
+        }
+        if (Object.keys(refs).length === 0) {
           throw refusal(
             'rejected',
             `refusing to push to ${describeUrl(url)} from an empty cache: an atomic prune push would delete every branch and tag on the target`,

@@ -38,8 +38,17 @@ export interface GitEngine {
   lsRemote(remote: GitRemote, signal?: AbortSignal): Promise<LsRemoteResult>;
   /** Fetches exactly heads and tags (with prune) into the bare cache, creating it if needed; returns the cache's refs. */
   fetchToCache(cacheDir: string, remote: GitRemote, signal?: AbortSignal): Promise<RefMap>;
-  /** Pushes the cache's heads and tags with --atomic --force --prune (never --mirror). */
-  pushFromCache(cacheDir: string, remote: GitRemote, signal?: AbortSignal): Promise<void>;
+  /**
+   * Pushes the cache's heads and tags with --atomic --force --prune (never --mirror).
+   * `cachedRefs`, when given, are the refs `fetchToCache` just returned for this cache; the
+   * engine then skips reading and checking the cache again.
+   */
+  pushFromCache(
+    cacheDir: string,
+    remote: GitRemote,
+    signal?: AbortSignal,
+    cachedRefs?: RefMap,
+  ): Promise<void>;
   /** True when `ancestor` is an ancestor of `descendant` in the cache (fast-forward check). */
   isAncestor(cacheDir: string, ancestor: string, descendant: string): Promise<boolean>;
   /** The installed git version, e.g. `2.39.5`. */

@@ -45,24 +45,25 @@ export async function syncMirror(
     url: cloneUrl(deps.githubGitUrl, { owner: mirror.owner, name: mirror.name }),
     authorization: await deps.githubAuthorization?.(),
   };
-  const upstream = await deps.git.lsRemote(source, signal);
+  const listing = deps.git.lsRemote(source, signal);
   const lastPushed = parseRefs(mirror.pushed_refs);
   const onedevName = mirror.onedev_name ?? toOneDevName(mirror.name);
   const onedevPath =
     mirror.onedev_path ?? [deps.onedevRoot, mirror.owner, onedevName].filter(Boolean).join('/');
-  const defaultBranch = upstream.headBranch ?? mirror.default_branch;
 
-  if (
-    mirror.onedev_project_id !== null &&
-    mirror.pushed_refs !== null &&
-    sameRefs(upstream.refs, lastPushed)
-  ) {
-    const onedev = { name: onedevName, path: onedevPath, projectId: mirror.onedev_project_id };
-    return { result: 'unchanged', refs: [], pushedRefs: lastPushed, defaultBranch, onedev };
+  if (mirror.onedev_project_id !== null && mirror.pushed_refs !== null) {
+    const upstream = await listing;
+    if (sameRefs(upstream.refs, lastPushed)) {
+      const onedev = { name: onedevName, path: onedevPath, projectId: mirror.onedev_project_id };
+      const defaultBranch = upstream.headBranch ?? mirror.default_branch;
+      return { result: 'unchanged', refs: [], pushedRefs: lastPushed, defaultBranch, onedev };
+    }
   }
 
-  // The project lookup (REST) and the fetch (git) do not depend on each other: overlap them.
-  const [project, cacheRefs] = await Promise.all([
+  // The listing (for the default branch; a first mirror has nothing to compare it with),
+  // the project lookup (REST) and the fetch (git) do not depend on each other: overlap them.
+  const [upstream, project, cacheRefs] = await Promise.all([
+    listing,
     deps.onedev
       .ensureProject(
         onedevPath,
@@ -75,6 +76,7 @@ export async function syncMirror(
       }),
     deps.git.fetchToCache(deps.cacheDir(mirror.github_id), source, signal),
   ]);
+  const defaultBranch = upstream.headBranch ?? mirror.default_branch;
   const onedev = { name: onedevName, path: project.path, projectId: project.id };
   if (Object.keys(cacheRefs).length === 0) {
     // An atomic prune push of nothing would delete every ref in OneDev: record, don't push.
@@ -87,14 +89,14 @@ export async function syncMirror(
   };
   const before = await targetRefsBefore(mirror, project, target, deps, signal);
   if (!sameRefs(before, cacheRefs))
-    await deps.git.pushFromCache(deps.cacheDir(mirror.github_id), target, signal);
+    await deps.git.pushFromCache(deps.cacheDir(mirror.github_id), target, signal, cacheRefs);
 
   const branch = defaultBranch && cacheRefs[`refs/heads/${defaultBranch}`] ? defaultBranch : null;
-  if (branch && (await deps.onedev.getDefaultBranch(project.id, signal)) !== branch) {
-    await deps.onedev.setDefaultBranch(project.id, branch, signal);
-  }
-
-  const after = (await deps.git.lsRemote(target, signal)).refs;
+  // The default branch (REST) and the verification (git) are independent: overlap them.
+  const [after] = await Promise.all([
+    deps.git.lsRemote(target, signal).then((listed) => listed.refs),
+    branch ? setDefaultBranch(deps.onedev, project.id, branch, signal) : undefined,
+  ]);
   assertSameRefs(cacheRefs, after);
   const refs = await refChanges(before, cacheRefs, (old, next) =>
     deps.git.isAncestor(deps.cacheDir(mirror.github_id), old, next),
@@ -124,6 +126,16 @@ async function targetRefsBefore(
   if (mirror.pushed_refs !== null && mirror.onedev_project_id === project.id)
     return parseRefs(mirror.pushed_refs);
   return (await deps.git.lsRemote(target, signal)).refs;
+}
+
+async function setDefaultBranch(
+  onedev: OneDevApi,
+  projectId: number,
+  branch: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  if ((await onedev.getDefaultBranch(projectId, signal)) !== branch)
+    await onedev.setDefaultBranch(projectId, branch, signal);
 }
 
 export function sameRefs(a: RefMap, b: RefMap): boolean {
