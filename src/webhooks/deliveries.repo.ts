@@ -11,6 +11,9 @@ export interface DeliveryRecord {
   githubId: number | null;
   repository: string | null;
   receivedAt: string;
+  /** What the delivery did (`queued`, `coalesced`, `ignored`…), and why. */
+  outcome: string;
+  detail: string | null;
 }
 
 /**
@@ -29,25 +32,13 @@ export async function insertDelivery(db: Executor, record: DeliveryRecord): Prom
       action: record.action,
       github_id: record.githubId,
       repository: record.repository,
-      outcome: 'received',
+      outcome: record.outcome,
+      detail: record.detail,
       received_at: record.receivedAt,
     })
     .onConflict((oc) => oc.columns(['hook_id', 'delivery_id']).doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
-}
-
-export async function setDeliveryOutcome(
-  db: Executor,
-  id: string,
-  outcome: string,
-  detail: string | null,
-): Promise<void> {
-  await db
-    .updateTable('webhook_deliveries')
-    .set({ outcome, detail })
-    .where('id', '=', id)
-    .execute();
 }
 
 export interface DeliveryFilter {

@@ -6,7 +6,7 @@ import type { Clock } from '../shared/clock.js';
 import { ValidationError } from '../shared/errors.js';
 import type { MirrorService, SourceRepository } from '../sync/mirror.service.js';
 import type { SyncRequestOutcome } from '../sync/mirrors.repo.js';
-import { insertDelivery, setDeliveryOutcome } from './deliveries.repo.js';
+import { insertDelivery } from './deliveries.repo.js';
 import type { WebhookPayload } from './payloads.js';
 
 export interface IncomingDelivery {
@@ -25,6 +25,9 @@ export interface DeliveryResult {
 }
 
 type EventOutcome = { outcome: string; detail?: string; syncRequested?: boolean };
+
+/** Thrown inside the delivery's transaction to roll back a delivery already stored. */
+const DUPLICATE = Symbol('duplicate delivery');
 
 /**
  * Turns a verified webhook delivery into stored work: the delivery row and the mirror's
@@ -57,22 +60,32 @@ export function createWebhookService(deps: {
       }
     }
     const id = randomUUID();
-    const result = await deps.handle.db.transaction().execute(async (trx) => {
-      const stored = await insertDelivery(trx, {
-        id,
-        hookId: delivery.hookId,
-        deliveryId: delivery.deliveryId,
-        event: delivery.event,
-        action: delivery.payload.action ?? null,
-        githubId: repository?.id ?? null,
-        repository: repository?.full_name ?? null,
-        receivedAt: deps.clock.now().toISOString(),
+    const result = await deps.handle.db
+      .transaction()
+      .execute(async (trx) => {
+        // The event first, then the delivery with its outcome: one statement fewer than
+        // storing the delivery and updating its outcome. A delivery already stored (GitHub
+        // redelivers) rolls the event's writes back, so a duplicate changes nothing.
+        const event = await applyEvent(delivery, trx);
+        const stored = await insertDelivery(trx, {
+          id,
+          hookId: delivery.hookId,
+          deliveryId: delivery.deliveryId,
+          event: delivery.event,
+          action: delivery.payload.action ?? null,
+          githubId: repository?.id ?? null,
+          repository: repository?.full_name ?? null,
+          receivedAt: deps.clock.now().toISOString(),
+          outcome: event.outcome,
+          detail: event.detail ?? null,
+        });
+        if (!stored) throw DUPLICATE;
+        return event;
+      })
+      .catch((error: unknown) => {
+        if (error === DUPLICATE) return undefined;
+        throw error;
       });
-      if (!stored) return undefined;
-      const event = await applyEvent(delivery, trx);
-      await setDeliveryOutcome(trx, id, event.outcome, event.detail ?? null);
-      return event;
-    });
     if (!result) return { delivery: id, outcome: 'duplicate', duplicate: true };
     if (result.syncRequested) deps.mirrors.notify('queued');
     deps.sources?.afterCommit();
