@@ -47,13 +47,39 @@ interface Timing {
  * verification) against a plain `git clone --mirror` + `git push` script; then one new
  * commit synced through the same cache.
  */
-export async function runFirstMirror(): Promise<BenchSection> {
+export function runFirstMirror(): Promise<BenchSection> {
+  return firstMirror({
+    id: 'first-mirror',
+    bytesPerCommit: 0,
+    reps: envInt('BENCH_FIRST_REPS', 7),
+  });
+}
+
+/**
+ * The same shape with 16 KiB written per commit, so the repository has the size of a
+ * typical project with that much history (tens of MiB) and its first mirror is dominated
+ * by transferring objects rather than by the fixed price of a fetch and a push.
+ */
+export function runFirstMirrorSized(): Promise<BenchSection> {
+  return firstMirror({
+    id: 'first-mirror-sized',
+    bytesPerCommit: envInt('BENCH_REPO_BYTES_PER_COMMIT', 16_384),
+    reps: envInt('BENCH_SIZED_REPS', 3),
+  });
+}
+
+async function firstMirror(variant: {
+  id: string;
+  bytesPerCommit: number;
+  reps: number;
+}): Promise<BenchSection> {
   const shape = {
     commits: envInt('BENCH_REPO_COMMITS', 5000),
     branches: envInt('BENCH_REPO_BRANCHES', 50),
     tags: envInt('BENCH_REPO_TAGS', 200),
+    bytesPerCommit: variant.bytesPerCommit,
   };
-  const reps = envInt('BENCH_FIRST_REPS', 7);
+  const reps = variant.reps;
   const updates = envInt('BENCH_UPDATE_REPS', 5);
   const work = tempDir('first-mirror');
   const srcRoot = join(work.path, 'src');
@@ -219,6 +245,7 @@ export async function runFirstMirror(): Promise<BenchSection> {
     kept?.dir.remove();
 
     return report({
+      id: variant.id,
       shape,
       objects,
       refCount: Object.keys(expected).length,
@@ -432,7 +459,8 @@ function commandTable(runs: Timing[]): string {
 }
 
 function report(data: {
-  shape: { commits: number; branches: number; tags: number };
+  id: string;
+  shape: { commits: number; branches: number; tags: number; bytesPerCommit: number };
   objects: string;
   refCount: number;
   reps: number;
@@ -457,7 +485,7 @@ function report(data: {
     (r.ms / plainRuns[i]!.ms).toFixed(2),
   ]);
   const details = [
-    `Repository: ${int(shape.commits)} commits on the default branch, ${shape.branches} more branches, ${shape.tags} tags (half annotated) — ${data.refCount} heads and tags, ${int(Number(packObjects))} objects, ${packKiB} KiB packed.`,
+    `Repository: ${int(shape.commits)} commits on the default branch${shape.bytesPerCommit > 0 ? ` (each writing ${int(shape.bytesPerCommit)} bytes of pseudo-random text)` : ''}, ${shape.branches} more branches, ${shape.tags} tags (half annotated) — ${data.refCount} heads and tags, ${int(Number(packObjects))} objects, ${packKiB} KiB packed.`,
     '',
     table(['Rep', 'Plain script', 'Starbridge syncMirror', 'Ratio'], repRows),
     '',
@@ -495,21 +523,22 @@ function report(data: {
     `**Plain script**: \`bench/plain-mirror.sh\` — \`git clone --mirror <src>\` then \`git -c http.extraHeader="Authorization: Bearer <token>" push <project url> 'refs/heads/*:refs/heads/*' 'refs/tags/*:refs/tags/*'\` into a project of its own, created through \`POST /~api/projects\` before timing starts; git runs with no system or global config.`,
     `Both are checked after every rep: OneDev holds exactly the source's heads and tags. One untimed warm-up of each, then ${data.reps} reps alternating which goes first; medians. **One new commit**: \`RepoBuilder.commit\` on the default branch (untimed), then the next \`syncMirror\` of the last rep's mirror row (with its pushed refs and project recorded, as the worker leaves it) is timed; ${updateRuns.length} commits, median, compared with the median Starbridge first mirror. For context the plain script's clone is updated the plain way after each of the same commits (\`bench/plain-update.sh\`: \`git fetch --prune\` + \`git push\`, order alternating).`,
   ].join('\n\n');
+  const size = `${(Number(packKiB) / 1024).toFixed(1)} MiB`;
   return {
-    id: 'first-mirror',
-    title: 'First mirror of a large repository, and one new commit',
+    id: data.id,
+    title: `First mirror of a ${size} repository, and one new commit`,
     details,
     method,
     targets: [
       {
-        name: `First mirror (${int(shape.commits)} commits, ${shape.branches} branches, ${shape.tags} tags)`,
+        name: `First mirror (${int(shape.commits)} commits, ${shape.branches} branches, ${shape.tags} tags, ${size})`,
         target: `≤ ${TARGET_FIRST_RATIO} × plain clone --mirror + push`,
         measured: `${seconds(sb)} (script ${seconds(script)})`,
         ratio: `${ratio.toFixed(2)} × script`,
         pass: ratio <= TARGET_FIRST_RATIO,
       },
       {
-        name: 'One new commit after the first mirror',
+        name: `One new commit after the first mirror (${size})`,
         target: `≤ ${TARGET_UPDATE_SHARE * 100} % of the first mirror`,
         measured: seconds(update, 3),
         ratio: `${(share * 100).toFixed(1)} % of first mirror (${seconds(sb)}); ${(update / plainUpdate).toFixed(2)} × plain fetch + push (${seconds(plainUpdate, 3)})`,

@@ -5,14 +5,14 @@
  *   node --import tsx bench/run.ts ingest           one benchmark, prints only
  *   node --import tsx bench/run.ts refresh --write  one benchmark, doc with just that section
  *
- * Names: ingest, first-mirror (targets 2 and 3), refresh, and sources (bench/sources.ts,
+ * Names: ingest, first-mirror and first-mirror-sized (targets 2 and 3), refresh, and sources (bench/sources.ts,
  * run as its own process; it appends its own section to the doc). `npm run bench` builds
  * first; the ingest benchmark runs the compiled service from dist/.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runFirstMirror } from './first-mirror.js';
+import { runFirstMirror, runFirstMirrorSized } from './first-mirror.js';
 import { runIngest } from './ingest.js';
 import { describeMachine, loadAverage } from './machine.js';
 import { runRefresh } from './refresh.js';
@@ -22,6 +22,7 @@ import { type BenchSection, log, ROOT, TSX_LOADER } from './support.js';
 const BENCHMARKS: Record<string, () => Promise<BenchSection>> = {
   ingest: runIngest,
   'first-mirror': runFirstMirror,
+  'first-mirror-sized': runFirstMirrorSized,
   refresh: runRefresh,
 };
 

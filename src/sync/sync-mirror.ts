@@ -92,15 +92,16 @@ export async function syncMirror(
     await deps.git.pushFromCache(deps.cacheDir(mirror.github_id), target, signal, cacheRefs);
 
   const branch = defaultBranch && cacheRefs[`refs/heads/${defaultBranch}`] ? defaultBranch : null;
-  // The default branch (REST) and the verification (git) are independent: overlap them.
-  const [after] = await Promise.all([
+  // The verification (git), the default branch (REST) and the ledger (the local cache)
+  // are independent of each other: overlap them.
+  const [after, , refs] = await Promise.all([
     deps.git.lsRemote(target, signal).then((listed) => listed.refs),
     branch ? setDefaultBranch(deps.onedev, project.id, branch, signal) : undefined,
+    refChanges(before, cacheRefs, (old, next) =>
+      deps.git.isAncestor(deps.cacheDir(mirror.github_id), old, next),
+    ),
   ]);
   assertSameRefs(cacheRefs, after);
-  const refs = await refChanges(before, cacheRefs, (old, next) =>
-    deps.git.isAncestor(deps.cacheDir(mirror.github_id), old, next),
-  );
   return {
     result: refs.length > 0 ? 'synced' : 'unchanged',
     refs,

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -374,6 +375,12 @@ export interface LargeRepoOptions {
   tags?: number;
   /** Distinct files the commits take turns changing. Default 100. */
   files?: number;
+  /**
+   * Bytes each commit writes to its file: deterministic pseudo-random text that neither
+   * compresses well nor deltas against earlier versions, so the repository's size grows
+   * with it. Default 0 (one short line per commit).
+   */
+  bytesPerCommit?: number;
 }
 
 /** What {@link generateLargeRepo} wrote. */
@@ -401,13 +408,14 @@ export async function generateLargeRepo(
     branches: options.branches ?? 50,
     tags: options.tags ?? 200,
     files: options.files ?? 100,
+    bytesPerCommit: options.bytesPerCommit ?? 0,
   };
   if (shape.commits < 1) throw new Error('generateLargeRepo needs at least one commit');
   const defaultBranch = await git(['symbolic-ref', '--short', 'HEAD'], { cwd: bareRepoPath });
   const branches = Array.from({ length: shape.branches }, (_, i) => `branch-${pad(i + 1)}`);
   const tags = Array.from({ length: shape.tags }, (_, i) => `v1.${pad(i + 1)}.0`);
   const stream = [
-    ...commitStream(defaultBranch, shape.commits, shape.files),
+    ...commitStream(defaultBranch, shape.commits, shape.files, shape.bytesPerCommit),
     ...branches.map((name, i) => resetStream(name, spread(i, branches.length, shape.commits))),
     ...tags.map((name, i) => tagStream(name, i, spread(i, tags.length, shape.commits))),
     'done\n',
@@ -426,13 +434,29 @@ function spread(i: number, count: number, commits: number): number {
   return Math.max(1, Math.floor(((i + 1) * commits) / (count + 1)));
 }
 
-function* commitStream(branch: string, commits: number, files: number): Generator<string> {
+function* commitStream(
+  branch: string,
+  commits: number,
+  files: number,
+  bytes: number,
+): Generator<string> {
   for (let mark = 1; mark <= commits; mark++) {
     const message = `commit ${mark}\n`;
-    const content = `line ${mark}\n`;
+    const content = `line ${mark}\n${filler(mark, bytes)}`;
     const from = mark === 1 ? '' : `from :${mark - 1}\n`;
     yield `commit refs/heads/${branch}\nmark :${mark}\n${signature('author', mark)}${signature('committer', mark)}${data(message)}${from}M 100644 inline file-${mark % files}.txt\n${data(content)}\n`;
   }
+}
+
+/** `bytes` of hex text derived from `seed`, wrapped at 64 characters like a listing. */
+function filler(seed: number, bytes: number): string {
+  const lines: string[] = [];
+  let block = createHash('sha256').update(`filler ${seed}`).digest();
+  for (let written = 0; written < bytes; written += 65) {
+    block = createHash('sha256').update(block).digest();
+    lines.push(block.toString('hex'));
+  }
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
 
 function resetStream(branch: string, mark: number): string {
