@@ -115,6 +115,34 @@ describe.each(DIALECTS)('POST /webhooks/github on %s', (dialect) => {
     expect(mirrors[0]?.status).toBe('queued');
   });
 
+  it('changes nothing when a push already handled is redelivered after its sync', async () => {
+    const hono = app();
+    await post(hono, webhookRequest({ event: 'watch', payload: watchPayload(), secret: SECRET }));
+    // The worker synced the mirror since.
+    await handle.db
+      .updateTable('mirrors')
+      .set({ status: 'synced', next_attempt_at: null })
+      .execute();
+    const push = webhookRequest({
+      event: 'push',
+      payload: withRepository(webhookExample('push'), REPO),
+      secret: SECRET,
+    });
+    expect(await (await post(hono, push)).json()).toMatchObject({ outcome: 'queued' });
+    await handle.db
+      .updateTable('mirrors')
+      .set({ status: 'synced', next_attempt_at: null })
+      .execute();
+    const wakesBefore = wakes;
+    const again = await post(hono, push);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ outcome: 'duplicate' });
+    const { deliveries, mirrors } = await counts();
+    expect(deliveries.map((d) => d.outcome).sort()).toEqual(['queued', 'queued']);
+    expect(mirrors[0]).toMatchObject({ status: 'synced', next_attempt_at: null });
+    expect(wakes).toBe(wakesBefore);
+  });
+
   it('treats the same delivery id from another hook as a separate delivery', async () => {
     const hono = app();
     const a = webhookRequest({
