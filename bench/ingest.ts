@@ -360,6 +360,7 @@ interface Profile {
   statements: string[];
   totalMs: number;
   categories: CategoryTime[];
+  top: CategoryTime[];
 }
 
 function report(
@@ -527,6 +528,17 @@ function profileSection(profile: Profile, deliveries: Deliveries): string {
     `**Where the service's time goes.** The compiled service was run once more under \`node --cpu-prof\` with the same ${int(requests)} deliveries (${int(profile.run.load.throughput)}/s under the profiler). Self time by component over the whole process life (start-up included; V8 charges a native call such as a SQLite statement step or \`JSON.parse\` to the JavaScript function that made it). The profiler samples wall-clock time, so on a busy machine the absolute figures include moments the process waited for a core; the shares are the robust part:`,
     '',
     table(['Component', 'Self time', 'Share', 'Per delivery (profiled)'], rows),
+    '',
+    'The functions with the most self time:',
+    '',
+    table(
+      ['Function (file:line)', 'Self time', 'Per delivery (profiled)'],
+      profile.top.map((f) => [
+        `\`${f.category}\``,
+        `${Math.round(f.ms).toLocaleString('en-US')} ms`,
+        `${Math.round((f.ms * 1000) / requests)} µs`,
+      ]),
+    ),
     '',
     `One \`push\` delivery ran ${profile.statements.length} SQL statements (from the service's own query log at \`LOG_LEVEL=trace\`, in a separate short run: ${profile.statements.join(', ')}). Prepared statements are cached per SQL text; Kysely's SQLite driver hands out its single connection through a mutex held for a whole transaction, so concurrent deliveries queue behind each other.`,
   ].join('\n');

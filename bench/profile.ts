@@ -58,7 +58,12 @@ const CATEGORIES: Array<[string, (url: string, fn: string) => boolean]> = [
 const OTHER = 'other: promise and microtask scheduling, events, buffers, start-up';
 
 /** Reads the one `.cpuprofile` in `dir` and sums self time per category. */
-export function summarizeCpuProfile(dir: string): { totalMs: number; categories: CategoryTime[] } {
+export function summarizeCpuProfile(dir: string): {
+  totalMs: number;
+  categories: CategoryTime[];
+  /** The functions with the most self time, `name (file:line)`, for finding the next lever. */
+  top: CategoryTime[];
+} {
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
   const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
@@ -67,6 +72,7 @@ export function summarizeCpuProfile(dir: string): { totalMs: number; categories:
     selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });
   const sums = new Map<string, number>();
+  const byFunction = new Map<string, number>();
   let totalUs = 0;
   for (const node of profile.nodes) {
     const us = selfUs.get(node.id) ?? 0;
@@ -75,12 +81,22 @@ export function summarizeCpuProfile(dir: string): { totalMs: number; categories:
     const { url, functionName } = node.callFrame;
     const category = CATEGORIES.find(([, match]) => match(url, functionName))?.[0] ?? OTHER;
     sums.set(category, (sums.get(category) ?? 0) + us);
+    const where = url
+      ? ` (${url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*?\/(dist\/)?src\//, 'src/')}:${node.callFrame.lineNumber + 1})`
+      : '';
+    const name = `${functionName || '(anonymous)'}${where}`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + us);
   }
+  const top = [...byFunction.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 15)
+    .map(([category, us]) => ({ category, ms: us / 1000 }));
   const order = [...CATEGORIES.map(([c]) => c), OTHER];
   return {
     totalMs: totalUs / 1000,
     categories: order
       .filter((c) => sums.has(c))
       .map((category) => ({ category, ms: (sums.get(category) ?? 0) / 1000 })),
+    top,
   };
 }

@@ -5,11 +5,11 @@ import type { DbHandle } from '../db/database.js';
 import type { MirrorRow } from '../db/schema/index.js';
 import type { Clock } from '../shared/clock.js';
 import { coerceError } from '../shared/errors.js';
-import { abortStaleRuns, claimMirror } from './mirror-claim.repo.js';
-import { findMirror, renewLease } from './mirrors.repo.js';
+import { claimMirror, renewLease } from './mirror-lease.repo.js';
+import { findMirror } from './mirrors.repo.js';
 import type { FailureDecision } from './retry-policy.js';
 import { type HeldRun, recordFailure, recordSuccess } from './run-outcome.js';
-import { listRuns, type SyncRun, startRun } from './runs.repo.js';
+import { abortStaleRuns, listRuns, type SyncRun, startRun } from './runs.repo.js';
 import type { SyncExecutor } from './sync.worker.js';
 import type { SyncResult } from './sync-mirror.js';
 

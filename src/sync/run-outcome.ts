@@ -1,6 +1,6 @@
 import type { Executor } from '../db/executor.js';
 import type { MirrorRow } from '../db/schema/index.js';
-import { releaseMirror } from './mirrors.repo.js';
+import { releaseMirror } from './mirror-lease.repo.js';
 import {
   type BackoffOptions,
   DEFAULT_BACKOFF,

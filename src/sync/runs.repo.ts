@@ -109,3 +109,20 @@ export function runFromRow(row: SyncRunRow): SyncRun {
     containers: row.containers ? (JSON.parse(row.containers) as unknown[]) : [],
   };
 }
+
+/**
+ * Closes runs of a mirror still marked running. Called by a holder of the mirror's lease:
+ * any run still open belongs to a worker whose lease expired (it crashed or was stopped).
+ */
+export async function abortStaleRuns(db: Executor, githubId: number, now: string): Promise<void> {
+  await db
+    .updateTable('sync_runs')
+    .set({
+      result: 'aborted',
+      finished_at: now,
+      error: 'the worker stopped before finishing (crash or restart)',
+    })
+    .where('github_id', '=', githubId)
+    .where('result', '=', 'running')
+    .execute();
+}
