@@ -44,13 +44,19 @@ export async function applyPlan(
   }
   for (const repo of plan.toAdd) {
     if (await deps.policy.restore(repo.githubId)) result.resumed++;
-    const ensured = await deps.mirrors.ensureMirror(
-      sourceOf(repo),
-      holder.kind === 'stars' ? 'star' : 'installation',
-      { starred: holder.kind === 'stars' },
-    );
-    await setSourceFlags(deps.handle.db, repo.githubId, flagsOf(repo, holder), now());
-    if (repo.archived) await setArchived(deps.handle.db, repo.githubId, true, now());
+    // One transaction: no worker may claim a new mirror before it carries its flags; an
+    // installation's repository must be fetched with that installation's token.
+    const ensured = await deps.handle.db.transaction().execute(async (trx) => {
+      const made = await deps.mirrors.ensureMirror(
+        sourceOf(repo),
+        holder.kind === 'stars' ? 'star' : 'installation',
+        { starred: holder.kind === 'stars', db: trx },
+      );
+      await setSourceFlags(trx, repo.githubId, flagsOf(repo, holder), now());
+      if (repo.archived) await setArchived(trx, repo.githubId, true, now());
+      return made;
+    });
+    deps.mirrors.notify(ensured.outcome);
     if (ensured.created) result.added++;
   }
   for (const mirror of plan.toUnstar) {

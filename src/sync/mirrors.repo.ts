@@ -1,6 +1,5 @@
-import { type Kysely, sql } from 'kysely';
 import type { Executor } from '../db/executor.js';
-import type { Database, MirrorRow } from '../db/schema/index.js';
+import type { MirrorRow } from '../db/schema/index.js';
 
 export type { Executor };
 

@@ -12,6 +12,7 @@ import { metricsRoutes } from '../../src/metrics/metrics.routes.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { Redactor } from '../../src/shared/redact.js';
+import { createGitHubCredentials, type GitHubCredentials } from '../../src/sources/git-auth.js';
 import { createMirrorService, type MirrorService } from '../../src/sync/mirror.service.js';
 import { createSyncWorker, type SyncWorker } from '../../src/sync/sync.worker.js';
 import { createSyncEngine } from '../../src/sync/sync-engine.js';
@@ -26,6 +27,8 @@ export const GITHUB_TOKEN = 'ghp_pipelineTokenThatMustNeverLeak0000001';
 export const WEBHOOK_SECRET = 'pipeline-webhook-secret';
 
 export interface Pipeline {
+  /** How each mirror authenticates to GitHub git (the PAT, or its installation's token). */
+  credentials: GitHubCredentials;
   github: GitHubDouble;
   onedev: OneDevDouble;
   handle: TestDb;
@@ -82,7 +85,15 @@ export async function startPipeline(options: {
       },
     }) as never,
   });
-  const engine = createSyncEngine(config, handle, systemClock, redactor);
+  // As the service wires it: installation repositories are fetched with their App's token.
+  const credentials = createGitHubCredentials(config, log);
+  const engine = createSyncEngine(
+    config,
+    handle,
+    systemClock,
+    redactor,
+    credentials.authorizationFor,
+  );
   if (!engine) throw new Error('pipeline needs OneDev configured');
   const worker = createSyncWorker({
     handle,
@@ -117,6 +128,7 @@ export async function startPipeline(options: {
     onedev,
     handle,
     config,
+    credentials,
     app,
     worker,
     mirrors,

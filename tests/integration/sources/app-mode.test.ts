@@ -27,7 +27,8 @@ describe.each(DIALECTS)('GitHub App mode on %s', (dialect) => {
       env: { GITHUB_APP_ID: APP_ID, GITHUB_APP_PRIVATE_KEY: privateKey },
     });
     p.github.addApp(APP_ID, publicKey);
-    const repos = await seedRepos(p.github, 'acme', ['api', 'web', 'docs']);
+    // Private: an anonymous fetch would be refused, and the PAT's user is not asked.
+    const repos = await seedRepos(p.github, 'acme', ['api', 'web', 'docs'], { private: true });
     const installation = p.github.addInstallation(APP_ID, 'acme', ['acme/api', 'acme/web']);
 
     expect(await p.sources.installations?.syncAll()).toBe('1 installation(s), 2 new mirror(s)');
@@ -45,6 +46,12 @@ describe.each(DIALECTS)('GitHub App mode on %s', (dialect) => {
       installation_id: installation.id,
     });
     expect(p.onedev.projectByPath('github/acme/web')).toBeDefined();
+    // The clone itself used the installation token, not the PAT of the pipeline.
+    const fetches = p.github.requests.filter(
+      (r) => r.kind === 'git' && r.path.startsWith('/acme/web'),
+    );
+    expect(fetches.length).toBeGreaterThan(0);
+    expect(fetches.every((r) => r.login === 'app-4242[bot]' && r.status === 200)).toBe(true);
     expect((await p.sources.status()).app).toEqual({ enabled: true, installations: 1 });
 
     // installation_repositories: added mirrors at once, removed follows the unstar policy.

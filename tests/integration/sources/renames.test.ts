@@ -44,6 +44,8 @@ describe.each(DIALECTS)('renames, transfers and deletions on %s', (dialect) => {
     const moved = await until(() => p?.onedev.projectByPath('github/old/renamed'));
     expect(moved.id).toBe(before?.id);
     expect(p.onedev.projectByPath('github/old/proj')).toBeUndefined();
+    // OneDev shows the move before Starbridge has read OneDev's answer and recorded it.
+    await until(async () => ((await p?.row(repo!.id))?.onedev_move_pending === 0 ? true : null));
     expect(await p.row(repo!.id)).toMatchObject({
       full_name: 'old/renamed',
       onedev_path: 'github/old/renamed',

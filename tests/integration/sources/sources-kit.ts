@@ -6,7 +6,6 @@ import type { Clock } from '../../../src/shared/clock.js';
 import { systemClock } from '../../../src/shared/clock.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { Redactor } from '../../../src/shared/redact.js';
-import { createGitHubCredentials } from '../../../src/sources/git-auth.js';
 import { createSourcesFeature, type SourcesFeature } from '../../../src/sources/sources.feature.js';
 import { createWebhookService } from '../../../src/webhooks/webhook.service.js';
 import { type Pipeline, startPipeline, WEBHOOK_SECRET } from '../../support/pipeline.js';
@@ -38,7 +37,7 @@ export async function startSourcesPipeline(options: {
     clock,
     log,
     mirrors: pipeline.mirrors,
-    credentials: createGitHubCredentials(pipeline.config, log),
+    credentials: pipeline.credentials,
     redactor: new Redactor([]),
     owner: options.owner ?? 'replica-a',
     checkEveryMs: 100,
