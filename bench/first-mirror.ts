@@ -429,7 +429,7 @@ function extraTimeNote(sbRuns: Timing[], plainRuns: Timing[]): string {
     .filter(([phase]) => phase !== 'git fetchToCache' && phase !== 'git pushFromCache')
     .map(([phase, t]) => `${phase} ${t.toFixed(0)} ms`);
   const sign = (n: number) => `${n >= 0 ? '+' : '−'}${Math.abs(n).toFixed(0)} ms`;
-  return `**Where the difference comes from** (means): Starbridge ${sbTotal.toFixed(0)} ms vs script ${plainTotal.toFixed(0)} ms, ${sign(sbTotal - plainTotal)}. Fetch into the cache vs \`clone --mirror\`: ${sign(fetch)} (cache creation, shallow check, \`transfer.fsckObjects\`, reading the refs back); atomic push vs plain push: ${sign(push)}; steps the script does not take (timed as they ran, some alongside the fetch): ${own.join(', ')}.`;
+  return `**Where the difference comes from** (means): Starbridge ${sbTotal.toFixed(0)} ms vs script ${plainTotal.toFixed(0)} ms, ${sign(sbTotal - plainTotal)}. Fetch into the cache vs \`clone --mirror\`: ${sign(fetch)} (cache creation, one loose file per ref, \`transfer.fsckObjects\`, reading the refs back); atomic push vs plain push: ${sign(push)}; steps the script does not take (timed as they ran, some alongside the fetch): ${own.join(', ')}.`;
 }
 
 /** Whether the 10 % target is within reach of any git-over-HTTP sync of this repository. */
@@ -443,7 +443,7 @@ function updateNote(
   const plainShare = plainUpdate / script;
   const floor =
     plainShare > TARGET_UPDATE_SHARE
-      ? ` Plain git misses the same bar: its fetch + push of one commit is ${(plainShare * 100).toFixed(1)} % of its own first mirror. The first mirror of this repository is small in bytes, so it costs little more than the fixed price of a fetch and a push over smart HTTP (process start-ups, ref advertisements of ${refCount} refs, the receiving side's hooks) — the price one new commit pays too. A ≤ ${TARGET_UPDATE_SHARE * 100} % ratio needs a first mirror that is dominated by transfer volume.`
+      ? ` Plain git misses the same bar: its fetch + push of one commit is ${(plainShare * 100).toFixed(1)} % of its own first mirror. One new commit pays the fixed price of a fetch and a push over smart HTTP (process start-ups, ref advertisements of ${refCount} refs, the receiving side's hooks), and on this repository that price is more than ${TARGET_UPDATE_SHARE * 100} % of transferring the whole history: the ratio only falls below it for repositories whose first mirror is a larger multiple of that fixed price.`
       : '';
   return `**One new commit**: ${seconds(update, 3)} = ${((update / sb) * 100).toFixed(1)} % of Starbridge's first mirror, ${(update / plainUpdate).toFixed(2)} × plain fetch + push.${floor}`;
 }
