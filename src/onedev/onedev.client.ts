@@ -1,23 +1,13 @@
 import { ValidationError } from '../shared/errors.js';
-import type { UpstreamError } from '../shared/upstream-error.js';
 import type { OneDevApi, OneDevProject, OneDevProjectEditor, ProjectData } from './onedev.port.js';
-import { onedevHttpError, onedevNetworkError } from './onedev-errors.js';
+import {
+  type Answer,
+  createOneDevTransport,
+  type OneDevClientOptions,
+} from './onedev-transport.js';
 import { isValidOneDevName } from './project-name.js';
 
-export interface OneDevClientOptions {
-  baseUrl: string;
-  token: string;
-  fetch?: typeof fetch;
-  /** Per request; OneDev queues pack work, but REST calls should be quick. */
-  timeoutMs?: number;
-}
-
-interface Answer {
-  status: number;
-  text: string;
-  contentType: string;
-  retryAfter: string | null;
-}
+export type { OneDevClientOptions } from './onedev-transport.js';
 
 /**
  * OneDev's REST API (onedev-api.md). Its quirks are handled here: no create-by-path, a
@@ -27,50 +17,9 @@ interface Answer {
 export function createOneDevClient(
   options: OneDevClientOptions,
 ): OneDevApi & OneDevProjectEditor & { version(): Promise<string> } {
-  const fetchImpl = options.fetch ?? fetch;
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const base = options.baseUrl.replace(/\/+$/, '');
+  const { base, call, failure } = createOneDevTransport(options);
   /** Creates under one parent run one at a time: OneDev's duplicate check races (§3.2). */
   const parentLocks = new Map<string, Promise<unknown>>();
-
-  async function call(
-    method: string,
-    path: string,
-    what: string,
-    body?: unknown,
-    signal?: AbortSignal,
-  ): Promise<Answer> {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    let response: Response;
-    try {
-      response = await fetchImpl(`${base}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${options.token}`,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        // Never follow a redirect with the token to wherever it points (O17).
-        redirect: 'manual',
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      throw onedevNetworkError(error, what, timeout.aborted);
-    }
-    const text = await response.text().catch(() => '');
-    return {
-      status: response.status,
-      text,
-      contentType: response.headers.get('content-type') ?? '',
-      retryAfter: response.headers.get('retry-after'),
-    };
-  }
-
-  function failure(answer: Answer, what: string): UpstreamError {
-    return onedevHttpError(answer.status, answer.contentType, answer.text, what, answer.retryAfter);
-  }
 
   async function findProject(path: string, signal?: AbortSignal): Promise<number | undefined> {
     const what = `looking up project ${path}`;

@@ -1,0 +1,69 @@
+import type { UpstreamError } from '../shared/upstream-error.js';
+import { onedevHttpError, onedevNetworkError } from './onedev-errors.js';
+
+export interface OneDevClientOptions {
+  baseUrl: string;
+  token: string;
+  fetch?: typeof fetch;
+  /** Per request; OneDev queues pack work, but REST calls should be quick. */
+  timeoutMs?: number;
+}
+
+/** OneDev's answer to one call, read in full (its errors are often text/plain or HTML). */
+export interface Answer {
+  status: number;
+  text: string;
+  contentType: string;
+  retryAfter: string | null;
+}
+
+/**
+ * OneDev's base URL (no trailing slash) and one authenticated call to its REST API, with a timeout, never following a redirect,
+ * and network failures turned into errors that say what was being done.
+ */
+export function createOneDevTransport(options: OneDevClientOptions) {
+  const fetchImpl = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const base = options.baseUrl.replace(/\/+$/, '');
+
+  async function call(
+    method: string,
+    path: string,
+    what: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<Answer> {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    let response: Response;
+    try {
+      response = await fetchImpl(`${base}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${options.token}`,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        // Never follow a redirect with the token to wherever it points (O17).
+        redirect: 'manual',
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw onedevNetworkError(error, what, timeout.aborted);
+    }
+    const text = await response.text().catch(() => '');
+    return {
+      status: response.status,
+      text,
+      contentType: response.headers.get('content-type') ?? '',
+      retryAfter: response.headers.get('retry-after'),
+    };
+  }
+
+  function failure(answer: Answer, what: string): UpstreamError {
+    return onedevHttpError(answer.status, answer.contentType, answer.text, what, answer.retryAfter);
+  }
+
+  return { base, call, failure };
+}
