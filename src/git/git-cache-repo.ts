@@ -2,7 +2,7 @@ import type { RefMap } from './git.port.js';
 import { cacheState, createAtomically, removeStaleLocks } from './git-cache.js';
 import { refusal } from './git-errors.js';
 import { parseRefList } from './git-refs.js';
-import type { GitRunner } from './git-runner.js';
+import type { GitRunner, RunOptions } from './git-runner.js';
 
 /** Every cache command names its repository explicitly, so git never searches parent folders. */
 export function gitDir(cacheDir: string): string {
@@ -16,24 +16,50 @@ export async function readCacheRefs(git: GitRunner, cacheDir: string): Promise<R
   return parseRefList(result.stdout);
 }
 
-/** Creates the bare cache if missing; a half-made one can never be left at `cacheDir`. */
-export async function ensureCache(
-  git: GitRunner,
-  cacheDir: string,
-): Promise<'created' | 'existing'> {
+/** Whether `cacheDir` still has to be made (missing or an empty folder); never overwrites. */
+export async function cacheIsNew(cacheDir: string): Promise<boolean> {
   const state = await cacheState(cacheDir);
-  if (state === 'repo') return 'existing';
   if (state === 'invalid') {
     throw refusal(
       'corrupt',
       `git cache ${cacheDir} exists but is not a bare repository; delete it`,
     );
   }
+  return state !== 'repo';
+}
+
+/** Creates an empty bare cache; a half-made one can never be left at `cacheDir`. */
+export async function initCache(git: GitRunner, cacheDir: string): Promise<void> {
   await createAtomically(cacheDir, async (temp) => {
     const init = ['init', '--bare', '--quiet', '--template=', '--', temp];
     await git.run('init', ['-c', 'init.defaultBranch=main', ...init]);
   });
-  return 'created';
+}
+
+/**
+ * Makes a new cache with `git clone --bare`, which takes exactly heads and tags and writes
+ * their refs into one packed-refs file (a fetch into an empty cache writes one file per
+ * ref). The clone's remote entry is dropped: every transfer names its URL. If the clone
+ * fails, an empty cache is made instead, so per-repository settings an error names (such
+ * as `fetch.fsck.<check>=ignore`) have a place to go, and the error is passed on.
+ */
+export async function cloneIntoCache(
+  git: GitRunner,
+  cacheDir: string,
+  url: string,
+  options: RunOptions,
+): Promise<void> {
+  try {
+    await createAtomically(cacheDir, async (temp) => {
+      const clone = ['clone', '--bare', '--quiet', '--template=', '--', url, temp];
+      await git.run('clone', ['-c', 'init.defaultBranch=main', ...clone], options);
+      await git.run('config', [gitDir(temp), 'config', '--remove-section', 'remote.origin']);
+    });
+  } catch (error) {
+    // The clone's error is the one to report, even if this fails too.
+    await initCache(git, cacheDir).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Readies an existing cache for a transfer: clears crash leftovers, refuses a shallow one. */

@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import type { GitEngine, GitRemote, LsRemoteResult } from './git.port.js';
 import { KeyedQueue } from './git-cache.js';
 import {
-  ensureCache,
+  cacheIsNew,
+  cloneIntoCache,
   gitDir,
   prepareCache,
   pruneAgainst,
@@ -44,8 +45,11 @@ export function createGitEngine(options: GitEngineOptions): GitEngine {
       const dir = resolve(cacheDir);
       return queue.run(dir, async () => {
         const url = git.checkedUrl(remote);
-        // A cache made just now has no crash leftovers and cannot be shallow.
-        if ((await ensureCache(git, dir)) === 'existing') await prepareCache(git, dir);
+        if (await cacheIsNew(dir)) {
+          await cloneIntoCache(git, dir, url, { remote, signal });
+          return readCacheRefs(git, dir);
+        }
+        await prepareCache(git, dir);
         const args = [gitDir(dir), 'fetch', '--prune', '--no-tags', '--no-recurse-submodules'];
         const fetched = await git.run('fetch', [...args, '--', url, ...FETCH_REFSPECS], {
           remote,

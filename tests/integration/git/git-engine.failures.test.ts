@@ -139,7 +139,8 @@ describe('git engine: failures', () => {
       expect(error.reason).toBe('git_timeout');
       expect(error.retryable).toBe(true);
       expectNoSecret(error, SOURCE_TOKEN);
-      const fetch = ws.spy.calls.find((c) => c.args.includes('fetch'))!;
+      // A new cache is made by `git clone --bare`, an existing one updated by `git fetch`.
+      const fetch = ws.spy.calls.find((c) => c.args.includes('clone') || c.args.includes('fetch'))!;
       expect(fetch.child.exitCode !== null || fetch.child.signalCode !== null).toBe(true);
       expect(await liveGroupMembers(fetch.child.pid!)).toEqual([]);
     } finally {

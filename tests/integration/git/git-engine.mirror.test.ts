@@ -54,6 +54,11 @@ describe('git engine: mirroring heads and tags', () => {
     const fetched = await engine.fetchToCache(ws.cacheDir, source);
     expect(fetched).toEqual(await mirroredRefs(repo.path));
     expect(await readRefs(ws.cacheDir)).toEqual(fetched);
+    // Only heads and tags came in, and no remote (nor its URL) was recorded in the cache.
+    expect(Object.keys(await readRefs(ws.cacheDir)).some((r) => r.startsWith('refs/pull/'))).toBe(
+      false,
+    );
+    expect(await readFile(join(ws.cacheDir, 'config'), 'utf8')).not.toContain('remote');
     await engine.pushFromCache(ws.cacheDir, target);
     expect(await readRefs(targetPath)).toEqual(await mirroredRefs(repo.path));
 
@@ -224,7 +229,8 @@ describe('git engine: mirroring heads and tags', () => {
       const urlIndex = call.args.findIndex((a) => a.startsWith('http://'));
       if (urlIndex >= 0) expect(call.args[urlIndex - 1]).toBe('--');
     }
-    const fetchCall = ws.spy.calls.find((c) => c.args.includes('fetch'))!;
+    // The first transfer into a new cache is `git clone --bare`; the config is the same.
+    const fetchCall = ws.spy.calls.find((c) => c.args.includes('clone'))!;
     const config = configOf(fetchCall.env);
     expect(config['http.extraHeader']).toBe(`Authorization: Bearer ${SOURCE_TOKEN}`);
     expect(config['http.followRedirects']).toBe('false');
