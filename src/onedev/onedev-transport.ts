@@ -18,8 +18,9 @@ export interface Answer {
 }
 
 /**
- * OneDev's base URL (no trailing slash) and one authenticated call to its REST API, with a timeout, never following a redirect,
- * and network failures turned into errors that say what was being done.
+ * OneDev's base URL (no trailing slash) and one authenticated call to its REST API, with a
+ * timeout, never following a redirect, and network failures turned into errors that say
+ * what was being done.
  */
 export function createOneDevTransport(options: OneDevClientOptions) {
   const fetchImpl = options.fetch ?? fetch;

@@ -94,7 +94,7 @@ async function runClaimed(
   );
   const started = clock.now().getTime();
   try {
-    await abortStaleRuns(handle.db, mirror.github_id, iso());
+    await abortStaleRuns(handle.db, [mirror.github_id], iso());
     await startRun(handle.db, {
       id: run.runId,
       githubId: mirror.github_id,

@@ -2,6 +2,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Dialect } from '../db/database.js';
 import type { Executor } from '../db/executor.js';
 import type { Database, MirrorRow } from '../db/schema/index.js';
+import { abortStaleRuns } from './runs.repo.js';
 
 /** Statuses a worker may claim when due. */
 const CLAIMABLE = ['queued', 'retrying'] as const;
@@ -120,16 +121,7 @@ export async function reclaimExpiredLeases(db: Kysely<Database>, now: string): P
       .where('github_id', 'in', ids)
       .where('status', '=', 'syncing')
       .execute();
-    await trx
-      .updateTable('sync_runs')
-      .set({
-        result: 'aborted',
-        finished_at: now,
-        error: 'the worker stopped before finishing (crash or restart); the sync was queued again',
-      })
-      .where('github_id', 'in', ids)
-      .where('result', '=', 'running')
-      .execute();
+    await abortStaleRuns(trx, ids, now, { requeued: true });
     return ids;
   });
 }

@@ -1,6 +1,6 @@
 import type { Executor } from '../db/executor.js';
 import type { MirrorRow } from '../db/schema/index.js';
-import { releaseMirror } from './mirror-lease.repo.js';
+import { releaseMirror, type SyncOutcome } from './mirror-lease.repo.js';
 import {
   type BackoffOptions,
   DEFAULT_BACKOFF,
@@ -28,11 +28,11 @@ export async function recordSuccess(
   result: SyncResult,
   now: string,
 ): Promise<void> {
-  await finishRun(db, run.runId, { result: result.result, finishedAt: now, refs: result.refs });
-  await releaseMirror(
+  await closeRun(
     db,
-    run.mirror.github_id,
-    run.worker,
+    run,
+    now,
+    { result: result.result, refs: result.refs },
     {
       status: 'synced',
       attempts: 0,
@@ -44,7 +44,6 @@ export async function recordSuccess(
       defaultBranch: result.defaultBranch,
       onedev: result.onedev,
     },
-    now,
   );
 }
 
@@ -63,16 +62,11 @@ export async function recordFailure(
     policy.now,
     policy.backoff ?? DEFAULT_BACKOFF,
   );
-  await finishRun(db, run.runId, {
-    result: decision.status,
-    finishedAt: now,
-    error: decision.message,
-    errorCode: decision.code,
-  });
-  await releaseMirror(
+  await closeRun(
     db,
-    run.mirror.github_id,
-    run.worker,
+    run,
+    now,
+    { result: decision.status, error: decision.message, errorCode: decision.code },
     {
       status: decision.status,
       attempts: run.attempt,
@@ -80,7 +74,6 @@ export async function recordFailure(
       lastError: decision.message,
       lastErrorCode: decision.code,
     },
-    now,
   );
   return decision;
 }
@@ -90,15 +83,11 @@ export async function recordFailure(
  * up an attempt.
  */
 export async function recordShutdownAbort(db: Executor, run: HeldRun, now: string): Promise<void> {
-  await finishRun(db, run.runId, {
-    result: 'aborted',
-    finishedAt: now,
-    error: 'stopped by shutdown; queued again',
-  });
-  await releaseMirror(
+  await closeRun(
     db,
-    run.mirror.github_id,
-    run.worker,
+    run,
+    now,
+    { result: 'aborted', error: 'stopped by shutdown; queued again' },
     {
       status: 'retrying',
       attempts: run.mirror.attempts,
@@ -106,6 +95,17 @@ export async function recordShutdownAbort(db: Executor, run: HeldRun, now: strin
       lastError: run.mirror.last_error,
       lastErrorCode: run.mirror.last_error_code,
     },
-    now,
   );
+}
+
+/** The run's ledger entry, then the mirror's lease released with its new state. */
+async function closeRun(
+  db: Executor,
+  run: HeldRun,
+  now: string,
+  ledger: Omit<Parameters<typeof finishRun>[2], 'finishedAt'>,
+  outcome: SyncOutcome,
+): Promise<void> {
+  await finishRun(db, run.runId, { ...ledger, finishedAt: now });
+  await releaseMirror(db, run.mirror.github_id, run.worker, outcome, now);
 }

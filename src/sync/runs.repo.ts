@@ -111,18 +111,24 @@ export function runFromRow(row: SyncRunRow): SyncRun {
 }
 
 /**
- * Closes runs of a mirror still marked running. Called by a holder of the mirror's lease:
+ * Closes runs of these mirrors still marked running. Called by a holder of their leases:
  * any run still open belongs to a worker whose lease expired (it crashed or was stopped).
  */
-export async function abortStaleRuns(db: Executor, githubId: number, now: string): Promise<void> {
+export async function abortStaleRuns(
+  db: Executor,
+  githubIds: number[],
+  now: string,
+  options: { requeued?: boolean } = {},
+): Promise<void> {
+  const stopped = 'the worker stopped before finishing (crash or restart)';
   await db
     .updateTable('sync_runs')
     .set({
       result: 'aborted',
       finished_at: now,
-      error: 'the worker stopped before finishing (crash or restart)',
+      error: options.requeued ? `${stopped}; the sync was queued again` : stopped,
     })
-    .where('github_id', '=', githubId)
+    .where('github_id', 'in', githubIds)
     .where('result', '=', 'running')
     .execute();
 }

@@ -96,7 +96,7 @@ export async function syncMirror(
   // are independent of each other: overlap them.
   const [after, , refs] = await Promise.all([
     deps.git.lsRemote(target, signal).then((listed) => listed.refs),
-    branch ? setDefaultBranch(deps.onedev, project.id, branch, signal) : undefined,
+    branch ? ensureDefaultBranch(deps.onedev, project.id, branch, signal) : undefined,
     refChanges(before, cacheRefs, (old, next) =>
       deps.git.isAncestor(deps.cacheDir(mirror.github_id), old, next),
     ),
@@ -129,7 +129,8 @@ async function targetRefsBefore(
   return (await deps.git.lsRemote(target, signal)).refs;
 }
 
-async function setDefaultBranch(
+/** Sets OneDev's default branch unless it already is `branch`. */
+async function ensureDefaultBranch(
   onedev: OneDevApi,
   projectId: number,
   branch: string,

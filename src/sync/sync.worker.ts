@@ -157,7 +157,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       });
     } catch (thrown) {
       const error = coerceError(thrown);
-      const { outcome, code } = await recordOutcome(run, error, controller.signal.aborted);
+      const { outcome, code } = await recordFailed(run, error, controller.signal.aborted);
       mirrorLog.warn({ err: error, outcome }, 'sync failed');
       events.emit('sync:finished', {
         githubId: mirror.github_id,
@@ -174,7 +174,8 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     }
   }
 
-  async function recordOutcome(run: HeldRun, error: Error, aborted: boolean) {
+  /** A failed sync, or one cut short by shutdown (not the repository's fault). */
+  async function recordFailed(run: HeldRun, error: Error, aborted: boolean) {
     if (aborted && stopping) {
       await recordShutdownAbort(handle.db, run, iso());
       return { outcome: 'aborted', code: null };
