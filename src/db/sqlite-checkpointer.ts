@@ -50,6 +50,9 @@ export function startCheckpointer(
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     async stop() {
+      // Held again while it winds down: an unreferenced worker is no reason for Node to
+      // stay, so a shutdown awaiting only this would end the process before it finished.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },

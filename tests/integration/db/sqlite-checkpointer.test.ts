@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -36,5 +38,14 @@ describe('SQLite checkpoints beside the service', () => {
     handle = undefined;
     // The last connection closed cleanly: SQLite folded the WAL in and removed it.
     expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+
+  it('keeps the process alive until the database is closed, even when nothing else does', () => {
+    dir = mkdtempSync(join(tmpdir(), 'sb-checkpoint-'));
+    const script = fileURLToPath(new URL('./fixtures/open-and-close-sqlite.ts', import.meta.url));
+    const output = execFileSync(process.execPath, ['--import', 'tsx', script, join(dir, 'sb.db')], {
+      encoding: 'utf8',
+    });
+    expect(output).toContain('closed');
   });
 });
