@@ -68,6 +68,21 @@ export function runFirstMirrorSized(): Promise<BenchSection> {
   });
 }
 
+/**
+ * The same shape at 48 KiB per commit (well over a hundred MiB packed, the size of a
+ * long-lived application repository). One new commit costs a fixed price — a fetch and a
+ * push over smart HTTP, a ref advertisement each way, the verifying ls-remote — that does
+ * not grow with the repository, so its share of the first mirror depends on the size:
+ * this variant shows the share for a repository whose first mirror is mostly transfer.
+ */
+export function runFirstMirrorLarge(): Promise<BenchSection> {
+  return firstMirror({
+    id: 'first-mirror-large',
+    bytesPerCommit: envInt('BENCH_LARGE_BYTES_PER_COMMIT', 49_152),
+    reps: envInt('BENCH_LARGE_REPS', 3),
+  });
+}
+
 async function firstMirror(variant: {
   id: string;
   bytesPerCommit: number;

@@ -5,14 +5,15 @@
  *   node --import tsx bench/run.ts ingest           one benchmark, prints only
  *   node --import tsx bench/run.ts refresh --write  one benchmark, doc with just that section
  *
- * Names: ingest, first-mirror and first-mirror-sized (targets 2 and 3), refresh, and sources (bench/sources.ts,
+ * Names: ingest, first-mirror, first-mirror-sized and first-mirror-large (targets 2 and 3,
+ * at three repository sizes), refresh, and sources (bench/sources.ts,
  * run as its own process; it appends its own section to the doc). `npm run bench` builds
  * first; the ingest benchmark runs the compiled service from dist/.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runFirstMirror, runFirstMirrorSized } from './first-mirror.js';
+import { runFirstMirror, runFirstMirrorLarge, runFirstMirrorSized } from './first-mirror.js';
 import { runIngest } from './ingest.js';
 import { describeMachine, loadAverage } from './machine.js';
 import { runRefresh } from './refresh.js';
@@ -23,6 +24,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchSection>> = {
   ingest: runIngest,
   'first-mirror': runFirstMirror,
   'first-mirror-sized': runFirstMirrorSized,
+  'first-mirror-large': runFirstMirrorLarge,
   refresh: runRefresh,
 };
 
