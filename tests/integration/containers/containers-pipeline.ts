@@ -32,8 +32,11 @@ export interface ContainersPipeline {
   scrape(): Promise<string>;
   /** A GitHub repository `acme/<name>` with one commit on main, starred and synced once. */
   mirrored(name: string): Promise<{ id: number; repo: RepoBuilder; run: string }>;
-  /** Commits to `branch` on GitHub, delivers the push webhook; resolves with the synced run. */
-  pushAndSync(mirror: { id: number; repo: RepoBuilder }, name: string): Promise<string>;
+  /** Commits app.txt to main on GitHub, delivers the push webhook, waits for the sync. */
+  pushAndSync(
+    mirror: { id: number; repo: RepoBuilder },
+    name: string,
+  ): Promise<{ run: string; commit: string; content: string }>;
   /** The `containers` ledger of one run. */
   ledger(githubId: number, runId: string): Promise<LedgerEntry[]>;
   close(): Promise<void>;
@@ -94,6 +97,7 @@ export async function startContainersPipeline(options: {
     return event.run;
   }
 
+  let pushes = 0;
   return {
     p,
     feature,
@@ -113,9 +117,10 @@ export async function startContainersPipeline(options: {
       return { id: record.id, repo, run };
     },
     async pushAndSync(mirror, name) {
-      await mirror.repo.commit('main', { files: { 'app.txt': `v${Date.now()}\n` } });
+      const content = `v${++pushes + 1}\n`;
+      const commit = await mirror.repo.commit('main', { files: { 'app.txt': content } });
       const push = withRepository(webhookExample('push'), { id: mirror.id, owner: 'acme', name });
-      return syncOf(mirror.id, () => p.deliver('push', push));
+      return { run: await syncOf(mirror.id, () => p.deliver('push', push)), commit, content };
     },
     async ledger(githubId, runId) {
       const run = (await listRuns(p.handle.db, githubId)).find((r) => r.id === runId);

@@ -13,7 +13,7 @@ describe.each(DIALECTS)('a real sync without a container engine on %s', (dialect
   /** Mirrors acme/app, pushes once more; both syncs must succeed. Returns both runs. */
   async function twoSyncs(k: ContainersPipeline) {
     const mirror = await k.mirrored('app');
-    const pushed = await k.pushAndSync(mirror, 'app');
+    const pushed = (await k.pushAndSync(mirror, 'app')).run;
     await k.feature.flush();
     const runs = await listRuns(k.p.handle.db, mirror.id);
     expect(runs.map((r) => [r.id, r.result])).toEqual([
