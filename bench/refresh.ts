@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/config.js';
 import { createGitEngine } from '../src/git/git.adapter.js';
+import { mirrorCacheDir } from '../src/git/git-cache.js';
 import { createOneDevClient } from '../src/onedev/onedev.client.js';
 import { systemClock } from '../src/shared/clock.js';
 import { createLogger } from '../src/shared/logger.js';
@@ -185,7 +186,7 @@ export async function runRefresh(): Promise<BenchSection> {
           onedev: client,
           githubGitUrl: config.github.gitUrl,
           onedevRoot: config.onedev!.rootProject,
-          cacheDir: (githubId) => join(config.dataDir, 'cache', `${githubId}.git`),
+          cacheDir: (githubId) => mirrorCacheDir(config.dataDir, githubId),
         });
         results.push(result.result);
       }

@@ -23,8 +23,10 @@ Commands:
   reconcile [--dry-run]
                list the stars now and mirror new ones (--dry-run: only print the plan)
   status       mirrors by status, GitHub sources, paused mirrors and the latest failures
-  containers [list | restart <container> | restart --repo <owner/name>]
-               labelled containers; restart one, or every follower of a repository
+  containers [list | start|stop|restart <container> | restart --repo <owner/name>
+             | rebuild [service]]
+               labelled containers; start, stop or restart one, restart every follower
+               of a repository, or run COMPOSE_COMMAND up -d --build
   hash-password
                read a password (prompt or stdin), print a DASHBOARD_PASSWORD_HASH
   help         show this text

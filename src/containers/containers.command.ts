@@ -8,8 +8,9 @@ import type { ContainerService, LabelledContainer } from './container.service.ty
 import { createContainersFeature } from './containers.feature.js';
 
 export const CONTAINERS_USAGE = `usage: starbridge containers [list]
-       starbridge containers restart <container id or name>
-       starbridge containers restart --repo <owner/name>`;
+       starbridge containers start|stop|restart <container id or name>
+       starbridge containers restart --repo <owner/name>
+       starbridge containers rebuild [compose service]`;
 
 export interface ContainersCommandDeps {
   config: Config;
@@ -19,8 +20,10 @@ export interface ContainersCommandDeps {
 }
 
 /**
- * `starbridge containers`: the labelled containers, or a restart of one of them or of all
- * followers of a repository. Exit 0; 1 when the engine or a restart failed; 64 on bad usage.
+ * `starbridge containers`: the labelled containers; start, stop or restart one of them;
+ * restart all followers of a repository; or rebuild with the compose command. The same
+ * service as the admin API, so only labelled containers can be touched. Exit 0; 1 when
+ * the engine, an action or the rebuild failed; 64 on bad usage.
  */
 export async function containersCommand(
   args: string[],
@@ -66,13 +69,25 @@ async function dispatch(
       out(`${r.container}: ${r.result}${r.message ? ` — ${r.message}` : ''}`);
     return results.every((r) => r.result === 'restarted') ? 0 : 1;
   }
-  if (sub === 'restart' && rest.length === 1 && rest[0] && !rest[0].startsWith('-')) {
-    await service.restart(rest[0]);
-    out(`${rest[0]}: restarted`);
+  if (isContainerAction(sub) && rest.length === 1 && rest[0] && !rest[0].startsWith('-')) {
+    await service[sub](rest[0]);
+    out(`${rest[0]}: ${PAST[sub]}`);
     return 0;
+  }
+  if (sub === 'rebuild' && rest.length <= 1 && !rest[0]?.startsWith('-')) {
+    const run = await service.rebuild(rest[0]);
+    if (run.output.trim()) out(run.output.trimEnd());
+    out(`rebuild of ${rest[0] ?? 'all services'}: exit ${run.exitCode}`);
+    return run.exitCode === 0 ? 0 : 1;
   }
   out(CONTAINERS_USAGE);
   return 64;
+}
+
+const PAST = { start: 'started', stop: 'stopped', restart: 'restarted' } as const;
+
+function isContainerAction(sub: string): sub is keyof typeof PAST {
+  return Object.hasOwn(PAST, sub);
 }
 
 function table(containers: LabelledContainer[]): string[] {

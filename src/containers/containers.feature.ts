@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { Executor } from '../db/executor.js';
+import { mirrorCacheDir } from '../git/git-cache.js';
 import type { Logger } from '../shared/logger.js';
 import type { Redactor } from '../shared/redact.js';
 import { createContainerService } from './container.service.js';
@@ -69,7 +70,7 @@ export function createContainersFeature(config: Config, deps: ContainersFeatureD
         homeDir: join(config.dataDir, 'git-home'),
       })
     : undefined;
-  const cacheDir = (githubId: number) => join(config.dataDir, 'cache', `${githubId}.git`);
+  const cacheDir = (githubId: number) => mirrorCacheDir(config.dataDir, githubId);
   const shared = { labelKey: settings.restartLabel, runner, workingCopies };
   const restarter = createRestartAfterSync({
     ...shared,

@@ -71,7 +71,7 @@ export function statusError(
   if (status === 403) {
     return new ContainerEngineError(
       'forbidden',
-      `container API forbade ${what}${said} — check the socket proxy: it must allow GET /containers/json, GET /containers/{id}/json and POST /containers/{id}/restart (Tecnativa docker-socket-proxy needs CONTAINERS=1 and POST=1; ALLOW_RESTARTS alone does not do it)`,
+      `container API forbade ${what}${said} — check the socket proxy: allow ${asAllowed(what)} for this; restarts after syncs need GET /containers/json, GET /containers/{id}/json and POST /containers/{id}/restart (Tecnativa docker-socket-proxy needs CONTAINERS=1 and POST=1; ALLOW_RESTARTS alone does not do it)`,
     );
   }
   if (status === 404) return new ContainerEngineError('not_found', `${what}: no such container`);
@@ -79,6 +79,11 @@ export function statusError(
     'engine',
     `container engine failed ${what}: HTTP ${status}${said}`,
   );
+}
+
+/** `POST /containers/3f2a…/start` as a proxy rule: `POST /containers/{id}/start`. */
+function asAllowed(what: string): string {
+  return what.replace(/\/containers\/[^/\s]+\//, '/containers/{id}/');
 }
 
 function errnoOf(thrown: unknown): string | undefined {

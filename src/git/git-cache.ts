@@ -2,6 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
+/**
+ * The bare cache of a mirror under DATA_DIR, shared by the sync (which fetches into it)
+ * and the working copies (which check out from it). Keyed by GitHub id: it survives
+ * renames and never puts a repository name in a path.
+ */
+export function mirrorCacheDir(dataDir: string, githubId: number): string {
+  return join(dataDir, 'cache', `${githubId}.git`);
+}
+
 /** Folders of a bare repository where git leaves `*.lock` files (loose objects never have any). */
 const LOCK_AREAS = ['', 'refs', 'logs', 'objects/info', 'objects/pack'];
 

@@ -3,6 +3,7 @@ import type { Config } from '../config/config.js';
 import type { DbHandle } from '../db/database.js';
 import type { MirrorRow } from '../db/schema/index.js';
 import { createGitEngine } from '../git/git.adapter.js';
+import { mirrorCacheDir } from '../git/git-cache.js';
 import { createOneDevClient } from '../onedev/onedev.client.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import type { Clock } from '../shared/clock.js';
@@ -52,8 +53,7 @@ export function createSyncEngine(
           ? () => authorizationFor(mirror)
           : githubAuthorization,
         onedevRoot: onedevConfig.rootProject,
-        // Keyed by GitHub id: survives renames and never puts a repository name in a path.
-        cacheDir: (githubId) => join(config.dataDir, 'cache', `${githubId}.git`),
+        cacheDir: (githubId) => mirrorCacheDir(config.dataDir, githubId),
         onProject: (project) =>
           recordOneDevProject(db.db, mirror.github_id, project, clock.now().toISOString()),
       },

@@ -147,7 +147,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       const result = await options.execute(mirror, controller.signal);
       await recordSuccess(handle.db, run, result, iso());
       mirrorLog.info({ result: result.result, refs: result.refs.length }, 'sync finished');
-      events.emit('sync:finished', {
+      announce(mirrorLog, {
         githubId: mirror.github_id,
         fullName: mirror.full_name,
         result: result.result,
@@ -159,7 +159,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       const error = coerceError(thrown);
       const { outcome, code } = await recordFailed(run, error, controller.signal.aborted);
       mirrorLog.warn({ err: error, outcome }, 'sync failed');
-      events.emit('sync:finished', {
+      announce(mirrorLog, {
         githubId: mirror.github_id,
         fullName: mirror.full_name,
         result: outcome,
@@ -172,6 +172,27 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       clearInterval(renewal);
       inFlight.delete(mirror.github_id);
     }
+  }
+
+  /**
+   * Tells each `sync:finished` listener in turn. The outcome is already recorded: a listener
+   * that throws (or rejects) is logged, and can neither turn the sync into a failure, nor
+   * keep the other listeners from hearing of it, nor stop this worker loop.
+   */
+  function announce(mirrorLog: Logger, event: SyncWorkerEvents['sync:finished'][0]): void {
+    for (const listener of events.rawListeners('sync:finished')) {
+      try {
+        const returned: unknown = listener(event);
+        if (returned instanceof Promise)
+          returned.catch((error) => listenerFailed(mirrorLog, error));
+      } catch (error) {
+        listenerFailed(mirrorLog, error);
+      }
+    }
+  }
+
+  function listenerFailed(mirrorLog: Logger, error: unknown): void {
+    mirrorLog.error({ err: coerceError(error) }, 'a sync:finished listener failed');
   }
 
   /** A failed sync, or one cut short by shutdown (not the repository's fault). */

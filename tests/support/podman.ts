@@ -34,8 +34,16 @@ export function podmanAvailability(): { ok: true } | { ok: false; reason: string
 
 export interface Podman {
   socketPath: string;
-  /** Runs a detached container of the test image with labels, `--network none`. */
-  run(name: string, labels?: Record<string, string>, extra?: string[]): Promise<string>;
+  /**
+   * Runs a detached container of the test image with labels, `--network none`; `extra`
+   * goes before the image (e.g. `-v`), `onStart` is shell run each time it starts.
+   */
+  run(
+    name: string,
+    labels?: Record<string, string>,
+    extra?: string[],
+    onStart?: string,
+  ): Promise<string>;
   /** `State.StartedAt` as Podman reports it. */
   startedAt(name: string): Promise<string>;
   podman(args: string[]): Promise<string>;
@@ -80,10 +88,10 @@ export async function startPodman(): Promise<Podman> {
   return {
     socketPath,
     podman,
-    async run(name, labels = {}, extra = []) {
+    async run(name, labels = {}, extra = [], onStart = '') {
       const labelArgs = Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
       // PID 1 ignores SIGTERM without a handler: trap it so a restart takes no stop grace.
-      const script = 'trap "exit 0" TERM; while :; do sleep 1; done';
+      const script = `${onStart ? `${onStart}; ` : ''}trap "exit 0" TERM; while :; do sleep 1; done`;
       return podman([
         'run',
         '-d',

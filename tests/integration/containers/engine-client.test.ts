@@ -4,14 +4,6 @@ import type { ContainerEngine } from '../../../src/containers/engine.port.js';
 import { ContainerEngineError } from '../../../src/containers/engine-errors.js';
 import { type FakeEngine, startFakeEngine } from '../../support/container-engine/index.js';
 
-/** Exactly the calls docs/containers.md lists; a proxy allowing these is enough. */
-const ALLOWED = [
-  /^GET \/version$/,
-  /^GET \/v1\.\d+\/containers\/json\?all=true&filters=/,
-  /^GET \/v1\.\d+\/containers\/[0-9a-f]{64}\/json$/,
-  /^POST \/v1\.\d+\/containers\/[0-9a-f]{64}\/(start|stop|restart)(\?t=\d+)?$/,
-];
-
 describe('Docker Engine API client on a unix socket', () => {
   let fake: FakeEngine | undefined;
   let client: ContainerEngine | undefined;
@@ -41,25 +33,6 @@ describe('Docker Engine API client on a unix socket', () => {
   it('refuses an engine older than API 1.24', async () => {
     const { client } = await start({ apiVersion: '1.12' });
     await expect(client.listLabelled('x')).rejects.toThrow(/speaks API 1\.12; .* at least 1\.24/);
-  });
-
-  it('uses only the calls a restrictive proxy needs to allow; anything else is 403 there (C10)', async () => {
-    const { fake, client } = await start();
-    const web = fake.add({ name: 'web', labels: { 'restart-after': 'web' } });
-    await client.info();
-    await client.listLabelled('restart-after');
-    await client.inspect(web.id);
-    await client.act(web.id, 'stop', { stopTimeoutSec: 1 });
-    await client.act(web.id, 'start');
-    await client.act(web.id, 'restart', { stopTimeoutSec: 1 });
-    for (const call of fake.calls)
-      expect(
-        ALLOWED.some((re) => re.test(call)),
-        call,
-      ).toBe(true);
-    const create = await fetchOverSocket(fake.socketPath, 'POST', '/v1.41/containers/create');
-    const exec = await fetchOverSocket(fake.socketPath, 'POST', `/v1.41/containers/${web.id}/exec`);
-    expect([create, exec]).toEqual([403, 403]);
   });
 
   it('a missing socket says where it looked and what to do', async () => {
@@ -111,15 +84,3 @@ describe('Docker Engine API client on a unix socket', () => {
     expect((await client.info()).apiVersion).toBe('1.41');
   });
 });
-
-async function fetchOverSocket(socketPath: string, method: string, path: string): Promise<number> {
-  const { request, Agent } = await import('undici');
-  const agent = new Agent({ connect: { socketPath } });
-  try {
-    const res = await request(`http://engine${path}`, { method, dispatcher: agent });
-    await res.body.text();
-    return res.statusCode;
-  } finally {
-    await agent.close();
-  }
-}

@@ -1,9 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { mirrorCacheDir } from '../../../src/git/git-cache.js';
 import { type FakeEngine, startFakeEngine } from '../../support/container-engine/index.js';
 import { RepoBuilder } from '../../support/git-repos.js';
 import { type Kit, moved, restarts, startKit } from './containers-kit.js';
+import { type ContainersPipeline, startContainersPipeline } from './containers-pipeline.js';
 
 describe('working copies, updated from the bare cache before the restart', () => {
   let engine: FakeEngine | undefined;
@@ -26,7 +30,8 @@ describe('working copies, updated from the bare cache before the restart', () =>
     });
     kit = started;
     // The kit gives the first repository GitHub id 1000: the sync's bare cache is this one.
-    const repo = await RepoBuilder.create(join(started.dataDir, 'cache'), '1000.git');
+    const cache = mirrorCacheDir(started.dataDir, 1000);
+    const repo = await RepoBuilder.create(dirname(cache), basename(cache));
     return { kit: started, repo, seen };
   }
   const copyPath = () => join(kit?.dataDir ?? '', 'checkouts', 'web');
@@ -85,6 +90,79 @@ describe('working copies, updated from the bare cache before the restart', () =>
     expect(read(copyPath(), 'precious.txt')).toBe('mine');
   });
 });
+
+describe('a working copy after a real sync of a push', () => {
+  let engine: FakeEngine | undefined;
+  let kit: ContainersPipeline | undefined;
+  let checkouts: string | undefined;
+  afterEach(async () => {
+    await kit?.close();
+    await engine?.close();
+    if (checkouts) rmSync(checkouts, { recursive: true, force: true });
+    kit = engine = checkouts = undefined;
+  });
+
+  it('shows the pushed commit before the follower restarts, and keeps untracked files', async () => {
+    checkouts = mkdtempSync(join(tmpdir(), 'sb-checkouts-'));
+    const copy = join(checkouts, 'app');
+    /** What the container would find in its mount at the moment it is restarted. */
+    const atRestart: Array<{ head: string; app: string; upload: string }> = [];
+    engine = await startFakeEngine({
+      onRestart: () =>
+        atRestart.push({
+          head: headOf(copy),
+          app: read(copy, 'app.txt'),
+          upload: read(copy, 'uploads/avatar.png'),
+        }),
+    });
+    engine.add({ name: 'site', labels: { 'restart-after': 'acme/app' } });
+    kit = await startContainersPipeline({
+      dialect: 'sqlite',
+      env: { CONTAINER_SOCKET: engine.socketPath, CHECKOUT_DIR: checkouts },
+    });
+
+    const mirror = await kit.mirrored('app');
+    await kit.feature.flush();
+    expect(read(copy, 'app.txt')).toBe('v1\n');
+    mkdirSync(join(copy, 'uploads'));
+    writeFileSync(join(copy, 'uploads', 'avatar.png'), 'user upload');
+
+    const pushed = await kit.pushAndSync(mirror, 'app');
+    await kit.feature.flush();
+    const [, second] = atRestart;
+    expect(atRestart).toHaveLength(2);
+    expect(second).toEqual({ head: pushed.commit, app: pushed.content, upload: 'user upload' });
+    // The ledger keeps the order too: the checkout, then the restart.
+    const ledger = await kit.ledger(mirror.id, pushed.run);
+    expect(ledger.map((e) => (e.kind === 'restart' ? `restart ${e.container}` : e.kind))).toEqual([
+      'checkout',
+      'restart site',
+    ]);
+    expect(ledger[0]).toEqual({
+      kind: 'checkout',
+      result: 'updated',
+      path: copy,
+      branch: 'main',
+      commit: pushed.commit,
+    });
+    // The mirror's bare cache, which the sync fetched into, is where the checkout came from.
+    const cache = mirrorCacheDir(kit.p.dataDir, mirror.id);
+    expect(
+      execFileSync('git', ['--git-dir', cache, 'rev-parse', 'refs/heads/main'], {
+        encoding: 'utf8',
+      }).trim(),
+    ).toBe(pushed.commit);
+    expect(read(copy, 'uploads/avatar.png')).toBe('user upload');
+  });
+});
+
+function headOf(dir: string): string {
+  try {
+    return execFileSync('git', ['-C', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'missing';
+  }
+}
 
 function read(dir: string, file: string): string {
   try {

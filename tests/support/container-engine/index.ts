@@ -27,6 +27,8 @@ export interface FakeEngineFaults {
   actions?: Record<string, ActionFault>;
   /** 403 for every call but `/version`, like a proxy that allows nothing. */
   forbidAll?: boolean;
+  /** 403 for these operations on every container, like a proxy without them in its allowlist. */
+  forbidOps?: Array<'json' | 'start' | 'stop' | 'restart'>;
   /** The ApiVersion `/version` offers. */
   apiVersion?: string;
   /** State a container is in after a restart (e.g. `exited` for one that crashes). */
@@ -118,6 +120,9 @@ function route(engine: FakeEngine, req: IncomingMessage): [number, unknown?] | u
   );
   if (!match) return [403, { message: `${req.method} ${url.pathname} not allowed` }];
   const [, ref, op] = match;
+  if (op && engine.faults.forbidOps?.some((forbidden) => forbidden === op)) {
+    return [403, { message: `${req.method} ${url.pathname} not allowed` }];
+  }
   if (!ref) return [200, list(engine, url).map(listed)];
   const container = engine.containers.find((c) => c.id === ref || c.name === ref);
   if (req.method === 'GET' && op === 'json') {
