@@ -11,8 +11,9 @@ import type { Dialect } from '../../../src/db/database.js';
 import { createGitHubClient } from '../../../src/github/github.client.js';
 import type { SourcesStatus } from '../../../src/github/sources.types.js';
 import { createHealthService } from '../../../src/health/health.service.js';
-import { configurationProbes } from '../../../src/health/integrations.js';
+import { integrationProbes } from '../../../src/health/integrations.js';
 import { dashboardRoutes } from '../../../src/http/dashboard/dashboard.routes.js';
+import { createOneDevClient } from '../../../src/onedev/onedev.client.js';
 import { systemClock } from '../../../src/shared/clock.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { Redactor } from '../../../src/shared/redact.js';
@@ -93,10 +94,16 @@ export async function startDashboardServer(dialect: Dialect): Promise<DashboardS
   const config = { ...pipeline.config, dashboard: { password: PASSWORD } };
   const log = createLogger({ level: 'silent' });
   const redactor = new Redactor([GITHUB_TOKEN, WEBHOOK_SECRET, config.onedev?.token]);
+  const containers = fakeContainers();
+  const onedev = config.onedev;
   const health = createHealthService({
     db: pipeline.handle,
     dataDir: pipeline.dataDir,
-    probes: configurationProbes(config),
+    probes: integrationProbes(config, {
+      onedevVersion:
+        onedev && createOneDevClient({ baseUrl: onedev.url, token: onedev.token }).version,
+      containersStatus: containers.status,
+    }),
   });
   const dashboard = dashboardRoutes({
     config,
@@ -105,7 +112,7 @@ export async function startDashboardServer(dialect: Dialect): Promise<DashboardS
     mirrors: pipeline.mirrors,
     health,
     github: createGitHubClient({ apiUrl: config.github.apiUrl, token: config.github.token }),
-    containers: fakeContainers(),
+    containers,
     sources: sources(),
     freshness: createFreshnessCheck(config, redactor),
     tokenChecks: createTokenChecks({ github: config.github, onedev: config.onedev }),
