@@ -97,7 +97,9 @@ describe.skipIf(skip !== undefined).each(DIALECTS)(
       expect((await deliver(910_002, 'flaky')).status).toBe(202);
       await rowOf('flaky').getByText('failed', { exact: true }).waitFor({ timeout: 30_000 });
       await sourceRepo(910_002, 'flaky');
-      await rowOf('flaky').getByRole('button', { name: 'Retry' }).click();
+      await rowOf('flaky')
+        .getByRole('button', { name: 'Retry octocat/flaky', exact: true })
+        .click();
       await rowOf('flaky').getByText('synced', { exact: true }).waitFor({ timeout: 30_000 });
       expect(await page.getByRole('status').first().textContent()).toContain('octocat/flaky');
       expect(problems).toEqual([]);

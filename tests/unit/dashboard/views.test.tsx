@@ -86,6 +86,10 @@ describe('dashboard views', () => {
     expect(html).toContain('Page 2 of 3');
     expect(html).toContain('Retry all failed (1)');
     expect(html).toMatch(/<label for="q">/);
+    // Repeated buttons say which repository they act on.
+    expect(html).toContain('Sync now<span class="sr-only"> octocat/hello</span>');
+    expect(html).toContain('Retry<span class="sr-only"> octocat/broken</span>');
+    expect(html).toContain('Stop…<span class="sr-only"> mirroring octocat/broken</span>');
   });
 
   it('mirror detail: ledger, progress and freshness', async () => {
