@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { seedMirror } from '../../integration/admin/admin-kit.js';
 import {
   type Browser,
   browserSkipReason,
@@ -119,12 +118,6 @@ describe.skipIf(skip !== undefined).each(DIALECTS)(
     });
 
     it('shows every page tidily at desktop and phone widths without console errors', async () => {
-      await seedMirror(server.pipeline.handle, 'evil/<script>alert(1)</script>', {
-        status: 'failed',
-        last_error: '<img src=x onerror=alert(1)> push rejected by refs/heads/<b>main</b>',
-        last_attempt_at: new Date().toISOString(),
-        next_attempt_at: null,
-      });
       const pages: Array<[string, string]> = [
         ['overview', '/dashboard'],
         ['mirrors', '/dashboard/mirrors'],
@@ -151,7 +144,6 @@ describe.skipIf(skip !== undefined).each(DIALECTS)(
             await page.screenshot({ path: `${SHOTS}${name}-${label}.png`, fullPage: true });
         }
       }
-      expect(await page.locator('text=<script>alert(1)</script>').count()).toBe(0);
       expect(problems).toEqual([]);
     });
 

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import type { Page } from 'playwright-core';
 import { createApp } from '../../../src/app.js';
 import type {
   ContainerService,
@@ -18,6 +19,7 @@ import { systemClock } from '../../../src/shared/clock.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { Redactor } from '../../../src/shared/redact.js';
 import { createWebhookService } from '../../../src/webhooks/webhook.service.js';
+import { LogCapture } from '../../integration/admin/admin-kit.js';
 import {
   GITHUB_TOKEN,
   type Pipeline,
@@ -26,6 +28,12 @@ import {
 } from '../../support/pipeline.js';
 
 export const PASSWORD = 'e2e dashboard password';
+
+/** Outside text that would run if a page did not escape it; it sets `window.xss`. */
+export const HOSTILE = {
+  script: '<script>window.xss=1</script>',
+  img: '<img src=x onerror="window.xss=2">',
+};
 
 /** An in-memory container engine: the dashboard only sees the ContainerService port. */
 export function fakeContainers(): ContainerService & { calls: string[] } {
@@ -49,6 +57,19 @@ export function fakeContainers(): ContainerService & { calls: string[] } {
       follows: [{ repo: 'octocat/docs', branch: 'main' }, { repo: 'octocat/hello' }],
       lastRestart: null,
     },
+    {
+      id: 'c3d4e5f6a7b8c9d0',
+      name: 'hostile-app',
+      image: HOSTILE.img,
+      state: 'running',
+      health: null,
+      follows: [{ repo: 'octocat/hello', branch: HOSTILE.script }],
+      lastRestart: {
+        at: new Date(Date.now() - 60_000).toISOString(),
+        result: 'failed',
+        message: `engine said ${HOSTILE.script}`,
+      },
+    },
   ];
   const act = (what: string) => async (id: string) => void calls.push(`${what} ${id}`);
   return {
@@ -59,7 +80,10 @@ export function fakeContainers(): ContainerService & { calls: string[] } {
     stop: act('stop'),
     restart: act('restart'),
     restartRepository: async () => [],
-    rebuild: async (service) => ({ exitCode: 0, output: `rebuilt ${service ?? 'all'}` }),
+    rebuild: async (service) => {
+      calls.push(`rebuild ${service ?? 'all'}`);
+      return { exitCode: 0, output: `rebuilt ${service ?? 'all'}` };
+    },
   };
 }
 
@@ -85,14 +109,21 @@ const sources = (): { status(): Promise<SourcesStatus> } => ({
 export interface DashboardServer {
   pipeline: Pipeline;
   url: string;
+  containers: ReturnType<typeof fakeContainers>;
+  /** Everything the service logged, at debug level. */
+  logs: LogCapture;
   close(): Promise<void>;
 }
 
 /** The mirror pipeline (GitHub and OneDev doubles, real git and database) with the dashboard, listening on loopback. */
-export async function startDashboardServer(dialect: Dialect): Promise<DashboardServer> {
+export async function startDashboardServer(
+  dialect: Dialect,
+  signIn: { password?: string; passwordHash?: string } = { password: PASSWORD },
+): Promise<DashboardServer> {
   const pipeline = await startPipeline({ dialect });
-  const config = { ...pipeline.config, dashboard: { password: PASSWORD } };
-  const log = createLogger({ level: 'silent' });
+  const config = { ...pipeline.config, dashboard: signIn };
+  const logs = new LogCapture();
+  const log = createLogger({ level: 'debug', destination: logs });
   const redactor = new Redactor([GITHUB_TOKEN, WEBHOOK_SECRET, config.onedev?.token]);
   const containers = fakeContainers();
   const onedev = config.onedev;
@@ -113,6 +144,7 @@ export async function startDashboardServer(dialect: Dialect): Promise<DashboardS
     health,
     github: createGitHubClient({ apiUrl: config.github.apiUrl, token: config.github.token }),
     containers,
+    onedev: onedev && createOneDevClient({ baseUrl: onedev.url, token: onedev.token }),
     sources: sources(),
     freshness: createFreshnessCheck(config, redactor),
     tokenChecks: createTokenChecks({ github: config.github, onedev: config.onedev }),
@@ -135,6 +167,8 @@ export async function startDashboardServer(dialect: Dialect): Promise<DashboardS
   return {
     pipeline,
     url: `http://127.0.0.1:${port}`,
+    containers,
+    logs,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       (server as import('node:http').Server).closeAllConnections();
@@ -142,4 +176,12 @@ export async function startDashboardServer(dialect: Dialect): Promise<DashboardS
       await pipeline.close();
     },
   };
+}
+
+/** Signs in through the form, the way an operator does, and waits for the overview. */
+export async function signInPage(page: Page, url: string, password = PASSWORD): Promise<void> {
+  await page.goto(`${url}/dashboard/login`);
+  await page.getByLabel('Dashboard password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${url}/dashboard`);
 }
