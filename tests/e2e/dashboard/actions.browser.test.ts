@@ -101,7 +101,7 @@ describe.skipIf(skip !== undefined).each(DIALECTS)(
       });
       expect(ping.status).toBe(202);
 
-      const text = () => page.locator('main').innerText();
+      const text = async () => (await page.locator('main').textContent()) ?? '';
       await open('/dashboard/mirrors?status=failed');
       expect(await text()).toContain(`push rejected: ${HOSTILE.script} ${HOSTILE.img}`);
 
