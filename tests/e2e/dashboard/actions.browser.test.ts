@@ -16,6 +16,7 @@ import { sendWebhook, webhookExample, withRepository } from '../../support/webho
 import {
   type DashboardServer,
   HOSTILE,
+  HOSTILE_CONTAINER,
   PASSWORD,
   signInPage,
   startDashboardServer,
@@ -37,7 +38,10 @@ describe.skipIf(skip !== undefined).each(DIALECTS)(
     beforeAll(async () => {
       passwordHash = await hashPassword(PASSWORD);
       [server, browser] = await Promise.all([
-        startDashboardServer(dialect, { passwordHash }),
+        startDashboardServer(dialect, {
+          signIn: { passwordHash },
+          extraContainers: [HOSTILE_CONTAINER],
+        }),
         launchBrowser(),
       ]);
       page = await browser.context.newPage();

@@ -35,8 +35,25 @@ export const HOSTILE = {
   img: '<img src=x onerror="window.xss=2">',
 };
 
+/** A container whose image, branch and last error would run if a page did not escape them. */
+export const HOSTILE_CONTAINER: LabelledContainer = {
+  id: 'c3d4e5f6a7b8c9d0',
+  name: 'hostile-app',
+  image: HOSTILE.img,
+  state: 'running',
+  health: null,
+  follows: [{ repo: 'octocat/hello', branch: HOSTILE.script }],
+  lastRestart: {
+    at: new Date(Date.now() - 60_000).toISOString(),
+    result: 'failed',
+    message: `engine said ${HOSTILE.script}`,
+  },
+};
+
 /** An in-memory container engine: the dashboard only sees the ContainerService port. */
-export function fakeContainers(): ContainerService & { calls: string[] } {
+export function fakeContainers(
+  extra: LabelledContainer[] = [],
+): ContainerService & { calls: string[] } {
   const calls: string[] = [];
   const containers: LabelledContainer[] = [
     {
@@ -57,19 +74,7 @@ export function fakeContainers(): ContainerService & { calls: string[] } {
       follows: [{ repo: 'octocat/docs', branch: 'main' }, { repo: 'octocat/hello' }],
       lastRestart: null,
     },
-    {
-      id: 'c3d4e5f6a7b8c9d0',
-      name: 'hostile-app',
-      image: HOSTILE.img,
-      state: 'running',
-      health: null,
-      follows: [{ repo: 'octocat/hello', branch: HOSTILE.script }],
-      lastRestart: {
-        at: new Date(Date.now() - 60_000).toISOString(),
-        result: 'failed',
-        message: `engine said ${HOSTILE.script}`,
-      },
-    },
+    ...extra,
   ];
   const act = (what: string) => async (id: string) => void calls.push(`${what} ${id}`);
   return {
@@ -118,14 +123,17 @@ export interface DashboardServer {
 /** The mirror pipeline (GitHub and OneDev doubles, real git and database) with the dashboard, listening on loopback. */
 export async function startDashboardServer(
   dialect: Dialect,
-  signIn: { password?: string; passwordHash?: string } = { password: PASSWORD },
+  options: {
+    signIn?: { password?: string; passwordHash?: string };
+    extraContainers?: LabelledContainer[];
+  } = {},
 ): Promise<DashboardServer> {
   const pipeline = await startPipeline({ dialect });
-  const config = { ...pipeline.config, dashboard: signIn };
+  const config = { ...pipeline.config, dashboard: options.signIn ?? { password: PASSWORD } };
   const logs = new LogCapture();
   const log = createLogger({ level: 'debug', destination: logs });
   const redactor = new Redactor([GITHUB_TOKEN, WEBHOOK_SECRET, config.onedev?.token]);
-  const containers = fakeContainers();
+  const containers = fakeContainers(options.extraContainers);
   const onedev = config.onedev;
   const health = createHealthService({
     db: pipeline.handle,
