@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import { UpstreamError } from '../shared/upstream-error.js';
 import type { ComponentHealth, HealthProbe } from './health.service.js';
 
 /**
@@ -72,7 +73,10 @@ function onedevProbe(config: Config, version: IntegrationChecks['onedevVersion']
       try {
         return { status: 'ok', version: await version() };
       } catch (error) {
-        return { status: 'down', message: `OneDev is unreachable: ${messageOf(error)}` };
+        // A refused token or a server error is an answer: only a network failure is "unreachable".
+        const answered = error instanceof UpstreamError && error.reason !== 'onedev_network';
+        const what = answered ? 'OneDev check failed' : 'OneDev is unreachable';
+        return { status: 'down', message: `${what}: ${messageOf(error)}` };
       }
     },
   };

@@ -81,7 +81,9 @@ describe.each(DIALECTS)('integration health on the overview and /health on %s', 
     const { health } = await start({ ONEDEV_URL: onedev.url, ONEDEV_TOKEN: 'not-a-token' });
     const component = (await health()).components.onedev;
     expect(component?.status).toBe('down');
-    expect(component?.message).toMatch(/rejected the access token.*401/);
+    expect(component?.message).toMatch(
+      /^OneDev check failed: OneDev rejected the access token.*401/,
+    );
   });
 
   it('says the container engine is unreachable when its socket is missing, or off', async () => {
