@@ -89,12 +89,13 @@ function containersProbe(
   return {
     name: 'containers',
     async check(): Promise<ComponentHealth> {
-      if (config.containers.socket === null || !status) {
+      if (config.containers.socket === null) {
         return {
           status: 'not_configured',
           message: 'CONTAINER_SOCKET is empty: container restarts are off',
         };
       }
+      if (!status) return { status: 'not_configured', message: 'container restarts are off' };
       try {
         const engine = await status();
         if (engine.available) return { status: 'ok', engine: engine.engine };
