@@ -10,11 +10,12 @@ import { migrateToLatest } from './db/migrate.js';
 import { waitForDatabase } from './db/wait-for-database.js';
 import { createGitHubClient } from './github/github.client.js';
 import { createHealthService } from './health/health.service.js';
-import { configurationProbes } from './health/integrations.js';
+import { integrationProbes } from './health/integrations.js';
 import { adminRoutes } from './http/admin/admin.routes.js';
 import { dashboardRoutes } from './http/dashboard/dashboard.routes.js';
 import { createMetricsFeature } from './metrics/metrics.feature.js';
 import { startNotifications } from './notify/notify.feature.js';
+import { createOneDevClient } from './onedev/onedev.client.js';
 import { type Clock, systemClock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { Redactor } from './shared/redact.js';
@@ -85,7 +86,10 @@ export async function startService(
     db,
     dataDir: config.dataDir,
     probes: [
-      ...configurationProbes(config).filter((probe) => probe.name !== 'github'),
+      ...integrationProbes(config, {
+        onedevVersion: config.onedev && onedevVersion(config.onedev),
+        containersStatus: containers.service.status,
+      }).filter((probe) => probe.name !== 'github'),
       sources.healthProbe,
     ],
   });
@@ -212,4 +216,9 @@ async function stopService(deps: {
   clearTimeout(timer);
   await db.destroy();
   log.info('stopped');
+}
+
+/** OneDev's version endpoint for the health check: a cheap call that needs the token. */
+function onedevVersion(onedev: { url: string; token: string }): () => Promise<string> {
+  return createOneDevClient({ baseUrl: onedev.url, token: onedev.token, timeoutMs: 5000 }).version;
 }

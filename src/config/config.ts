@@ -118,6 +118,9 @@ const schema = z.object({
 
 type Raw = z.infer<typeof schema>;
 
+/** Every environment variable the configuration reads, in the schema's order. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 /**
  * Reads the configuration from an environment map. Pure apart from reading `NAME_FILE`
  * secrets through `readFile`; never touches `process.env`. Throws a ConfigError listing

@@ -26,12 +26,17 @@ function ms(value: number): string {
   return `${value}ms`;
 }
 
-/** The configuration in effect, by variable name, with every secret masked. */
+/** The configuration in effect, one row per variable, with every secret masked. */
 export function effectiveSettings(config: Config): SettingRow[] {
   const row = (name: string, value: string, secret = false) => ({ name, value, secret });
   const c = config;
+  const compose = c.containers.compose;
   return [
-    row('HOST, PORT', `${c.http.host}:${c.http.port}`),
+    row('PORT', String(c.http.port)),
+    row('HOST', c.http.host),
+    row('SHUTDOWN_GRACE', ms(c.http.shutdownGraceMs)),
+    row('PUBLIC_URL', shown(c.http.publicUrl)),
+    row('TRUST_PROXY', String(Boolean(c.http.trustProxy))),
     row('DATABASE_URL', databaseUrl(c), true),
     row('DATA_DIR', c.dataDir),
     row('LOG_LEVEL', c.logLevel),
@@ -47,21 +52,34 @@ export function effectiveSettings(config: Config): SettingRow[] {
     ),
     row('STARS_POLL_INTERVAL', ms(c.github.starsPollIntervalMs)),
     row('REFRESH_INTERVAL', ms(c.github.refreshIntervalMs)),
+    row('STARS_FULL_INTERVAL', ms(c.github.starsFullIntervalMs)),
+    row('STARS_MAX_NEW_PER_RUN', shown(c.github.starsMaxNewPerRun ?? 'no limit')),
     row('ONEDEV_URL', shown(c.onedev?.url)),
     row('ONEDEV_TOKEN', masked(c.onedev?.token), true),
     row('ONEDEV_ROOT_PROJECT', c.onedev ? c.onedev.rootProject || '(top level)' : 'not set'),
-    row('UNSTAR_POLICY, UNSTAR_GRACE', `${c.unstar.policy}, ${ms(c.unstar.graceMs)}`),
+    row('UNSTAR_POLICY', c.unstar.policy),
+    row('UNSTAR_GRACE', ms(c.unstar.graceMs)),
     row('SYNC_CONCURRENCY', String(c.sync.concurrency)),
     row('MAX_ATTEMPTS', String(c.sync.maxAttempts)),
+    row('SYNC_LEASE', ms(c.sync.leaseMs)),
     row('ADMIN_TOKEN', masked(c.admin.token), true),
-    row('DASHBOARD_PASSWORD', masked(c.dashboard.password ?? c.dashboard.passwordHash), true),
+    row('DASHBOARD_PASSWORD', masked(c.dashboard.password), true),
+    row('DASHBOARD_PASSWORD_HASH', masked(c.dashboard.passwordHash), true),
     row(
       'CONTAINER_SOCKET',
       c.containers.socket === null ? 'off' : shown(c.containers.socket ?? 'detect'),
     ),
     row('RESTART_LABEL', c.containers.restartLabel),
     row('CHECKOUT_DIR', shown(c.containers.checkoutDir)),
+    row('RESTART_DEBOUNCE', ms(c.containers.debounceMs)),
+    row('RESTART_WAIT', ms(c.containers.waitMs)),
+    row('COMPOSE_COMMAND', shown(compose?.command.join(' '))),
+    row('COMPOSE_FILE', shown(compose?.file)),
+    // Only where the socket is looked for; the candidates say it better than the raw value.
+    row('XDG_RUNTIME_DIR', `sockets tried: ${c.containers.socketCandidates.join(', ')}`),
     row('NOTIFY_URL', masked(c.notify.url), true),
+    row('NOTIFY_SECRET', masked(c.notify.secret), true),
+    row('METRICS_TOKEN', masked(c.metrics.token), true),
   ];
 }
 

@@ -1,4 +1,5 @@
 import { coerceError } from '../shared/errors.js';
+import { checkOneDevToken, type OneDevTarget } from './onedev-token-check.js';
 
 /** What a token check found: whether the token works, and what it lets Starbridge do. */
 export interface TokenReport {
@@ -6,6 +7,10 @@ export interface TokenReport {
   summary: string;
   can: string[];
   cannot: string[];
+  /** Rights that could not be tested without changing something, and why. */
+  unchecked?: string[];
+  /** Which calls the verdict rests on. */
+  how?: string;
 }
 
 export interface TokenChecks {
@@ -40,12 +45,12 @@ function unreachable(what: string, error: unknown): TokenReport {
 }
 
 /**
- * The checks behind the Settings page's buttons. They only read (`GET /user`, `GET
- * /~api/users/me`…) and report in words; nothing here logs or echoes a token.
+ * The checks behind the Settings page's buttons. They report in words what a token can do;
+ * nothing here logs or echoes a token.
  */
 export function createTokenChecks(deps: {
   github: { apiUrl: string; token?: string };
-  onedev?: { url: string; token: string };
+  onedev?: OneDevTarget;
   fetch?: typeof fetch;
 }): TokenChecks {
   const fetchImpl = deps.fetch ?? fetch;
@@ -88,15 +93,7 @@ export function createTokenChecks(deps: {
           cannot: ['mirror anything into OneDev'],
         };
       }
-      const headers = { accept: 'application/json', authorization: `Bearer ${onedev.token}` };
-      try {
-        const version = await get(fetchImpl, `${onedev.url}/~api/version/server`, headers);
-        if (version.status === 401) return onedevRejected();
-        const me = await get(fetchImpl, `${onedev.url}/~api/users/me`, headers);
-        return onedevReport(version, me);
-      } catch (error) {
-        return unreachable('OneDev', error);
-      }
+      return checkOneDevToken(onedev, fetchImpl);
     },
   };
 }
@@ -136,43 +133,6 @@ function githubReport(user: Answer, canReadStars: boolean): TokenReport {
   const kind =
     scopes === null ? 'fine-grained token' : `classic token, scopes: ${scopes || 'none'}`;
   return { ok: true, summary: `GitHub accepts the token of ${login} (${kind})`, can, cannot };
-}
-
-function onedevRejected(): TokenReport {
-  return {
-    ok: false,
-    summary: 'OneDev rejected the token (401): it is wrong, expired or its owner is disabled',
-    can: [],
-    cannot: ['mirror anything into OneDev'],
-  };
-}
-
-function onedevReport(version: Answer, me: Answer): TokenReport {
-  const server = version.status === 200 ? `OneDev ${version.text.trim()}` : 'OneDev';
-  if (me.status === 200) {
-    const name = String((safeJson(me.text) as { name?: unknown })?.name ?? 'unknown');
-    return {
-      ok: true,
-      summary: `${server} accepts the token of ${name}, with its owner's permissions`,
-      can: ['create projects where its owner may', 'push mirrors', 'set default branches'],
-      cannot: [],
-    };
-  }
-  if (me.status === 403) {
-    return {
-      ok: false,
-      summary: `${server} accepts the token, but it lacks owner permissions`,
-      can: ['work in projects it was authorized for'],
-      cannot: ['create root projects (enable "has owner permissions" on the token)'],
-    };
-  }
-  if (me.status === 401) return onedevRejected();
-  return {
-    ok: version.status === 200,
-    summary: `${server} answered ${me.status} for the token's user`,
-    can: [],
-    cannot: [],
-  };
 }
 
 function safeJson(text: string): unknown {

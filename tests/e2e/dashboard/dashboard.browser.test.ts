@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { seedMirror } from '../../integration/admin/admin-kit.js';
 import {
   type Browser,
   browserSkipReason,
@@ -97,7 +96,9 @@ describe.skipIf(skip !== undefined).each(DIALECTS)(
       expect((await deliver(910_002, 'flaky')).status).toBe(202);
       await rowOf('flaky').getByText('failed', { exact: true }).waitFor({ timeout: 30_000 });
       await sourceRepo(910_002, 'flaky');
-      await rowOf('flaky').getByRole('button', { name: 'Retry' }).click();
+      await rowOf('flaky')
+        .getByRole('button', { name: 'Retry octocat/flaky', exact: true })
+        .click();
       await rowOf('flaky').getByText('synced', { exact: true }).waitFor({ timeout: 30_000 });
       expect(await page.getByRole('status').first().textContent()).toContain('octocat/flaky');
       expect(problems).toEqual([]);
@@ -117,12 +118,6 @@ describe.skipIf(skip !== undefined).each(DIALECTS)(
     });
 
     it('shows every page tidily at desktop and phone widths without console errors', async () => {
-      await seedMirror(server.pipeline.handle, 'evil/<script>alert(1)</script>', {
-        status: 'failed',
-        last_error: '<img src=x onerror=alert(1)> push rejected by refs/heads/<b>main</b>',
-        last_attempt_at: new Date().toISOString(),
-        next_attempt_at: null,
-      });
       const pages: Array<[string, string]> = [
         ['overview', '/dashboard'],
         ['mirrors', '/dashboard/mirrors'],
@@ -149,7 +144,6 @@ describe.skipIf(skip !== undefined).each(DIALECTS)(
             await page.screenshot({ path: `${SHOTS}${name}-${label}.png`, fullPage: true });
         }
       }
-      expect(await page.locator('text=<script>alert(1)</script>').count()).toBe(0);
       expect(problems).toEqual([]);
     });
 

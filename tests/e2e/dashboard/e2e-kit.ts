@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import type { Page } from 'playwright-core';
 import { createApp } from '../../../src/app.js';
 import type {
   ContainerService,
@@ -11,12 +12,14 @@ import type { Dialect } from '../../../src/db/database.js';
 import { createGitHubClient } from '../../../src/github/github.client.js';
 import type { SourcesStatus } from '../../../src/github/sources.types.js';
 import { createHealthService } from '../../../src/health/health.service.js';
-import { configurationProbes } from '../../../src/health/integrations.js';
+import { integrationProbes } from '../../../src/health/integrations.js';
 import { dashboardRoutes } from '../../../src/http/dashboard/dashboard.routes.js';
+import { createOneDevClient } from '../../../src/onedev/onedev.client.js';
 import { systemClock } from '../../../src/shared/clock.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { Redactor } from '../../../src/shared/redact.js';
 import { createWebhookService } from '../../../src/webhooks/webhook.service.js';
+import { LogCapture } from '../../integration/admin/admin-kit.js';
 import {
   GITHUB_TOKEN,
   type Pipeline,
@@ -26,8 +29,31 @@ import {
 
 export const PASSWORD = 'e2e dashboard password';
 
+/** Outside text that would run if a page did not escape it; it sets `window.xss`. */
+export const HOSTILE = {
+  script: '<script>window.xss=1</script>',
+  img: '<img src=x onerror="window.xss=2">',
+};
+
+/** A container whose image, branch and last error would run if a page did not escape them. */
+export const HOSTILE_CONTAINER: LabelledContainer = {
+  id: 'c3d4e5f6a7b8c9d0',
+  name: 'hostile-app',
+  image: HOSTILE.img,
+  state: 'running',
+  health: null,
+  follows: [{ repo: 'octocat/hello', branch: HOSTILE.script }],
+  lastRestart: {
+    at: new Date(Date.now() - 60_000).toISOString(),
+    result: 'failed',
+    message: `engine said ${HOSTILE.script}`,
+  },
+};
+
 /** An in-memory container engine: the dashboard only sees the ContainerService port. */
-export function fakeContainers(): ContainerService & { calls: string[] } {
+export function fakeContainers(
+  extra: LabelledContainer[] = [],
+): ContainerService & { calls: string[] } {
   const calls: string[] = [];
   const containers: LabelledContainer[] = [
     {
@@ -48,6 +74,7 @@ export function fakeContainers(): ContainerService & { calls: string[] } {
       follows: [{ repo: 'octocat/docs', branch: 'main' }, { repo: 'octocat/hello' }],
       lastRestart: null,
     },
+    ...extra,
   ];
   const act = (what: string) => async (id: string) => void calls.push(`${what} ${id}`);
   return {
@@ -58,7 +85,10 @@ export function fakeContainers(): ContainerService & { calls: string[] } {
     stop: act('stop'),
     restart: act('restart'),
     restartRepository: async () => [],
-    rebuild: async (service) => ({ exitCode: 0, output: `rebuilt ${service ?? 'all'}` }),
+    rebuild: async (service) => {
+      calls.push(`rebuild ${service ?? 'all'}`);
+      return { exitCode: 0, output: `rebuilt ${service ?? 'all'}` };
+    },
   };
 }
 
@@ -84,19 +114,35 @@ const sources = (): { status(): Promise<SourcesStatus> } => ({
 export interface DashboardServer {
   pipeline: Pipeline;
   url: string;
+  containers: ReturnType<typeof fakeContainers>;
+  /** Everything the service logged, at debug level. */
+  logs: LogCapture;
   close(): Promise<void>;
 }
 
 /** The mirror pipeline (GitHub and OneDev doubles, real git and database) with the dashboard, listening on loopback. */
-export async function startDashboardServer(dialect: Dialect): Promise<DashboardServer> {
+export async function startDashboardServer(
+  dialect: Dialect,
+  options: {
+    signIn?: { password?: string; passwordHash?: string };
+    extraContainers?: LabelledContainer[];
+  } = {},
+): Promise<DashboardServer> {
   const pipeline = await startPipeline({ dialect });
-  const config = { ...pipeline.config, dashboard: { password: PASSWORD } };
-  const log = createLogger({ level: 'silent' });
+  const config = { ...pipeline.config, dashboard: options.signIn ?? { password: PASSWORD } };
+  const logs = new LogCapture();
+  const log = createLogger({ level: 'debug', destination: logs });
   const redactor = new Redactor([GITHUB_TOKEN, WEBHOOK_SECRET, config.onedev?.token]);
+  const containers = fakeContainers(options.extraContainers);
+  const onedev = config.onedev;
   const health = createHealthService({
     db: pipeline.handle,
     dataDir: pipeline.dataDir,
-    probes: configurationProbes(config),
+    probes: integrationProbes(config, {
+      onedevVersion:
+        onedev && createOneDevClient({ baseUrl: onedev.url, token: onedev.token }).version,
+      containersStatus: containers.status,
+    }),
   });
   const dashboard = dashboardRoutes({
     config,
@@ -105,7 +151,8 @@ export async function startDashboardServer(dialect: Dialect): Promise<DashboardS
     mirrors: pipeline.mirrors,
     health,
     github: createGitHubClient({ apiUrl: config.github.apiUrl, token: config.github.token }),
-    containers: fakeContainers(),
+    containers,
+    onedev: onedev && createOneDevClient({ baseUrl: onedev.url, token: onedev.token }),
     sources: sources(),
     freshness: createFreshnessCheck(config, redactor),
     tokenChecks: createTokenChecks({ github: config.github, onedev: config.onedev }),
@@ -128,6 +175,8 @@ export async function startDashboardServer(dialect: Dialect): Promise<DashboardS
   return {
     pipeline,
     url: `http://127.0.0.1:${port}`,
+    containers,
+    logs,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       (server as import('node:http').Server).closeAllConnections();
@@ -135,4 +184,12 @@ export async function startDashboardServer(dialect: Dialect): Promise<DashboardS
       await pipeline.close();
     },
   };
+}
+
+/** Signs in through the form, the way an operator does, and waits for the overview. */
+export async function signInPage(page: Page, url: string, password = PASSWORD): Promise<void> {
+  await page.goto(`${url}/dashboard/login`);
+  await page.getByLabel('Dashboard password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${url}/dashboard`);
 }

@@ -1,11 +1,11 @@
 import { tmpdir } from 'node:os';
 import type { Hono } from 'hono';
 import { createApp } from '../../../src/app.js';
-import { loadConfig } from '../../../src/config/config.js';
+import { type Config, loadConfig } from '../../../src/config/config.js';
 import type { LoginLimits } from '../../../src/dashboard/login-limiter.js';
 import type { DbHandle } from '../../../src/db/database.js';
 import { createGitHubClient } from '../../../src/github/github.client.js';
-import { createHealthService } from '../../../src/health/health.service.js';
+import { createHealthService, type HealthProbe } from '../../../src/health/health.service.js';
 import { dashboardRoutes } from '../../../src/http/dashboard/dashboard.routes.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { createMirrorService } from '../../../src/sync/mirror.service.js';
@@ -21,18 +21,28 @@ export interface DashboardApp {
 /** The real app with the dashboard mounted, on a test database; no socket. */
 export function dashboardApp(
   handle: DbHandle,
-  options: { env?: Record<string, string>; limits?: LoginLimits } = {},
+  options: {
+    env?: Record<string, string>;
+    limits?: LoginLimits;
+    /** Integration probes, built from the configuration this kit loads. */
+    probes?: (config: Config) => HealthProbe[];
+  } = {},
 ): DashboardApp {
   const logs = new LogCapture();
   const log = createLogger({ level: 'debug', destination: logs });
   const config = loadConfig({ DASHBOARD_PASSWORD: PASSWORD, ...options.env });
   const clock = { now: () => new Date() };
+  const health = createHealthService({
+    db: handle,
+    dataDir: tmpdir(),
+    probes: options.probes?.(config) ?? [],
+  });
   const routes = dashboardRoutes({
     config,
     log,
     handle,
     mirrors: createMirrorService({ handle, clock }),
-    health: createHealthService({ db: handle, dataDir: tmpdir(), probes: [] }),
+    health,
     github: createGitHubClient({ apiUrl: 'http://127.0.0.1:9' }),
     clock,
     loginLimits: options.limits,
@@ -40,7 +50,7 @@ export function dashboardApp(
   return {
     app: createApp({
       log,
-      health: createHealthService({ db: handle, dataDir: tmpdir(), probes: [] }),
+      health,
       routes: [routes],
     }),
     logs,

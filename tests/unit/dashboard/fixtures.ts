@@ -62,7 +62,57 @@ export const run: SyncRun = {
     { ref: 'refs/heads/main', kind: 'updated', old: 'a'.repeat(40), new: 'b'.repeat(40) },
     { ref: `refs/heads/${EVIL}`, kind: 'created', old: null, new: 'c'.repeat(40) },
   ],
-  containers: [{ container: 'web', result: 'restarted' }],
+  containers: [
+    {
+      kind: 'restart',
+      container: 'web',
+      id: 'c1',
+      result: 'restarted',
+      at: '2024-05-01T11:58:01.000Z',
+      durationMs: 900,
+    },
+  ],
+};
+
+/** A run whose containers came to every kind of outcome, as the restarter records them. */
+export const mixedContainersRun: SyncRun = {
+  ...run,
+  id: 'run-2',
+  containers: [
+    {
+      kind: 'restart',
+      container: 'web',
+      id: 'c1',
+      result: 'restarted',
+      at: run.startedAt,
+      durationMs: 900,
+    },
+    {
+      kind: 'restart',
+      container: 'api',
+      id: 'c2',
+      result: 'restarted',
+      at: run.startedAt,
+      durationMs: 700,
+    },
+    {
+      kind: 'restart',
+      container: 'worker',
+      id: 'c3',
+      result: 'failed',
+      message: `engine said ${EVIL}`,
+      at: run.startedAt,
+      durationMs: 10,
+    },
+    {
+      kind: 'checkout',
+      path: '/srv/app',
+      result: 'updated',
+      branch: 'main',
+      commit: 'c'.repeat(40),
+    },
+    { kind: 'skipped', message: 'no container engine' },
+  ],
 };
 
 /** Every page: escaped, CSRF on every POST form, no inline script or style. */

@@ -57,31 +57,13 @@ describe('token checks', () => {
     expect(missing.summary).toBe('GITHUB_TOKEN is not set');
   });
 
-  it.each([
-    [200, true, /with its owner's permissions/],
-    [403, false, /lacks owner permissions/],
-  ])('reads OneDev users/me %s', async (status, ok, summary) => {
-    const { impl } = fakeFetch({
-      '/~api/version/server': { status: 200, body: '16.5.6' },
-      '/~api/users/me': { status, body: '{"name":"admin"}' },
-    });
-    const report = await createTokenChecks({
-      github: { apiUrl: 'https://api.test' },
-      onedev: { url: 'https://od.test', token: 'od' },
-      fetch: impl,
-    }).onedev();
-    expect(report.ok).toBe(ok);
-    expect(report.summary).toMatch(summary);
-    expect(report.summary).toContain('OneDev 16.5.6');
-  });
-
   it('turns an unreachable server into a report', async () => {
     const failing = (async () => {
       throw new Error('connect ECONNREFUSED');
     }) as typeof fetch;
     const report = await createTokenChecks({
       github: { apiUrl: 'https://api.test' },
-      onedev: { url: 'https://od.test', token: 'od' },
+      onedev: { url: 'https://od.test', token: 'od', rootProject: 'github' },
       fetch: failing,
     }).onedev();
     expect(report).toMatchObject({

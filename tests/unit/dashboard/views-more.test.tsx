@@ -38,6 +38,8 @@ describe('dashboard views: containers, deliveries, settings', () => {
     expect(html).toContain('octocat/hello@main');
     expect(html).toContain('action="/dashboard/containers/web/restart"');
     expect(html).toContain('action="/dashboard/containers/rebuild"');
+    for (const label of ['Start', 'Stop', 'Restart'])
+      expect(html).toContain(`${label}<span class="sr-only"> web</span>`);
   });
 
   it('deliveries: the webhook log', async () => {

@@ -7,7 +7,16 @@ import { MirrorsPage } from '../../../src/http/dashboard/pages/mirrors.js';
 import { OverviewPage } from '../../../src/http/dashboard/pages/overview.js';
 import { LoginPage } from '../../../src/http/dashboard/pages/simple.js';
 import { renderDocument } from '../../../src/http/dashboard/render.js';
-import { CSRF, EVIL, expectSafe, failedMirror, mirror, NOW, run } from './fixtures.js';
+import {
+  CSRF,
+  EVIL,
+  expectSafe,
+  failedMirror,
+  mirror,
+  mixedContainersRun,
+  NOW,
+  run,
+} from './fixtures.js';
 
 const common = { now: NOW, csrf: CSRF, flash: null };
 
@@ -77,6 +86,10 @@ describe('dashboard views', () => {
     expect(html).toContain('Page 2 of 3');
     expect(html).toContain('Retry all failed (1)');
     expect(html).toMatch(/<label for="q">/);
+    // Repeated buttons say which repository they act on.
+    expect(html).toContain('Sync now<span class="sr-only"> octocat/hello</span>');
+    expect(html).toContain('Retry<span class="sr-only"> octocat/broken</span>');
+    expect(html).toContain('Stop…<span class="sr-only"> mirroring octocat/broken</span>');
   });
 
   it('mirror detail: ledger, progress and freshness', async () => {
@@ -110,6 +123,22 @@ describe('dashboard views', () => {
     expect(fresh).toContain('Update available');
     expect(fresh).toContain('(2 refs differ)');
     expect(fresh).toContain('bbbbbbbbbb');
+  });
+
+  it('mirror detail: counts containers by outcome, not every entry as a restart', async () => {
+    const html = await renderDocument(
+      <MirrorDetailPage
+        {...common}
+        mirror={mirror({})}
+        runs={[mixedContainersRun]}
+        githubUrl="https://github.com"
+        canCheckFreshness={false}
+      />,
+    );
+    expectSafe(html);
+    expect(html).toContain('2 restarted, 1 restart failed, 1 checkout updated, 1 skipped');
+    expect(html).not.toContain('5 restarted');
+    expect(html).toContain('worker restart failed: engine said');
   });
 
   it('login: labelled password field and the generic error', async () => {

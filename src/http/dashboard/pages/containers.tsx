@@ -49,6 +49,7 @@ const Row = (props: { c: LabelledContainer; csrf: string; now: Date }) => {
             action={containerHref(c, action)}
             csrf={props.csrf}
             label={action[0]?.toUpperCase() + action.slice(1)}
+            subject={c.name}
             id={`${action}-${c.id.slice(0, 12)}`}
             returnTo="/dashboard/containers"
           />

@@ -40,6 +40,64 @@ export const FreshnessView = (props: { freshness: Freshness }) => {
   );
 };
 
+const RESTART_WORDS: Record<string, string> = {
+  restarted: 'restarted',
+  unhealthy: 'unhealthy after restart',
+  not_running: 'not running after restart',
+  gone: 'gone',
+  failed: 'restart failed',
+  timeout: 'restart timed out',
+  skipped: 'restart skipped',
+};
+
+type Outcome = {
+  kind?: unknown;
+  result?: unknown;
+  container?: unknown;
+  path?: unknown;
+  message?: unknown;
+};
+
+/** What one ledger entry came to, in words ("restarted", "checkout failed"…). */
+function outcomeOf(entry: Outcome): string {
+  if (entry.kind === 'checkout') return `checkout ${String(entry.result)}`;
+  if (entry.kind === 'skipped') return 'skipped';
+  return RESTART_WORDS[String(entry.result)] ?? String(entry.result);
+}
+
+/**
+ * The run's container ledger counted by outcome ("2 restarted, 1 restart failed"); the
+ * title lists each entry with its message.
+ */
+export function containerOutcomes(entries: unknown[]): { counts: string; details: string } {
+  const outcomes = entries.map((e) => (e && typeof e === 'object' ? (e as Outcome) : {}));
+  const counts = new Map<string, number>();
+  for (const entry of outcomes) {
+    const outcome = outcomeOf(entry);
+    counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
+  }
+  const details = outcomes.map((e) => {
+    const subject =
+      e.kind === 'checkout' ? `checkout ${String(e.path)}` : String(e.container ?? '');
+    const message = typeof e.message === 'string' ? `: ${e.message}` : '';
+    return `${subject} ${outcomeOf(e)}${message}`.trim();
+  });
+  return {
+    counts: [...counts].map(([outcome, n]) => `${n} ${outcome}`).join(', '),
+    details: details.join('\n'),
+  };
+}
+
+const ContainerCell = (props: { entries: unknown[] }) => {
+  if (props.entries.length === 0) return <td data-label="Containers">—</td>;
+  const outcomes = containerOutcomes(props.entries);
+  return (
+    <td data-label="Containers" title={outcomes.details}>
+      {outcomes.counts}
+    </td>
+  );
+};
+
 const refCounts = (run: SyncRun) =>
   (['created', 'updated', 'forced', 'deleted'] as const)
     .map((kind) => `${run.refs.filter((r) => r.kind === kind).length} ${kind}`)
@@ -81,9 +139,7 @@ export const Runs = (props: { runs: SyncRun[]; now: Date }) =>
               <td data-label="Refs" title={run.refs.map((r) => `${r.kind} ${r.ref}`).join('\n')}>
                 {refCounts(run)}
               </td>
-              <td data-label="Containers">
-                {run.containers.length === 0 ? '—' : `${run.containers.length} restarted`}
-              </td>
+              <ContainerCell entries={run.containers} />
               <td data-label="Error" class="error-text">
                 {run.error ?? ''}
               </td>

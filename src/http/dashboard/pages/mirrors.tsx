@@ -95,6 +95,7 @@ const Row = (props: { m: Mirror; data: MirrorsData; returnTo: string }) => {
           action={mirrorHref(m.fullName, '/sync')}
           csrf={data.csrf}
           label="Sync now"
+          subject={m.fullName}
           id={`sync-${slug}`}
           returnTo={props.returnTo}
         />
@@ -103,12 +104,15 @@ const Row = (props: { m: Mirror; data: MirrorsData; returnTo: string }) => {
             action={mirrorHref(m.fullName, '/retry')}
             csrf={data.csrf}
             label="Retry"
+            subject={m.fullName}
             id={`retry-${slug}`}
             variant="primary"
             returnTo={props.returnTo}
           />
         ) : null}
-        <a href={mirrorHref(m.fullName, '#stop')}>Stop…</a>
+        <a href={mirrorHref(m.fullName, '#stop')}>
+          Stop…<span class="sr-only"> mirroring {m.fullName}</span>
+        </a>
       </td>
     </tr>
   );

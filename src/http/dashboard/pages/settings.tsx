@@ -36,6 +36,14 @@ const Report = (props: { report?: TokenReport }) => {
           ))}
         </ul>
       ) : null}
+      {r.unchecked?.length ? (
+        <ul aria-label="Not checked">
+          {r.unchecked.map((c) => (
+            <li>? not checked: {c}</li>
+          ))}
+        </ul>
+      ) : null}
+      {r.how ? <p class="muted small">{r.how}</p> : null}
     </div>
   );
 };

@@ -13,6 +13,8 @@ export const PostButton = (props: {
   action: string;
   csrf: string;
   label: string;
+  /** What the button acts on, for screen readers when the same label repeats in a table. */
+  subject?: string;
   id?: string;
   variant?: 'primary' | 'danger' | 'plain';
   returnTo?: string;
@@ -28,6 +30,7 @@ export const PostButton = (props: {
       aria-describedby={props.describedBy}
     >
       {props.label}
+      {props.subject ? <span class="sr-only"> {props.subject}</span> : null}
     </button>
   </form>
 );
