@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Config } from '../config/config.js';
-import type { ContainerEvents } from '../containers/containers.events.js';
+import type { ContainerEvents, RestartResult } from '../containers/containers.events.js';
 import type { DbHandle } from '../db/database.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -10,7 +10,13 @@ import { createIncidentTracker } from './incidents.js';
 import { createNotifier } from './notifier.js';
 import { readFailedMirrors } from './notify.repo.js';
 
-const RESTART_FAILURES = new Set(['failed', 'timeout', 'unhealthy', 'not_running']);
+/** Restart results that are failures (`skipped` and `gone` are not): notified and alerted on. */
+export const RESTART_FAILURES: ReadonlySet<RestartResult> = new Set<RestartResult>([
+  'failed',
+  'timeout',
+  'unhealthy',
+  'not_running',
+]);
 
 /**
  * Sends NOTIFY_URL a message for each incident: mirrors failing and recovering, rejected

@@ -75,6 +75,18 @@ describe.each(DIALECTS)('/metrics on %s', (dialect) => {
       '{repository="octocat/measured"}',
     );
     expect(stale).toBeGreaterThanOrEqual(2 * 86_400 - 5);
+
+    // A paused mirror (unstarred and kept, archived) stops syncing on purpose: not stale.
+    await p.handle.db.updateTable('mirrors').set({ status: 'paused' }).execute();
+    const paused = await scrape();
+    expect(sample(paused, 'starbridge_mirrors', '{status="paused"}')).toBe(1);
+    expect(
+      sample(
+        paused,
+        'starbridge_mirror_seconds_since_last_success',
+        '{repository="octocat/measured"}',
+      ),
+    ).toBeUndefined();
   });
 
   it('counts refused deliveries by why they were refused, so a wrong secret is visible', async () => {
