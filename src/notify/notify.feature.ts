@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Config } from '../config/config.js';
-import type { ContainerEvents, RestartResult } from '../containers/containers.events.js';
+import type { ContainerEvents } from '../containers/containers.events.js';
 import type { DbHandle } from '../db/database.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -9,14 +9,6 @@ import type { SyncWorker } from '../sync/sync.worker.js';
 import { createIncidentTracker } from './incidents.js';
 import { createNotifier } from './notifier.js';
 import { readFailedMirrors } from './notify.repo.js';
-
-/** Restart results that are failures (`skipped` and `gone` are not): notified and alerted on. */
-export const RESTART_FAILURES: ReadonlySet<RestartResult> = new Set<RestartResult>([
-  'failed',
-  'timeout',
-  'unhealthy',
-  'not_running',
-]);
 
 /**
  * Sends NOTIFY_URL a message for each incident: mirrors failing and recovering, rejected
@@ -38,6 +30,7 @@ export async function startNotifications(
   const notifier = createNotifier({
     url: config.notify.url,
     secret: config.notify.secret,
+    format: config.notify.format,
     clock: deps.clock,
     log: deps.log,
   });
@@ -53,16 +46,7 @@ export async function startNotifications(
       repository: notice.fullName,
     }),
   );
-  deps.containerEvents.on('container:restarted', (event) => {
-    if (!RESTART_FAILURES.has(event.result)) return;
-    notifier.send({
-      kind: 'container.restart_failed',
-      text: `🔁 Starbridge: restarting container ${event.container}${event.repo ? ` after ${event.repo} changed` : ''} ended ${event.result}.`,
-      container: event.container,
-      repository: event.repo,
-      result: event.result,
-    });
-  });
+  deps.containerEvents.on('container:restarted', tracker.onContainerRestarted);
   return async (graceMs) => {
     await Promise.race([
       notifier.drain(),

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../../src/metrics/metrics.js';
-import { RESTART_FAILURES } from '../../../src/notify/notify.feature.js';
+import { RESTART_FAILURES } from '../../../src/notify/incidents.js';
 import { systemClock } from '../../../src/shared/clock.js';
 import { createTestDb, type TestDb } from '../../support/test-db.js';
 
