@@ -20,6 +20,8 @@ export interface SyncOutcomeEvent {
   githubId: number;
   fullName: string;
   result: string;
+  /** The run that ended, in the run ledger. */
+  run: string;
   error?: string;
   errorCode?: string | null;
 }
@@ -30,38 +32,44 @@ export interface RestartOutcomeEvent {
   result: RestartResult;
 }
 
-/** A mirror whose incident is already open when the service starts (it is `failed`). */
-export interface OpenMirrorIncident {
-  githubId: number;
-  fullName: string;
-  errorCode?: string | null;
+export interface IncidentDeps {
+  /** How the mirror's last settled run before this one ended (the run ledger). */
+  previousRun(
+    githubId: number,
+    run: string,
+  ): Promise<{ result: string; errorCode: string | null } | undefined>;
+  /** Failure codes of mirrors already failed at start: their token incidents are open. */
+  openCodesAtStart?: string[];
 }
+
+const isTokenCode = (code: string | null | undefined): code is string =>
+  code !== null && code !== undefined && TOKEN_CODES[code] !== undefined;
 
 /**
  * Turns outcomes into incidents, each with one message when it opens and one when it closes —
  * never one per attempt:
- * - a mirror becoming `failed`, and syncing again;
+ * - a mirror becoming `failed`, and syncing again. Whether it was failed is read from the run
+ *   ledger, not remembered, so replicas share it and a restart changes nothing: the replica
+ *   whose sync fails tells, and whichever replica syncs it again tells the recovery;
  * - a rejected token, for all the mirrors failing on it at once: they get no messages of
  *   their own, and the first sync that succeeds afterwards closes it (the token works again);
  * - a container whose restarts fail, and restarting fine again.
- * Open mirror incidents are seeded from the database at start so a restart does not repeat
- * them. The state lives in this process: see "Several replicas" in docs/operations.md.
+ * Token and container incidents live in this process: see "Several replicas" in
+ * docs/operations.md.
  */
-export function createIncidentTracker(notifier: Notifier, openAtStart: OpenMirrorIncident[] = []) {
-  const failed = new Map<number, string>();
-  const tokens = new Set<string>();
+export function createIncidentTracker(notifier: Notifier, deps: IncidentDeps) {
+  const tokens = new Set<string>((deps.openCodesAtStart ?? []).filter(isTokenCode));
   const containers = new Set<string>();
-  for (const mirror of openAtStart) {
-    if (mirror.errorCode && TOKEN_CODES[mirror.errorCode]) tokens.add(mirror.errorCode);
-    else failed.set(mirror.githubId, mirror.fullName);
-  }
 
-  function onSyncFinished(event: SyncOutcomeEvent): void {
+  async function onSyncFinished(event: SyncOutcomeEvent): Promise<void> {
+    if (event.result === 'retrying' || event.result === 'aborted') return;
+    const before = await deps.previousRun(event.githubId, event.run);
+    // A mirror failed on a token belongs to the token's incident, not to one of its own.
+    const wasFailed = before?.result === 'failed' && !isTokenCode(before.errorCode);
     if (event.result === 'failed') {
-      onFailed(event);
+      onFailed(event, wasFailed);
       return;
     }
-    if (event.result === 'retrying' || event.result === 'aborted') return;
     for (const code of tokens) {
       notifier.send({
         kind: 'token.recovered',
@@ -70,7 +78,7 @@ export function createIncidentTracker(notifier: Notifier, openAtStart: OpenMirro
       });
     }
     tokens.clear();
-    if (!failed.delete(event.githubId)) return;
+    if (!wasFailed) return;
     notifier.send({
       kind: 'mirror.recovered',
       text: `✅ Starbridge: ${event.fullName} is mirrored again.`,
@@ -78,23 +86,21 @@ export function createIncidentTracker(notifier: Notifier, openAtStart: OpenMirro
     });
   }
 
-  function onFailed(event: SyncOutcomeEvent): void {
-    const token = event.errorCode ? TOKEN_CODES[event.errorCode] : undefined;
-    if (token) {
-      // Part of the token's incident, not one of the mirror's own: no recovery of its own.
-      const code = event.errorCode as string;
+  function onFailed(event: SyncOutcomeEvent, wasFailed: boolean): void {
+    if (isTokenCode(event.errorCode)) {
+      const code = event.errorCode;
       if (tokens.has(code)) return;
       tokens.add(code);
       notifier.send({
         kind: 'token.rejected',
-        text: `🔑 Starbridge: ${token}. Mirrors stop until it is fixed (first seen on ${event.fullName}: ${event.error ?? 'rejected'}).`,
+        text: `🔑 Starbridge: ${TOKEN_CODES[code]}. Mirrors stop until it is fixed (first seen on ${event.fullName}: ${event.error ?? 'rejected'}).`,
         code,
         repository: event.fullName,
       });
       return;
     }
-    if (failed.has(event.githubId)) return;
-    failed.set(event.githubId, event.fullName);
+    // A failed mirror retried by hand that fails again: still the same incident.
+    if (wasFailed) return;
     notifier.send({
       kind: 'mirror.failed',
       text: `❌ Starbridge: mirroring ${event.fullName} failed: ${event.error ?? 'unknown error'}`,

@@ -8,7 +8,7 @@ import type { SourcesEvents } from '../sources/sources.events.js';
 import type { SyncWorker } from '../sync/sync.worker.js';
 import { createIncidentTracker } from './incidents.js';
 import { createNotifier } from './notifier.js';
-import { readFailedMirrors } from './notify.repo.js';
+import { previousSettledRun, readFailedErrorCodes } from './notify.repo.js';
 
 /**
  * Sends NOTIFY_URL a message for each incident: mirrors failing and recovering, rejected
@@ -34,8 +34,17 @@ export async function startNotifications(
     clock: deps.clock,
     log: deps.log,
   });
-  const tracker = createIncidentTracker(notifier, await readFailedMirrors(deps.handle.db));
-  deps.worker?.events.on('sync:finished', tracker.onSyncFinished);
+  const tracker = createIncidentTracker(notifier, {
+    previousRun: (githubId, run) => previousSettledRun(deps.handle.db, githubId, run),
+    openCodesAtStart: await readFailedErrorCodes(deps.handle.db),
+  });
+  deps.worker?.events.on('sync:finished', (event) =>
+    tracker
+      .onSyncFinished(event)
+      .catch((error: unknown) =>
+        deps.log.warn({ err: error, repo: event.fullName }, 'could not tell a sync incident'),
+      ),
+  );
   deps.sourcesEvents.on('alert', (alert) =>
     notifier.send({ kind: `alert.${alert.kind}`, text: `⚠️ Starbridge: ${alert.message}` }),
   );

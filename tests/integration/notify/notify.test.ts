@@ -1,7 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/config.js';
 import type { ContainerEvents } from '../../../src/containers/containers.events.js';
@@ -9,11 +12,15 @@ import { startNotifications } from '../../../src/notify/notify.feature.js';
 import { createOneDevClient } from '../../../src/onedev/onedev.client.js';
 import { systemClock } from '../../../src/shared/clock.js';
 import { createLogger } from '../../../src/shared/logger.js';
+import { Redactor } from '../../../src/shared/redact.js';
 import { createSourcesEvents } from '../../../src/sources/sources.events.js';
 import { createUnstarPolicy } from '../../../src/sources/unstar.policy.js';
+import { createSyncWorker, type SyncWorker } from '../../../src/sync/sync.worker.js';
+import { createSyncEngine } from '../../../src/sync/sync-engine.js';
 import { RepoBuilder } from '../../support/git-repos.js';
 import { TOKENS } from '../../support/onedev-double/test-kit.js';
 import { type Pipeline, startPipeline } from '../../support/pipeline.js';
+import { DIALECTS } from '../../support/test-db.js';
 import { webhookExample, withRepository } from '../../support/webhooks.js';
 
 const SECRET = 'notify-secret';
@@ -75,7 +82,10 @@ async function startReceiver(options: { failFirst?: number; hang?: boolean } = {
 type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 
 /** startNotifications exactly as the service calls it, from NOTIFY_* configuration. */
-async function notificationsFor(p: Pipeline, env: Record<string, string>) {
+async function notificationsFor(
+  p: Pick<Pipeline, 'handle' | 'worker'>,
+  env: Record<string, string>,
+) {
   const containerEvents = new EventEmitter<ContainerEvents>();
   const sourcesEvents = createSourcesEvents();
   const stop = await startNotifications(loadConfig(env), {
@@ -327,6 +337,80 @@ describe('incidents that share a cause', () => {
       ['token.rejected', 'git_auth'],
       ['token.recovered', 'onedev_auth'],
       ['token.recovered', 'git_auth'],
+    ]);
+  });
+});
+
+describe.each(DIALECTS)('mirror incidents across replicas on %s', (dialect) => {
+  let pipeline: Pipeline | undefined;
+  let receiver: Receiver | undefined;
+  let replica: SyncWorker | undefined;
+  let replicaDir: string | undefined;
+  afterEach(async () => {
+    await replica?.stop(1_000);
+    if (replicaDir) rmSync(replicaDir, { recursive: true, force: true });
+    await pipeline?.close();
+    await receiver?.close();
+    pipeline = undefined;
+    receiver = undefined;
+    replica = undefined;
+  });
+
+  it('tells the recovery from a replica that did not see the failure, once', async () => {
+    receiver = await startReceiver();
+    const p = await startPipeline({ dialect, env: { MAX_ATTEMPTS: '2' }, backoffMs: 20 });
+    pipeline = p;
+    // A second replica on the same database, listened to by the notifications; the
+    // pipeline's own worker is the first replica, which nobody listens to.
+    // Each replica has its own DATA_DIR (git caches are per replica).
+    replicaDir = mkdtempSync(join(tmpdir(), 'starbridge-replica-'));
+    const engine = createSyncEngine(
+      { ...p.config, dataDir: replicaDir },
+      p.handle,
+      systemClock,
+      new Redactor([]),
+      p.credentials.authorizationFor,
+    );
+    if (!engine) throw new Error('OneDev is configured');
+    const second = createSyncWorker({
+      handle: p.handle,
+      clock: systemClock,
+      log,
+      concurrency: 1,
+      maxAttempts: 2,
+      leaseMs: 5_000,
+      pollMs: 50,
+      backoff: { baseMs: 20, capMs: 100 },
+      execute: engine.execute,
+    });
+    replica = second;
+    const { stop } = await notificationsFor(
+      { handle: p.handle, worker: second },
+      {
+        NOTIFY_URL: receiver.url,
+      },
+    );
+
+    const record = await addRepo(p, 'shared');
+    p.onedev.faults.serviceUnavailable();
+    const failed = new Promise<void>((resolve) =>
+      p.worker.events.on('sync:finished', (e) => e.result === 'failed' && resolve()),
+    );
+    await star(p, record, 'shared');
+    await failed;
+    await p.worker.stop(1_000);
+
+    p.onedev.faults.clear();
+    await second.start();
+    const synced = new Promise<string>((resolve) =>
+      second.events.on('sync:finished', (e) => resolve(`${e.result} ${e.error ?? ''}`.trim())),
+    );
+    await p.mirrors.syncById(record.id, { force: true, resetAttempts: true });
+    expect(await synced).toBe('synced');
+    await eventually('the recovery message', () => receiver?.received.length === 1);
+    await stop(5_000);
+    expect(receiver.messages().map((m) => [m.kind, m.repository])).toEqual([
+      ['mirror.recovered', 'octocat/shared'],
     ]);
   });
 });
