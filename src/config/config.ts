@@ -53,7 +53,7 @@ export interface Config {
     /** `COMPOSE_COMMAND` split into argv (no shell), and `COMPOSE_FILE`. */
     compose?: { command: string[]; file?: string };
   };
-  notify: { url?: string; secret?: string };
+  notify: { url?: string; secret?: string; format: 'json' | 'ntfy' };
   /** Bearer token required on /metrics when set. */
   metrics: { token?: string };
 }
@@ -113,6 +113,7 @@ const schema = z.object({
   XDG_RUNTIME_DIR: optionalText,
   NOTIFY_URL: httpUrl.optional(),
   NOTIFY_SECRET: optionalText,
+  NOTIFY_FORMAT: z.enum(['json', 'ntfy'], { error: 'must be json or ntfy' }).default('json'),
   METRICS_TOKEN: optionalText,
 });
 
@@ -256,7 +257,7 @@ function toConfig(raw: Raw): Config {
         ? { command: raw.COMPOSE_COMMAND.trim().split(/\s+/), file: raw.COMPOSE_FILE }
         : undefined,
     },
-    notify: { url: raw.NOTIFY_URL, secret: raw.NOTIFY_SECRET },
+    notify: { url: raw.NOTIFY_URL, secret: raw.NOTIFY_SECRET, format: raw.NOTIFY_FORMAT },
     metrics: { token: raw.METRICS_TOKEN },
   };
 }

@@ -13,10 +13,15 @@ export async function readMirrorGauges(db: Executor): Promise<{
   for (const row of rows) byStatus[row.status] = (byStatus[row.status] ?? 0) + 1;
   return {
     byStatus,
-    lastSuccess: rows.map((r) => ({
-      repository: r.full_name,
-      lastSyncedAt: r.last_synced_at,
-      createdAt: r.created_at,
-    })),
+    // Paused mirrors (unstarred and kept, archived, disabled on GitHub) stop syncing on
+    // purpose: their age would grow forever and fire every staleness alert, so they are left
+    // out here and counted under starbridge_mirrors{status="paused"} instead.
+    lastSuccess: rows
+      .filter((r) => r.status !== 'paused')
+      .map((r) => ({
+        repository: r.full_name,
+        lastSyncedAt: r.last_synced_at,
+        createdAt: r.created_at,
+      })),
   };
 }

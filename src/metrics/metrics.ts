@@ -72,7 +72,7 @@ export function createMetrics(deps: MetricsDeps) {
   });
   new Gauge({
     name: 'starbridge_mirror_seconds_since_last_success',
-    help: 'Seconds since each mirror last synced successfully (since it was added, if never): alert on stale mirrors.',
+    help: 'Seconds since each mirror last synced successfully (since it was added, if never); paused mirrors are left out: alert on stale mirrors.',
     labelNames: ['repository'] as const,
     registers: [registry],
     async collect() {

@@ -1,39 +1,84 @@
+import type { RestartResult } from '../containers/containers.events.js';
 import type { Notifier } from './notifier.js';
 
 /** Failure codes that mean a credential is wrong: one alert for all mirrors, not one each. */
 const TOKEN_CODES: Record<string, string> = {
   onedev_auth: 'OneDev rejected ONEDEV_TOKEN',
   github_auth: 'GitHub rejected GITHUB_TOKEN',
+  git_auth: 'git was refused its credentials (GITHUB_TOKEN fetching or ONEDEV_TOKEN pushing)',
 };
+
+/** Restart results that are failures (`skipped` and `gone` are not): notified and alerted on. */
+export const RESTART_FAILURES: ReadonlySet<RestartResult> = new Set<RestartResult>([
+  'failed',
+  'timeout',
+  'unhealthy',
+  'not_running',
+]);
 
 export interface SyncOutcomeEvent {
   githubId: number;
   fullName: string;
   result: string;
+  /** The run that ended, in the run ledger. */
+  run: string;
   error?: string;
   errorCode?: string | null;
 }
 
-/**
- * Turns sync outcomes into incidents: one message when a mirror becomes `failed`, one when
- * it recovers — never one per attempt — and one per rejected token across all mirrors.
- * Open incidents are seeded from the database at start so a restart does not repeat them.
- */
-export function createIncidentTracker(
-  notifier: Notifier,
-  openAtStart: Array<{ githubId: number; fullName: string }> = [],
-) {
-  const failed = new Map<number, string>(openAtStart.map((m) => [m.githubId, m.fullName]));
-  const tokens = new Set<string>();
+export interface RestartOutcomeEvent {
+  container: string;
+  repo?: string;
+  result: RestartResult;
+}
 
-  function onSyncFinished(event: SyncOutcomeEvent): void {
+export interface IncidentDeps {
+  /** How the mirror's last settled run before this one ended (the run ledger). */
+  previousRun(
+    githubId: number,
+    run: string,
+  ): Promise<{ result: string; errorCode: string | null } | undefined>;
+  /** Failure codes of mirrors already failed at start: their token incidents are open. */
+  openCodesAtStart?: string[];
+}
+
+const isTokenCode = (code: string | null | undefined): code is string =>
+  code !== null && code !== undefined && TOKEN_CODES[code] !== undefined;
+
+/**
+ * Turns outcomes into incidents, each with one message when it opens and one when it closes —
+ * never one per attempt:
+ * - a mirror becoming `failed`, and syncing again. Whether it was failed is read from the run
+ *   ledger, not remembered, so replicas share it and a restart changes nothing: the replica
+ *   whose sync fails tells, and whichever replica syncs it again tells the recovery;
+ * - a rejected token, for all the mirrors failing on it at once: they get no messages of
+ *   their own, and the first sync that succeeds afterwards closes it (the token works again);
+ * - a container whose restarts fail, and restarting fine again.
+ * Token and container incidents live in this process: see "Several replicas" in
+ * docs/operations.md.
+ */
+export function createIncidentTracker(notifier: Notifier, deps: IncidentDeps) {
+  const tokens = new Set<string>((deps.openCodesAtStart ?? []).filter(isTokenCode));
+  const containers = new Set<string>();
+
+  async function onSyncFinished(event: SyncOutcomeEvent): Promise<void> {
+    if (event.result === 'retrying' || event.result === 'aborted') return;
+    const before = await deps.previousRun(event.githubId, event.run);
+    // A mirror failed on a token belongs to the token's incident, not to one of its own.
+    const wasFailed = before?.result === 'failed' && !isTokenCode(before.errorCode);
     if (event.result === 'failed') {
-      onFailed(event);
+      onFailed(event, wasFailed);
       return;
     }
-    if (event.result === 'retrying' || event.result === 'aborted') return;
+    for (const code of tokens) {
+      notifier.send({
+        kind: 'token.recovered',
+        text: `🔑 Starbridge: the token is accepted again (${TOKEN_CODES[code]} before); retry the mirrors that failed meanwhile.`,
+        code,
+      });
+    }
     tokens.clear();
-    if (!failed.delete(event.githubId)) return;
+    if (!wasFailed) return;
     notifier.send({
       kind: 'mirror.recovered',
       text: `✅ Starbridge: ${event.fullName} is mirrored again.`,
@@ -41,20 +86,21 @@ export function createIncidentTracker(
     });
   }
 
-  function onFailed(event: SyncOutcomeEvent): void {
-    if (failed.has(event.githubId)) return;
-    failed.set(event.githubId, event.fullName);
-    const token = event.errorCode ? TOKEN_CODES[event.errorCode] : undefined;
-    if (token) {
-      if (tokens.has(event.errorCode as string)) return;
-      tokens.add(event.errorCode as string);
+  function onFailed(event: SyncOutcomeEvent, wasFailed: boolean): void {
+    if (isTokenCode(event.errorCode)) {
+      const code = event.errorCode;
+      if (tokens.has(code)) return;
+      tokens.add(code);
       notifier.send({
         kind: 'token.rejected',
-        text: `🔑 Starbridge: ${token}. Mirrors stop until it is fixed.`,
-        code: event.errorCode,
+        text: `🔑 Starbridge: ${TOKEN_CODES[code]}. Mirrors stop until it is fixed (first seen on ${event.fullName}: ${event.error ?? 'rejected'}).`,
+        code,
+        repository: event.fullName,
       });
       return;
     }
+    // A failed mirror retried by hand that fails again: still the same incident.
+    if (wasFailed) return;
     notifier.send({
       kind: 'mirror.failed',
       text: `❌ Starbridge: mirroring ${event.fullName} failed: ${event.error ?? 'unknown error'}`,
@@ -64,5 +110,28 @@ export function createIncidentTracker(
     });
   }
 
-  return { onSyncFinished };
+  function onContainerRestarted(event: RestartOutcomeEvent): void {
+    const after = event.repo ? ` after ${event.repo} changed` : '';
+    if (RESTART_FAILURES.has(event.result)) {
+      if (containers.has(event.container)) return;
+      containers.add(event.container);
+      notifier.send({
+        kind: 'container.restart_failed',
+        text: `🔁 Starbridge: restarting container ${event.container}${after} ended ${event.result}.`,
+        container: event.container,
+        repository: event.repo,
+        result: event.result,
+      });
+      return;
+    }
+    if (event.result !== 'restarted' || !containers.delete(event.container)) return;
+    notifier.send({
+      kind: 'container.recovered',
+      text: `✅ Starbridge: container ${event.container} restarted fine again${after}.`,
+      container: event.container,
+      repository: event.repo,
+    });
+  }
+
+  return { onSyncFinished, onContainerRestarted };
 }

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 
-/** One notification: `text` is what chat receivers (Slack, Discord, Mattermost, ntfy) display. */
+/** One notification: `text` is what chat receivers display. */
 export interface Notification {
   kind: string;
   text: string;
@@ -12,6 +12,13 @@ export interface Notification {
 export interface NotifierOptions {
   url: string;
   secret?: string;
+  /**
+   * `json` (default): a JSON object with `text` (Slack, Mattermost) and `content` (Discord)
+   * holding the same message, plus `kind` and details. `ntfy`: the message as a plain-text
+   * body with a `Title` header, which ntfy shows as is (a JSON body posted to an ntfy topic
+   * would be shown as raw JSON).
+   */
+  format?: 'json' | 'ntfy';
   clock: Clock;
   log: Logger;
   fetch?: typeof fetch;
@@ -41,15 +48,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   let queue: Promise<void> = Promise.resolve();
 
   async function deliver(notification: Notification): Promise<void> {
-    const body = JSON.stringify({
-      ...notification,
-      at: options.clock.now().toISOString(),
-      source: 'starbridge',
-    });
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      'user-agent': 'Starbridge',
-    };
+    const { body, headers } = render(notification);
     if (options.secret) {
       headers['x-starbridge-signature-256'] =
         `sha256=${createHmac('sha256', options.secret).update(body).digest('hex')}`;
@@ -83,6 +82,29 @@ export function createNotifier(options: NotifierOptions): Notifier {
     },
     drain: () => queue,
   };
+
+  function render(notification: Notification): { body: string; headers: Record<string, string> } {
+    if (options.format === 'ntfy') {
+      return {
+        body: notification.text,
+        headers: {
+          'content-type': 'text/plain; charset=utf-8',
+          'user-agent': 'Starbridge',
+          title: 'Starbridge',
+          'x-starbridge-kind': notification.kind,
+        },
+      };
+    }
+    return {
+      body: JSON.stringify({
+        ...notification,
+        content: notification.text,
+        at: options.clock.now().toISOString(),
+        source: 'starbridge',
+      }),
+      headers: { 'content-type': 'application/json', 'user-agent': 'Starbridge' },
+    };
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -8,9 +8,7 @@ import type { SourcesEvents } from '../sources/sources.events.js';
 import type { SyncWorker } from '../sync/sync.worker.js';
 import { createIncidentTracker } from './incidents.js';
 import { createNotifier } from './notifier.js';
-import { readFailedMirrors } from './notify.repo.js';
-
-const RESTART_FAILURES = new Set(['failed', 'timeout', 'unhealthy', 'not_running']);
+import { previousSettledRun, readFailedErrorCodes } from './notify.repo.js';
 
 /**
  * Sends NOTIFY_URL a message for each incident: mirrors failing and recovering, rejected
@@ -32,11 +30,21 @@ export async function startNotifications(
   const notifier = createNotifier({
     url: config.notify.url,
     secret: config.notify.secret,
+    format: config.notify.format,
     clock: deps.clock,
     log: deps.log,
   });
-  const tracker = createIncidentTracker(notifier, await readFailedMirrors(deps.handle.db));
-  deps.worker?.events.on('sync:finished', tracker.onSyncFinished);
+  const tracker = createIncidentTracker(notifier, {
+    previousRun: (githubId, run) => previousSettledRun(deps.handle.db, githubId, run),
+    openCodesAtStart: await readFailedErrorCodes(deps.handle.db),
+  });
+  deps.worker?.events.on('sync:finished', (event) =>
+    tracker
+      .onSyncFinished(event)
+      .catch((error: unknown) =>
+        deps.log.warn({ err: error, repo: event.fullName }, 'could not tell a sync incident'),
+      ),
+  );
   deps.sourcesEvents.on('alert', (alert) =>
     notifier.send({ kind: `alert.${alert.kind}`, text: `⚠️ Starbridge: ${alert.message}` }),
   );
@@ -47,16 +55,7 @@ export async function startNotifications(
       repository: notice.fullName,
     }),
   );
-  deps.containerEvents.on('container:restarted', (event) => {
-    if (!RESTART_FAILURES.has(event.result)) return;
-    notifier.send({
-      kind: 'container.restart_failed',
-      text: `🔁 Starbridge: restarting container ${event.container}${event.repo ? ` after ${event.repo} changed` : ''} ended ${event.result}.`,
-      container: event.container,
-      repository: event.repo,
-      result: event.result,
-    });
-  });
+  deps.containerEvents.on('container:restarted', tracker.onContainerRestarted);
   return async (graceMs) => {
     await Promise.race([
       notifier.drain(),

@@ -11,6 +11,20 @@ export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
 
 const fail = (code: string, message: string) => ({ error: { code, message } });
 
+/**
+ * What became of a delivery that was refused before it was stored: a fixed set, so the
+ * metric's `outcome` label stays bounded and a wrong secret or a misconfigured webhook shows
+ * up in `starbridge_webhook_deliveries_total` instead of only in the logs.
+ */
+export type RejectedOutcome =
+  | 'rejected_not_configured'
+  | 'rejected_content_type'
+  | 'rejected_too_large'
+  | 'rejected_signature'
+  | 'rejected_headers'
+  | 'rejected_payload'
+  | 'rejected_unavailable';
+
 /** Refuses bytes that are not UTF-8 instead of replacing them; reusable across requests. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -24,17 +38,21 @@ export function githubWebhookRoutes(deps: {
   service: WebhookService;
   log: Logger;
   maxBytes?: number;
-  /** Told about every stored delivery (metrics). */
+  /** Told about every delivery, stored or refused (metrics). */
   onDelivery?: (event: string, outcome: string) => void;
 }): Hono {
   const app = new Hono();
   const log = deps.log.child({ component: 'webhooks' });
   const maxBytes = deps.maxBytes ?? MAX_WEBHOOK_BYTES;
+  // The event header is not authenticated before the signature check; metrics bound it anyway.
+  const rejected = (event: string | undefined, outcome: RejectedOutcome) =>
+    deps.onDelivery?.(event ?? 'unknown', outcome);
 
   app.post(
     '/webhooks/github',
     async (c, next) => {
       if (!deps.secret) {
+        rejected(c.req.header('x-github-event'), 'rejected_not_configured');
         return c.json(
           fail(
             'NotConfigured',
@@ -45,6 +63,7 @@ export function githubWebhookRoutes(deps: {
       }
       const type = c.req.header('content-type') ?? '';
       if (!/^application\/json\s*(;|$)/i.test(type)) {
+        rejected(c.req.header('x-github-event'), 'rejected_content_type');
         return c.json(
           fail(
             'UnsupportedMediaType',
@@ -65,6 +84,7 @@ export function githubWebhookRoutes(deps: {
           { event: c.req.header('x-github-event'), delivery: c.req.header('x-github-delivery') },
           'webhook body too large; dropped',
         );
+        rejected(c.req.header('x-github-event'), 'rejected_too_large');
         return c.json(
           fail('PayloadTooLarge', `webhook bodies are limited to ${maxBytes} bytes`),
           413,
@@ -76,6 +96,7 @@ export function githubWebhookRoutes(deps: {
       if (!signature) {
         const sha1Only = c.req.header('x-hub-signature') !== undefined;
         log.warn({ event, delivery: deliveryId }, 'webhook without X-Hub-Signature-256 refused');
+        rejected(event, 'rejected_signature');
         return c.json(
           fail(
             'InvalidSignature',
@@ -88,6 +109,7 @@ export function githubWebhookRoutes(deps: {
       }
       if (!verifyGithubSignature(deps.secret as string, raw, signature)) {
         log.warn({ event, delivery: deliveryId }, 'webhook signature mismatch');
+        rejected(event, 'rejected_signature');
         return c.json(
           fail(
             'InvalidSignature',
@@ -97,6 +119,7 @@ export function githubWebhookRoutes(deps: {
         );
       }
       if (!event || !deliveryId) {
+        rejected(event, 'rejected_headers');
         return c.json(
           fail('MissingHeader', 'X-GitHub-Event and X-GitHub-Delivery headers are required'),
           400,
@@ -106,10 +129,12 @@ export function githubWebhookRoutes(deps: {
       try {
         json = JSON.parse(UTF8.decode(raw));
       } catch {
+        rejected(event, 'rejected_payload');
         return c.json(fail('InvalidJson', 'the body is not valid JSON'), 400);
       }
       const parsed = webhookPayload.safeParse(json);
       if (!parsed.success) {
+        rejected(event, 'rejected_payload');
         return c.json(
           fail(
             'InvalidPayload',
@@ -137,12 +162,16 @@ export function githubWebhookRoutes(deps: {
           status,
         );
       } catch (thrown) {
-        if (thrown instanceof AppError && thrown.status < 500) throw thrown;
+        if (thrown instanceof AppError && thrown.status < 500) {
+          rejected(event, 'rejected_payload');
+          throw thrown;
+        }
         // Not stored: 503 makes GitHub show a failed delivery that can be redelivered.
         log.error(
           { err: coerceError(thrown), event, delivery: deliveryId },
           'webhook could not be stored',
         );
+        rejected(event, 'rejected_unavailable');
         return c.json(
           fail(
             'Unavailable',

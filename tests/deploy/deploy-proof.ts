@@ -1,19 +1,22 @@
 // Proves the container image works, offline: builds a base image without a registry, builds
 // the Containerfile on it, runs the image against the loopback GitHub and OneDev doubles and
 // the host's PostgreSQL, and checks that it becomes healthy, runs as non-root and mirrors a
-// repository after a signed webhook. Validates podman-compose.yml. Exits non-zero on failure.
+// repository after a signed webhook. Then validates podman-compose.yml and runs its Starbridge
+// service with podman-compose against the host's PostgreSQL (see compose.host-postgres.yml),
+// and mirrors a second repository through it. Exits non-zero on failure.
 //
 //   node --import tsx tests/deploy/deploy-proof.ts
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { RepoBuilder } from '../support/git-repos.js';
-import { startGitHubDouble } from '../support/github-double/index.js';
-import { startOneDevDouble } from '../support/onedev-double/index.js';
+import { type GitHubDouble, startGitHubDouble } from '../support/github-double/index.js';
+import { type OneDevDouble, startOneDevDouble } from '../support/onedev-double/index.js';
 import { STANDARD_CAST, TOKENS } from '../support/onedev-double/test-kit.js';
 import { webhookExample, webhookRequest, withRepository } from '../support/webhooks.js';
 
@@ -77,34 +80,195 @@ async function buildImages(): Promise<number> {
   return Number(await sh('podman', ['image', 'inspect', IMAGE, '--format', '{{.Size}}']));
 }
 
-async function validateCompose(): Promise<void> {
-  step('validating podman-compose.yml (dry run)');
-  const project = `sbvalidate${randomBytes(3).toString('hex')}`;
-  const env = { ...process.env, POSTGRES_PASSWORD: 'validate', STARBRIDGE_IMAGE: IMAGE };
+/** What podman-compose makes of the Compose file: `config` where it exists, the dry-run plan otherwise. */
+async function composeConfig(dir: string, project: string, env: NodeJS.ProcessEnv) {
+  const config = await run('podman-compose', ['-f', 'podman-compose.yml', 'config'], {
+    cwd: dir,
+    env,
+  }).catch(() => undefined);
+  if (config) return config.stdout;
+  // podman-compose 1.0 has no `config`: its dry run prints the podman commands it would run.
+  const plan = await run(
+    'podman-compose',
+    ['--dry-run', '-p', project, '-f', 'podman-compose.yml', 'up', '-d', '--no-build'],
+    { cwd: dir, env },
+  );
+  return `${plan.stdout}\n${plan.stderr}`;
+}
+
+/** The Compose file's promises: health-gated start, restart policy, volumes, database URL. */
+async function validateCompose(dir: string, project: string, env: NodeJS.ProcessEnv) {
+  step('validating podman-compose.yml');
+  const parsed = JSON.parse(
+    await sh(
+      'python3',
+      [
+        '-c',
+        'import sys, json, yaml; json.dump(yaml.safe_load(open(sys.argv[1])), sys.stdout)',
+        join(dir, 'podman-compose.yml'),
+      ],
+      { cwd: dir },
+    ),
+  ) as {
+    services: Record<
+      string,
+      { restart?: string; depends_on?: Record<string, { condition?: string }> }
+    >;
+  };
+  const { postgres, starbridge } = parsed.services;
+  if (starbridge?.depends_on?.postgres?.condition !== 'service_healthy')
+    throw new Error('starbridge must wait for postgres to be healthy (depends_on condition)');
+  if (postgres?.restart !== 'unless-stopped' || starbridge.restart !== 'unless-stopped')
+    throw new Error('both services must restart unless-stopped');
+  const plan = await composeConfig(dir, project, env);
+  for (const expected of [
+    'pg_isready -U starbridge -d starbridge',
+    'unless-stopped',
+    ':/data',
+    'postgres:5432/starbridge',
+    IMAGE,
+  ]) {
+    if (!plan.includes(expected))
+      throw new Error(`podman-compose config lacks ${expected}:\n${plan}`);
+  }
+}
+
+/** A TCP port on every interface relaying to a loopback one, so containers on a bridge reach it. */
+async function relay(target: number): Promise<{ port: number; close: () => void }> {
+  const server = createServer((client) => {
+    const upstream = connect(target, '127.0.0.1');
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
+  return { port: (server.address() as AddressInfo).port, close: () => server.close() };
+}
+
+/**
+ * Brings up the Starbridge service of podman-compose.yml (its network, alias, volume, port,
+ * env_file, restart policy and DATABASE_URL) with tests/deploy/compose.host-postgres.yml
+ * turning `postgres` into a relay to the host's PostgreSQL, then mirrors a repository
+ * through it and tears everything down.
+ */
+async function composeProof(deps: { github: GitHubDouble; onedev: OneDevDouble }): Promise<void> {
+  const project = `sbproof${randomBytes(3).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'starbridge-compose-'));
-  try {
-    // podman-compose reads env_file: .env next to the compose file.
-    await sh('cp', [join(ROOT, 'podman-compose.yml'), join(ROOT, 'Containerfile'), dir]);
-    writeFileSync(join(dir, '.env'), 'LOG_LEVEL=info\n');
-    const { stdout, stderr } = await run(
+  const password = randomBytes(12).toString('hex');
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const pgTarget = Number(new URL(PG_URL).port || 5432);
+  const relays = await Promise.all([
+    relay(pgTarget),
+    relay(Number(new URL(deps.github.url).port)),
+    relay(Number(new URL(deps.onedev.url).port)),
+  ]);
+  const [pgRelay, githubRelay, onedevRelay] = relays as [Relay, Relay, Relay];
+  const hostUrl = (r: Relay) => `http://host.containers.internal:${r.port}`;
+  const env = {
+    ...process.env,
+    POSTGRES_PASSWORD: password,
+    STARBRIDGE_IMAGE: IMAGE,
+    STARBRIDGE_PORT: String(port),
+    DEPLOY_POSTGRES_RELAY: `host.containers.internal:${pgRelay.port}`,
+  };
+  const compose = (args: string[]) =>
+    run(
       'podman-compose',
-      ['--dry-run', '-p', project, '-f', 'podman-compose.yml', 'up', '-d', '--no-build'],
-      { cwd: dir, env },
+      ['-p', project, '-f', 'podman-compose.yml', '-f', 'compose.host-postgres.yml', ...args],
+      { cwd: dir, env, maxBuffer: 16 * 1024 * 1024 },
     );
-    const plan = `${stdout}\n${stderr}`;
-    for (const expected of [
-      '--healthcheck-command',
-      'postgres:5432/starbridge',
-      '-v',
-      ':/data',
-      'PORT=3000',
-      IMAGE,
-    ]) {
-      if (!plan.includes(expected))
-        throw new Error(`podman-compose plan lacks ${expected}:\n${plan}`);
-    }
+  await sh('cp', [
+    '-r',
+    join(ROOT, 'podman-compose.yml'),
+    join(ROOT, 'tests/deploy/compose.host-postgres.yml'),
+    join(ROOT, 'tests/deploy/compose-relay'),
+    dir,
+  ]);
+  chmodSync(dir, 0o755);
+  // Secrets through env_file (.env), as an operator would configure them.
+  writeFileSync(
+    join(dir, '.env'),
+    [
+      `GITHUB_API_URL=${hostUrl(githubRelay)}`,
+      `GITHUB_GIT_URL=${hostUrl(githubRelay)}`,
+      `GITHUB_TOKEN=${GITHUB_TOKEN}`,
+      `GITHUB_WEBHOOK_SECRET=${SECRET}`,
+      `ONEDEV_URL=${hostUrl(onedevRelay)}`,
+      `ONEDEV_TOKEN=${TOKENS.admin}`,
+      'LOG_LEVEL=info',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  await validateCompose(dir, project, env);
+  // The Compose file's DATABASE_URL names user and database `starbridge` on host `postgres`.
+  await pgAdmin([
+    'drop database if exists starbridge with (force)',
+    'drop role if exists starbridge',
+    `create role starbridge login password '${password}'`,
+    'create database starbridge owner starbridge',
+  ]);
+  const container = `${project}_starbridge_1`;
+  try {
+    step('podman-compose up -d (postgres relayed to the host PostgreSQL)');
+    await compose(['up', '-d', '--no-build']);
+    const base = `http://127.0.0.1:${port}`;
+    await until('/health/ready via the published port', 90_000, async () =>
+      (await fetch(`${base}/health/ready`)).ok ? true : undefined,
+    );
+    const restart = await sh('podman', [
+      'inspect',
+      container,
+      '--format',
+      '{{.HostConfig.RestartPolicy.Name}}',
+    ]);
+    if (restart !== 'unless-stopped') throw new Error(`restart policy is ${restart}`);
+    await sh('podman', ['healthcheck', 'run', `${project}_postgres_1`]);
+    await sh('podman', ['healthcheck', 'run', container]);
+    const health = (await (await fetch(`${base}/health`)).json()) as {
+      components: Record<string, { status: string }>;
+    };
+    if (health.components.database?.status !== 'ok')
+      throw new Error(`database is ${JSON.stringify(health.components.database)}`);
+    step('compose service ready, restart unless-stopped, both health checks pass');
+
+    const record = deps.github.addRepo({
+      owner: 'octocat',
+      name: 'composed',
+      defaultBranch: 'main',
+    });
+    const repo = new RepoBuilder(deps.github.repoPath('octocat', 'composed'));
+    await repo.commit('main', { files: { 'README.md': '# composed\n' } });
+    const payload = withRepository(webhookExample('watch', 'started'), {
+      id: record.id,
+      owner: 'octocat',
+      name: 'composed',
+    });
+    const request = webhookRequest({ event: 'watch', payload, secret: SECRET });
+    const answer = await fetch(`${base}/webhooks/github`, {
+      method: 'POST',
+      body: request.body,
+      headers: request.headers,
+    });
+    if (answer.status !== 202)
+      throw new Error(`webhook answered ${answer.status}: ${await answer.text()}`);
+    const expected = await repo.refs();
+    await until('the compose-run mirror to appear in OneDev', 120_000, async () => {
+      const refs = await deps.onedev.refs('github/octocat/composed');
+      return refs['refs/heads/main'] === expected['refs/heads/main'] ? true : undefined;
+    });
+    step('mirrored github/octocat/composed through the Compose service');
+  } catch (error) {
+    console.error(await sh('podman', ['logs', container]).catch(() => ''));
+    throw error;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await compose(['down', '-v']).catch((error: Error) =>
+      console.error(`[deploy-proof] podman-compose down failed: ${error.message}`),
+    );
+    // Whatever down left behind (it leaves the network in podman-compose 1.0).
+    await run('podman', ['rm', '-f', '-t', '2', container, `${project}_postgres_1`]).catch(
+      () => {},
+    );
     await run('podman', [
       'volume',
       'rm',
@@ -113,6 +277,24 @@ async function validateCompose(): Promise<void> {
       `${project}_starbridge-data`,
     ]).catch(() => {});
     await run('podman', ['network', 'rm', '-f', `${project}_default`]).catch(() => {});
+    for (const r of relays) r.close();
+    rmSync(dir, { recursive: true, force: true });
+    await pgAdmin([
+      'drop database if exists starbridge with (force)',
+      'drop role if exists starbridge',
+    ]);
+  }
+}
+
+type Relay = Awaited<ReturnType<typeof relay>>;
+
+async function pgAdmin(statements: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    for (const statement of statements) await client.query(statement);
+  } finally {
+    await client.end();
   }
 }
 
@@ -137,7 +319,6 @@ async function createDatabase(): Promise<{ url: string; drop: () => Promise<void
 
 async function main(): Promise<void> {
   const size = await buildImages();
-  await validateCompose();
   const github = await startGitHubDouble({ tokens: { [GITHUB_TOKEN]: 'octocat' } });
   const onedev = await startOneDevDouble(STANDARD_CAST);
   const database = await createDatabase();
@@ -211,6 +392,9 @@ async function main(): Promise<void> {
         : undefined;
     });
     step('mirrored github/octocat/deployed');
+    await run('podman', ['rm', '-f', container]);
+    container = '';
+    await composeProof({ github, onedev });
     console.log(`[deploy-proof] PASS — image ${IMAGE}, ${(size / 1e6).toFixed(0)} MB`);
   } catch (error) {
     if (container) console.error(await sh('podman', ['logs', container]).catch(() => ''));

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RepoBuilder } from '../../support/git-repos.js';
-import { type Pipeline, startPipeline } from '../../support/pipeline.js';
+import { type Pipeline, startPipeline, WEBHOOK_SECRET } from '../../support/pipeline.js';
 import { DIALECTS } from '../../support/test-db.js';
-import { webhookExample, withRepository } from '../../support/webhooks.js';
+import { webhookExample, webhookRequest, withRepository } from '../../support/webhooks.js';
 
 /** The value of one sample in Prometheus' text format, or undefined when absent. */
 function sample(text: string, name: string, labels = ''): number | undefined {
@@ -75,5 +75,43 @@ describe.each(DIALECTS)('/metrics on %s', (dialect) => {
       '{repository="octocat/measured"}',
     );
     expect(stale).toBeGreaterThanOrEqual(2 * 86_400 - 5);
+
+    // A paused mirror (unstarred and kept, archived) stops syncing on purpose: not stale.
+    await p.handle.db.updateTable('mirrors').set({ status: 'paused' }).execute();
+    const paused = await scrape();
+    expect(sample(paused, 'starbridge_mirrors', '{status="paused"}')).toBe(1);
+    expect(
+      sample(
+        paused,
+        'starbridge_mirror_seconds_since_last_success',
+        '{repository="octocat/measured"}',
+      ),
+    ).toBeUndefined();
+  });
+
+  it('counts refused deliveries by why they were refused, so a wrong secret is visible', async () => {
+    const p = await startPipeline({ dialect });
+    pipeline = p;
+    const post = (request: { body: string; headers: Record<string, string> }) =>
+      p.app.request('/webhooks/github', {
+        method: 'POST',
+        body: request.body,
+        headers: request.headers,
+      });
+    const payload = webhookExample('watch', 'started');
+    const wrongSecret = webhookRequest({ event: 'watch', payload, secret: 'not-the-secret' });
+    expect((await post(wrongSecret)).status).toBe(401);
+    expect((await post(wrongSecret)).status).toBe(401);
+    const formEncoded = webhookRequest({ event: 'push', payload, secret: WEBHOOK_SECRET });
+    formEncoded.headers['content-type'] = 'application/x-www-form-urlencoded';
+    expect((await post(formEncoded)).status).toBe(415);
+    const notJson = webhookRequest({ event: 'push', body: '{nope', secret: WEBHOOK_SECRET });
+    expect((await post(notJson)).status).toBe(400);
+
+    const text = await (await p.app.request('/metrics')).text();
+    const count = (labels: string) => sample(text, 'starbridge_webhook_deliveries_total', labels);
+    expect(count('{event="watch",outcome="rejected_signature"}')).toBe(2);
+    expect(count('{event="push",outcome="rejected_content_type"}')).toBe(1);
+    expect(count('{event="push",outcome="rejected_payload"}')).toBe(1);
   });
 });
