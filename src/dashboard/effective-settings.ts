@@ -79,6 +79,7 @@ export function effectiveSettings(config: Config): SettingRow[] {
     row('XDG_RUNTIME_DIR', `sockets tried: ${c.containers.socketCandidates.join(', ')}`),
     row('NOTIFY_URL', masked(c.notify.url), true),
     row('NOTIFY_SECRET', masked(c.notify.secret), true),
+    row('NOTIFY_FORMAT', c.notify.format),
     row('METRICS_TOKEN', masked(c.metrics.token), true),
   ];
 }
