@@ -4,11 +4,14 @@ import { CONFIG_VARIABLES, loadConfig } from '../../../src/config/config.js';
 import { SECRET_VARIABLES } from '../../../src/config/secret-files.js';
 import { effectiveSettings } from '../../../src/dashboard/effective-settings.js';
 
-/** Every variable .env.example documents, commented out or not. */
+/**
+ * Every variable .env.example documents for Starbridge, commented out or not; its last
+ * section holds what only the compose file reads (the bundled PostgreSQL, image names).
+ */
 const EXAMPLE_VARIABLES = [
-  ...readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8').matchAll(
-    /^#?\s*([A-Z][A-Z0-9_]*)=/gm,
-  ),
+  ...readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8')
+    .split(/^# --- Compose /m)[0]!
+    .matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm),
 ].map((m) => m[1]);
 
 /** A value for every secret, each with the marker `s3cr3t`, so a leak of any of them shows. */
