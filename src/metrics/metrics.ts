@@ -56,7 +56,7 @@ export function createMetrics(deps: MetricsDeps) {
   });
   const restarts = new Counter({
     name: 'starbridge_container_restarts_total',
-    help: 'Container restarts after syncs, by result.',
+    help: 'Container restarts (after syncs and from the API, CLI or dashboard), by result.',
     labelNames: ['result'] as const,
     registers: [registry],
   });
