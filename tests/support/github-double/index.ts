@@ -39,7 +39,7 @@ export interface GitHubDouble {
   url: string;
   reposDir: string;
   state: GitHubState;
-  /** Fault switches: primaryRateLimit, secondaryRateLimit, serverError, networkError, latency. */
+  /** Fault switches: primaryRateLimit, secondaryRateLimit, serverError, networkError, alterAnswer, latency. */
   faults: Faults;
   /** Every request in arrival order; `status` is filled in once the answer is sent. */
   requests: RecordedRequest[];
