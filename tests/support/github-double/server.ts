@@ -121,6 +121,10 @@ export function createHandler(deps: HandlerDeps) {
     token: string | undefined,
   ): RestResult {
     const ctx = { state, rate, base, url, headers: req.headers, login: auth.login };
+    // GitHub's edge fails before any route (the App routes included) is reached.
+    if (fault?.kind === 'server') {
+      return json(fault.status, 'Server Error', RateLimiter.headers(rate.bucket(auth.login)));
+    }
     const app = answerApps(req.method ?? 'GET', ctx, token, deps.apps, (t, login) => {
       tokens.set(t, login);
       state.user(login);
@@ -146,9 +150,6 @@ export function createHandler(deps: HandlerDeps) {
       const msg =
         'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
       return json(fault.status, msg, headers);
-    }
-    if (fault?.kind === 'server') {
-      return json(fault.status, 'Server Error', RateLimiter.headers(bucket));
     }
 
     const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
