@@ -27,6 +27,8 @@ export interface RefreshDeps {
   mirrors: Pick<MirrorService, 'syncById'>;
   githubGitUrl: string;
   authorizationFor: (mirror: RefreshTarget) => Promise<string | undefined>;
+  /** A mirror whose credential GitHub rejected: its slot passes without a check. */
+  blocked?: (mirror: RefreshTarget) => boolean;
   intervalMs: number;
   concurrency: number;
   /** A repository git says is gone: check it on the API (renamed without redirect, deleted). */
@@ -85,6 +87,12 @@ export function createRefresh(deps: RefreshDeps) {
         )
         .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) > 0 && row.next_refresh_at !== null) due.push(row);
+    }
+    const blocked = due.filter((row) => deps.blocked?.(row));
+    if (blocked.length > 0) {
+      // One line per tick, not one error per repository: the token's alert says the rest.
+      log.info({ skipped: blocked.length }, 'refresh skipped mirrors: GitHub rejected the token');
+      due.splice(0, due.length, ...due.filter((row) => !blocked.includes(row)));
     }
     let changed = 0;
     await inParallel(due, deps.concurrency, async (row) => {

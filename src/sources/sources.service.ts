@@ -75,6 +75,7 @@ export function createGitHubSources(deps: GitHubSourcesDeps) {
       .digest('hex')
       .slice(0, 12),
     maxNewPerRun: gh.starsMaxNewPerRun,
+    pat: deps.credentials.pat,
   });
   const app = deps.credentials.app;
   const installations = app ? createInstallationsSync({ ...applyDeps, app }) : undefined;
@@ -86,6 +87,7 @@ export function createGitHubSources(deps: GitHubSourcesDeps) {
         git: deps.git,
         githubGitUrl: gh.gitUrl,
         authorizationFor: deps.credentials.authorizationFor,
+        blocked: deps.credentials.blocked,
         intervalMs: gh.refreshIntervalMs,
         concurrency: config.sync.concurrency,
       })

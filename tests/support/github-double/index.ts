@@ -45,6 +45,8 @@ export interface GitHubDouble {
   requests: RecordedRequest[];
   clearRequests(): void;
   addToken(token: string, login: string): void;
+  /** The token is revoked: from now on it gets 401 "Bad credentials" (git: a challenge). */
+  revokeToken(token: string): void;
   addRepo(opts: AddRepoOptions): RepoRecord;
   star(login: string, fullName: string, starredAt?: Date | string): Star;
   unstar(login: string, fullName: string): boolean;
@@ -118,6 +120,9 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions = {}): Promise
     addToken: (token, login) => {
       tokens.set(token, login);
       state.user(login);
+    },
+    revokeToken: (token) => {
+      tokens.delete(token);
     },
     addRepo: (o) => state.addRepo(o),
     star: (login, fullName, at) => state.star(login, fullName, at),
