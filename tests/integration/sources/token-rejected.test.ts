@@ -64,4 +64,23 @@ describe.each(DIALECTS)('a rejected GitHub token on %s', (dialect) => {
     clock.advance(120_000);
     expect((await p.sources.refresh!.tick()).checked).toBe(3);
   });
+
+  it("a 401 answered to a repository check pauses the poller with one alert, like the poller's own", async () => {
+    p = await startSourcesPipeline({ dialect });
+    const [repo] = await seedRepos(p.github, 'chk', ['one']);
+    p.github.star('octocat', repo!.fullName);
+    expect(await p.sources.poller.full()).toBe('1 added');
+    await p.waitSynced(1);
+
+    p.github.revokeToken(GITHUB_TOKEN);
+    p.github.clearRequests();
+    expect(await p.sources.checkRepository(repo!.id)).toBe('skipped');
+    expect(await p.sources.checkRepository(repo!.id)).toBe('skipped');
+    expect(p.github.requests.map((r) => `${r.path} ${r.status}`)).toEqual(['/repos/chk/one 401']);
+    expect(p.alerts.map((a) => a.kind)).toEqual(['github_token_rejected']);
+    expect((await p.sources.status()).starsPoll.pausedReason).toMatch(/rejected the token/);
+    expect(await p.sources.poller.quick()).toBe('paused');
+    expect(p.github.requests).toHaveLength(1);
+    expect(p.alerts).toHaveLength(1);
+  });
 });
