@@ -74,14 +74,15 @@ async function printEachMirror(mirrors: MirrorService, out: (line: string) => vo
 
 function describeMirror(m: Mirror): string {
   const source = `source ${m.source}${m.starred ? ', starred' : ''}`;
-  // Refresh compares only synced, active mirrors; say why the others have no slot.
-  const refresh =
-    m.status === 'paused'
-      ? 'not refreshed (paused)'
-      : m.archived
-        ? 'not refreshed (archived)'
-        : m.nextRefreshAt
-          ? `next refresh ${m.nextRefreshAt}`
-          : 'next refresh after its first sync';
-  return `${source}; ${refresh}`;
+  return `${source}; ${refreshOf(m)}`;
+}
+
+/** Refresh compares only synced, active mirrors; say why the others are not compared. */
+function refreshOf(m: Mirror): string {
+  if (m.status === 'paused') return 'not refreshed (paused)';
+  if (m.archived) return 'not refreshed (archived)';
+  if (m.status !== 'synced') return 'refreshed once synced';
+  return m.nextRefreshAt
+    ? `next refresh ${m.nextRefreshAt}`
+    : 'next refresh: a slot at the next refresh tick';
 }

@@ -18,7 +18,7 @@ let github: GitHubDouble;
 let dataDir: string;
 beforeAll(async () => {
   github = await startGitHubDouble({ tokens: { [TOKEN]: 'octocat' } });
-  for (const name of ['api', 'docs', 'web']) {
+  for (const name of ['api', 'docs', 'queue', 'web']) {
     github.addRepo({ owner: 'st', name });
     github.star('octocat', `st/${name}`);
   }
@@ -58,17 +58,19 @@ describe.each(DIALECTS)('the GitHub sources in starbridge status on %s', (dialec
 
     expect(await statusCommand(['--mirrors'], { config, handle, log, out })).toBe(0);
     expect(lines).toEqual([
-      'mirrors: 3',
+      'mirrors: 4',
       '  synced    2',
+      '  queued    1',
       '  paused    1',
       expect.stringMatching(
-        new RegExp(`^stars poller: octocat; last ${ISO} \\(3 added\\); next at start$`),
+        new RegExp(`^stars poller: octocat; last ${ISO} \\(4 added\\); next at start$`),
       ),
       'refresh: last never; next at start',
       `github token: expires ${EXPIRES.toISOString()}`,
       'each mirror (source, starred, next refresh):',
       '  st/api [synced] source star, starred; next refresh 2030-01-01T00:05:00.000Z',
       '  st/docs [synced] source star, starred; not refreshed (archived)',
+      '  st/queue [queued] source star, starred; refreshed once synced',
       '  st/web [paused] source star; not refreshed (paused)',
       'paused mirrors (1):',
       '  st/web [source star, starred false] unstarred on GitHub',
