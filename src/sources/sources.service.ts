@@ -97,6 +97,7 @@ export function createGitHubSources(deps: GitHubSourcesDeps) {
         githubGitUrl: gh.gitUrl,
         authorizationFor: deps.credentials.authorizationFor,
         blocked: deps.credentials.blocked,
+        onAuthFailed: poller.confirmToken,
         intervalMs: gh.refreshIntervalMs,
         concurrency: config.sync.concurrency,
       })

@@ -208,7 +208,26 @@ export function createStarsPoller(deps: StarsPollerDeps) {
     deps.pat.accept();
   }
 
-  return { quick, full, dryRun, resume, state, tokenRejected, lastPlan: () => lastPlan };
+  /** Something else was refused by GitHub: one `GET /user` says whether the token is. */
+  async function confirmToken(): Promise<void> {
+    if (!deps.hasToken || deps.pat.isRejected()) return;
+    try {
+      await tokenLogin(deps.octokit);
+    } catch (error) {
+      if (statusOf(error) === 401) await tokenRejected();
+    }
+  }
+
+  return {
+    quick,
+    full,
+    dryRun,
+    resume,
+    state,
+    tokenRejected,
+    confirmToken,
+    lastPlan: () => lastPlan,
+  };
 }
 
 function describe(applied: ApplyResult, unchanged: number): string {

@@ -83,4 +83,31 @@ describe.each(DIALECTS)('a rejected GitHub token on %s', (dialect) => {
     expect(p.github.requests).toHaveLength(1);
     expect(p.alerts).toHaveLength(1);
   });
+
+  it('refresh refused by git asks GET /user once; a rejected token stops the tick and raises the one alert', async () => {
+    const clock = manualClock();
+    p = await startSourcesPipeline({ dialect, clock, env: { REFRESH_INTERVAL: '1m' } });
+    const repos = await seedRepos(p.github, 'ref', ['a', 'b', 'c', 'd']);
+    for (const r of repos) p.github.star('octocat', r.fullName);
+    expect(await p.sources.poller.full()).toBe('4 added');
+    await p.waitSynced(4);
+    await p.sources.refresh!.tick();
+    clock.advance(120_000);
+
+    p.github.revokeToken(GITHUB_TOKEN);
+    p.github.clearRequests();
+    expect(await p.sources.refresh!.tick()).toMatchObject({ changed: 0 });
+    const lsRemotes = p.github.requests.filter((r) => r.path.endsWith('/info/refs'));
+    expect(lsRemotes.length).toBeGreaterThan(0);
+    // SYNC_CONCURRENCY=2 lanes: at most the two already under way when git said no.
+    expect(lsRemotes.length).toBeLessThanOrEqual(2);
+    expect(lsRemotes.every((r) => r.status === 401)).toBe(true);
+    expect(p.github.requests.filter((r) => r.path === '/user').map((r) => r.status)).toEqual([401]);
+    expect(p.alerts.map((a) => a.kind)).toEqual(['github_token_rejected']);
+
+    p.github.clearRequests();
+    clock.advance(120_000);
+    expect((await p.sources.refresh!.tick()).checked).toBe(0);
+    expect(p.github.requests).toEqual([]);
+  });
 });
