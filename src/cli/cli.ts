@@ -22,7 +22,9 @@ Commands:
                sync one repository now, in the foreground (adds it if not mirrored yet)
   reconcile [--dry-run]
                list the stars now and mirror new ones (--dry-run: only print the plan)
-  status       mirrors by status, GitHub sources, paused mirrors and the latest failures
+  status [--mirrors]
+               mirrors by status, GitHub sources, paused mirrors and the latest failures
+               (--mirrors: every mirror with its source, starred and next refresh)
   containers [list | start|stop|restart <container> | restart --repo <owner/name>
              | rebuild [service]]
                labelled containers; start, stop or restart one, restart every follower

@@ -44,6 +44,10 @@ export async function reconcileCommand(args: string[], deps: ReconcileCommandDep
     const outcome = await sources.reconcile({ dryRun });
     if (outcome.plan) printPlan(outcome.plan, dryRun, deps.out);
     if (!dryRun) deps.out(`reconcile: ${outcome.result ?? 'done'}`);
+    if (outcome.result === 'paused') {
+      const reason = (await sources.status()).starsPoll.pausedReason;
+      if (reason) deps.out(`starbridge reconcile: ${reason}`);
+    }
     return outcome.result?.startsWith('failed') || outcome.result === 'paused' ? 1 : 0;
   } catch (error) {
     deps.out(`starbridge reconcile: ${(error as Error).message}`);

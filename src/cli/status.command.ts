@@ -18,12 +18,13 @@ const STATUS_ORDER = ['synced', 'queued', 'syncing', 'retrying', 'failed', 'paus
 const FAILURES_SHOWN = 10;
 
 /**
- * `starbridge status`: how many mirrors are in each status, and the latest failures
- * (failed or waiting to retry) with their attempts and last error. Exit 0; 64 on bad usage.
+ * `starbridge status [--mirrors]`: how many mirrors are in each status, the GitHub sources,
+ * and the latest failures (failed or waiting to retry) with their attempts and last error;
+ * `--mirrors` adds every mirror with its source and next refresh. Exit 0; 64 on bad usage.
  */
 export async function statusCommand(args: string[], deps: StatusCommandDeps): Promise<number> {
-  if (args.length > 0) {
-    deps.out('usage: starbridge status');
+  if (args.some((a) => a !== '--mirrors')) {
+    deps.out('usage: starbridge status [--mirrors]');
     return 64;
   }
   const mirrors = createMirrorService({ handle: deps.handle, clock: deps.clock ?? systemClock });
@@ -40,7 +41,12 @@ export async function statusCommand(args: string[], deps: StatusCommandDeps): Pr
     const n = counts[status] ?? 0;
     if (n > 0) deps.out(`  ${status.padEnd(9)} ${n}`);
   }
-  await printSourcesStatus({ ...deps, clock: deps.clock ?? systemClock, mirrors });
+  await printSourcesStatus({
+    ...deps,
+    clock: deps.clock ?? systemClock,
+    mirrors,
+    eachMirror: args.includes('--mirrors'),
+  });
   if (!deps.config.onedev)
     deps.out('note: ONEDEV_URL and ONEDEV_TOKEN are not set, so nothing is synced');
   if (failures.length === 0) {

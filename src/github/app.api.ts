@@ -1,12 +1,24 @@
 import { createAppAuth } from '@octokit/auth-app';
 import type { Logger } from '../shared/logger.js';
-import { createOctokit, type GitHubApiObserver, parseLink } from './github-api.js';
+import {
+  createOctokit,
+  type GitHubApiObserver,
+  type GitHubOctokit,
+  onApiOrigin,
+  parseLink,
+} from './github-api.js';
 import { repoNameProblem } from './repo-name.js';
-import { type ListedRepo, repoItem, toListed } from './stars.api.js';
+import { type ListedRepo, PER_PAGE, repoItem, toListed } from './stars.api.js';
 
 export interface Installation {
   id: number;
   account: string;
+}
+
+/** A listing and whether it is the whole list (every page arrived and they add up). */
+export interface Paged<T> {
+  items: T[];
+  complete: boolean;
 }
 
 export interface AppApiOptions {
@@ -46,47 +58,84 @@ export function createAppApi(options: AppApiOptions) {
   }
 
   /** `GET /app/installations`, every page, authenticated with the App JWT. */
-  async function listInstallations(): Promise<Installation[]> {
+  async function listInstallations(): Promise<Paged<Installation>> {
     const octokit = createOctokit({ ...base, auth: await jwt() });
-    const out: Installation[] = [];
-    let url: string | undefined = 'GET /app/installations';
-    while (url) {
-      const response: { data: unknown; headers: Record<string, unknown> } = await octokit.request(
-        url,
-        { per_page: 100 },
-      );
-      for (const item of response.data as Array<{ id: number; account?: { login?: string } }>) {
-        out.push({ id: item.id, account: item.account?.login ?? String(item.id) });
-      }
-      const next: string | undefined = parseLink(response.headers.link as string | undefined).next;
-      url = next ? `GET ${next}` : undefined;
-    }
-    return out;
+    const walked = await walkPages(octokit, 'GET /app/installations', options.apiUrl, (data) => {
+      if (!Array.isArray(data)) throw new Error('unexpected installations listing');
+      return data;
+    });
+    const items = (walked.raw as Array<{ id: number; account?: { login?: string } }>).map(
+      (item) => ({ id: item.id, account: item.account?.login ?? String(item.id) }),
+    );
+    return { items, complete: walked.complete };
   }
 
-  /** `GET /installation/repositories`, every page, with the installation's token. */
-  async function listRepositories(installationId: number): Promise<ListedRepo[]> {
+  /**
+   * `GET /installation/repositories`, every page, with the installation's token. Complete
+   * only when the pages add up and hold as many repositories as `total_count` says.
+   */
+  async function listRepositories(installationId: number): Promise<Paged<ListedRepo>> {
     const octokit = createOctokit({ ...base, auth: await installationToken(installationId) });
-    const out: ListedRepo[] = [];
-    let url: string | undefined = 'GET /installation/repositories';
-    while (url) {
-      const response: { data: unknown; headers: Record<string, unknown> } = await octokit.request(
-        url,
-        { per_page: 100 },
-      );
-      const body = response.data as { repositories?: unknown[] };
-      if (!Array.isArray(body.repositories)) throw new Error('unexpected installation listing');
-      for (const raw of body.repositories) {
-        const repo = repoItem.parse(raw);
-        if (!repoNameProblem(repo.owner.login, repo.name)) out.push(toListed(repo, null));
-      }
-      const next: string | undefined = parseLink(response.headers.link as string | undefined).next;
-      url = next ? `GET ${next}` : undefined;
+    let total: number | undefined;
+    const walked = await walkPages(
+      octokit,
+      'GET /installation/repositories',
+      options.apiUrl,
+      (data) => {
+        const body = data as { repositories?: unknown; total_count?: unknown };
+        if (!Array.isArray(body.repositories)) throw new Error('unexpected installation listing');
+        if (total === undefined && typeof body.total_count === 'number') total = body.total_count;
+        return body.repositories;
+      },
+    );
+    const items: ListedRepo[] = [];
+    for (const raw of walked.raw) {
+      const repo = repoItem.parse(raw);
+      if (!repoNameProblem(repo.owner.login, repo.name)) items.push(toListed(repo, null));
     }
-    return out;
+    const complete = walked.complete && (total === undefined || total === walked.raw.length);
+    if (!complete) {
+      options.log.warn(
+        { installationId, listed: walked.raw.length, total },
+        'installation listing inconsistent; nothing is released from it',
+      );
+    }
+    return { items, complete };
   }
 
   return { jwt, installationToken, listInstallations, listRepositories };
 }
 
 export type AppApi = ReturnType<typeof createAppApi>;
+
+/**
+ * Every page of a listing, following `Link: rel="next"` on the API's own origin only. Not
+ * complete when a page before the last is short or fewer pages came than `rel="last"` said.
+ */
+async function walkPages(
+  octokit: GitHubOctokit,
+  route: string,
+  apiUrl: string,
+  read: (data: unknown) => unknown[],
+): Promise<{ raw: unknown[]; complete: boolean }> {
+  const raw: unknown[] = [];
+  let url: string | undefined = route;
+  let pages = 0;
+  let lastPage: number | undefined;
+  let complete = true;
+  while (url) {
+    const response: { data: unknown; headers: Record<string, unknown> } = await octokit.request(
+      url,
+      pages === 0 ? { per_page: PER_PAGE } : {},
+    );
+    pages++;
+    const items = read(response.data);
+    raw.push(...items);
+    const link = parseLink(response.headers.link as string | undefined);
+    if (pages === 1 && link.last) lastPage = Number(new URL(link.last).searchParams.get('page'));
+    if (link.next && items.length !== PER_PAGE) complete = false;
+    url = link.next ? `GET ${onApiOrigin(link.next, apiUrl)}` : undefined;
+  }
+  if (lastPage !== undefined && Number.isFinite(lastPage) && pages !== lastPage) complete = false;
+  return { raw, complete };
+}

@@ -1,6 +1,7 @@
 import { Octokit } from '@octokit/core';
 import { throttling } from '@octokit/plugin-throttling';
 import type { Logger } from '../shared/logger.js';
+import { UpstreamError } from '../shared/upstream-error.js';
 
 /**
  * Octokit with the throttling plugin, for the stars poller and the App calls: it queues
@@ -121,4 +122,17 @@ export function parseLink(header: string | undefined): Record<string, string> {
     if (match?.[1] && match[2]) rels[match[2]] = match[1];
   }
   return rels;
+}
+
+/**
+ * A `Link` URL to follow, refused unless it is on the API's own origin: octokit sends the
+ * token with every request, so a link elsewhere would hand it to another host.
+ */
+export function onApiOrigin(url: string, apiUrl: string): string {
+  if (new URL(url).origin !== new URL(apiUrl).origin) {
+    throw new UpstreamError('github_redirect', 'GitHub paginated to another host; refused', {
+      retryable: false,
+    });
+  }
+  return url;
 }

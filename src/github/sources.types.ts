@@ -11,5 +11,7 @@ export interface SourcesStatus {
   };
   refresh: { lastAt: string | null; nextAt: string | null };
   rateLimit: { limit: number; remaining: number; resetAt: string } | null;
+  /** When GitHub says the token expires (`github-authentication-token-expiration`), if it did. */
+  tokenExpiresAt?: string | null;
   app: { enabled: boolean; installations: number };
 }

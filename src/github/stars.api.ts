@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UpstreamError } from '../shared/upstream-error.js';
-import { type GitHubOctokit, parseLink, statusOf } from './github-api.js';
+import { type GitHubOctokit, onApiOrigin, parseLink, statusOf } from './github-api.js';
 import { repoNameProblem } from './repo-name.js';
 
 /** One repository of a listing (stars or an installation), as the planner needs it. */
@@ -64,12 +64,9 @@ export async function fetchStarsPage(
   let response: Awaited<ReturnType<GitHubOctokit['request']>>;
   try {
     if (options.url) {
-      if (new URL(options.url).origin !== new URL(options.apiUrl).origin) {
-        throw new UpstreamError('github_redirect', 'GitHub paginated to another host; refused', {
-          retryable: false,
-        });
-      }
-      response = await octokit.request(`GET ${options.url}`, { headers });
+      response = await octokit.request(`GET ${onApiOrigin(options.url, options.apiUrl)}`, {
+        headers,
+      });
     } else {
       const route = target.own ? 'GET /user/starred' : 'GET /users/{username}/starred';
       response = await octokit.request(route, {

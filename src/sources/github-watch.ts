@@ -10,7 +10,13 @@ export const EXPIRY_WARNING_MS = 7 * 86_400_000;
  * Watches what every GitHub answer says about quota and the token: the latest rate-limit
  * numbers (for /health and status), and the token's expiry, warned about once.
  */
-export function createGitHubWatch(deps: { clock: Clock; log: Logger; events: SourcesEvents }) {
+export function createGitHubWatch(deps: {
+  clock: Clock;
+  log: Logger;
+  events: SourcesEvents;
+  /** A new expiry was seen (kept in the database for `starbridge status` and other replicas). */
+  onExpiry?: (at: Date) => void;
+}) {
   let rate: RateLimitSnapshot | null = null;
   let expiresAt: Date | null = null;
   let warned = false;
@@ -20,6 +26,7 @@ export function createGitHubWatch(deps: { clock: Clock; log: Logger; events: Sou
       rate = snapshot;
     },
     tokenExpiration(at) {
+      if (expiresAt?.getTime() !== at.getTime()) deps.onExpiry?.(at);
       expiresAt = at;
       const left = at.getTime() - deps.clock.now().getTime();
       if (warned || left > EXPIRY_WARNING_MS) return;

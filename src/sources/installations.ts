@@ -18,7 +18,8 @@ export interface InstallationsDeps extends ApplyDeps {
  * The periodic listing of every installation's repositories (App mode). Webhooks make
  * new installations and added repositories fast; this catches every event we missed.
  * The same planner and safety rules as the stars apply: a failed or empty listing of an
- * installation releases nothing.
+ * installation releases nothing, and neither does a partial one (pages that do not add up,
+ * fewer repositories than `total_count`).
  */
 export function createInstallationsSync(deps: InstallationsDeps) {
   const log = deps.log.child({ component: 'installations' });
@@ -27,12 +28,13 @@ export function createInstallationsSync(deps: InstallationsDeps) {
   async function syncAll(): Promise<string> {
     let result: string;
     try {
-      const installations = await deps.app.listInstallations();
+      const { items: installations, complete } = await deps.app.listInstallations();
       for (const installation of installations) {
         await upsertInstallation(deps.handle.db, installation, now());
       }
       const listed = new Set(installations.map((i) => i.id));
-      if (installations.length > 0) {
+      // Only a whole, non-empty list says an installation is gone.
+      if (complete && installations.length > 0) {
         for (const id of await listInstallationIds(deps.handle.db)) {
           if (!listed.has(id)) await uninstall(id);
         }
@@ -49,10 +51,10 @@ export function createInstallationsSync(deps: InstallationsDeps) {
   }
 
   async function syncOne(installationId: number): Promise<number> {
-    const repos = await deps.app.listRepositories(installationId);
+    const listing = await deps.app.listRepositories(installationId);
     const holder = { kind: 'installation' as const, id: installationId };
     const known = await loadKnown(deps.handle.db, holder);
-    const plan = planReconcile(repos, known, { complete: true });
+    const plan = planReconcile(listing.items, known, { complete: listing.complete });
     return (await applyPlan(plan, holder, deps)).added;
   }
 

@@ -27,6 +27,13 @@ export interface RefreshDeps {
   mirrors: Pick<MirrorService, 'syncById'>;
   githubGitUrl: string;
   authorizationFor: (mirror: RefreshTarget) => Promise<string | undefined>;
+  /** A mirror whose credential GitHub rejected: its slot passes without a check. */
+  blocked?: (mirror: RefreshTarget) => boolean;
+  /**
+   * Git refused the credential (HTTP 401/403): ask the API whether the token itself is
+   * rejected (a 403 may only be one organisation's policy). Asked at most once per tick.
+   */
+  onAuthFailed?: () => Promise<void>;
   intervalMs: number;
   concurrency: number;
   /** A repository git says is gone: check it on the API (renamed without redirect, deleted). */
@@ -86,16 +93,30 @@ export function createRefresh(deps: RefreshDeps) {
         .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) > 0 && row.next_refresh_at !== null) due.push(row);
     }
+    const blocked = due.filter((row) => deps.blocked?.(row));
+    if (blocked.length > 0) {
+      // One line per tick, not one error per repository: the token's alert says the rest.
+      log.info({ skipped: blocked.length }, 'refresh skipped mirrors: GitHub rejected the token');
+      due.splice(0, due.length, ...due.filter((row) => !blocked.includes(row)));
+    }
     let changed = 0;
+    // One question per tick, and every lane waits for its answer before the next mirror.
+    let authCheck: Promise<void> | undefined;
+    const authFailed = () => {
+      authCheck ??= (deps.onAuthFailed?.() ?? Promise.resolve()).catch(() => {});
+      return authCheck;
+    };
     await inParallel(due, deps.concurrency, async (row) => {
-      if (await differs(row)) changed++;
+      // A token found rejected earlier in this tick is not sent for the rest.
+      if (deps.blocked?.(row)) return;
+      if (await differs(row, authFailed)) changed++;
     });
     if (due.length > 0) log.info({ checked: due.length, changed }, 'refresh checked mirrors');
     deps.events.emit('refresh:finished', { checked: due.length, changed });
     return { checked: due.length, changed };
   }
 
-  async function differs(row: RefreshTarget): Promise<boolean> {
+  async function differs(row: RefreshTarget, authFailed: () => Promise<void>): Promise<boolean> {
     try {
       const url = cloneUrl(deps.githubGitUrl, row);
       const remote = { url, authorization: await deps.authorizationFor(row) };
@@ -107,6 +128,7 @@ export function createRefresh(deps: RefreshDeps) {
       if (error instanceof GitCommandError && error.kind === 'not_found') {
         await deps.onMissing?.(row.github_id).catch(() => {});
       }
+      if (error instanceof GitCommandError && error.kind === 'auth') await authFailed();
       log.warn({ err: error, repo: `${row.owner}/${row.name}` }, 'refresh check failed');
       return false;
     }

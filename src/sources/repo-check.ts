@@ -10,7 +10,8 @@ import { findMirrorRow, pauseMirror, setArchived } from './source-mirrors.repo.j
  * Asks the API about one mirrored repository when git says it is gone or a sync failed
  * for good: `GET /repos/{owner}/{name}` answers a renamed or transferred repository with
  * a 301 to its id, which the client follows — so the new name arrives here; a 404 or 451
- * pauses the mirror with the reason and keeps the OneDev project.
+ * pauses the mirror with the reason and keeps the OneDev project. While GitHub rejects the
+ * token, no check is sent (a failed sync per repository would otherwise send one each).
  */
 export function createRepoCheck(deps: {
   handle: DbHandle;
@@ -18,17 +19,26 @@ export function createRepoCheck(deps: {
   log: Logger;
   github: Pick<GitHubClient, 'getRepository'>;
   renames: Renames;
+  /** GitHub rejected the token: no check is sent with it. */
+  tokenRejected: () => boolean;
+  /** A check answered 401: the poller pauses and alerts once. */
+  onTokenRejected: () => Promise<void>;
 }) {
   const log = deps.log.child({ component: 'repo-check' });
   const now = () => deps.clock.now().toISOString();
 
-  async function check(githubId: number): Promise<'renamed' | 'paused' | 'unchanged'> {
+  async function check(githubId: number): Promise<'renamed' | 'paused' | 'unchanged' | 'skipped'> {
+    if (deps.tokenRejected()) return 'skipped';
     const row = await findMirrorRow(deps.handle.db, githubId);
     if (!row) return 'unchanged';
     let repo: Awaited<ReturnType<GitHubClient['getRepository']>>;
     try {
       repo = await deps.github.getRepository(row.owner, row.name);
     } catch (error) {
+      if (error instanceof UpstreamError && error.reason === 'github_auth') {
+        await deps.onTokenRejected();
+        return 'skipped';
+      }
       if (!(error instanceof UpstreamError) || error.reason !== 'github_not_found') throw error;
       const legal = /451/.test(error.message) ? ' (HTTP 451: unavailable for legal reasons)' : '';
       const reason = `${row.full_name} is gone from GitHub (deleted, or no longer visible to the token)${legal}; the OneDev project is kept`;

@@ -48,7 +48,13 @@ export function createSourcesFeature(
     token: config.github.token,
     fetch: deps.fetch,
   });
-  const repoCheck = createRepoCheck({ ...deps, github, renames: sources.renames });
+  const repoCheck = createRepoCheck({
+    ...deps,
+    github,
+    renames: sources.renames,
+    tokenRejected: deps.credentials.pat.isRejected,
+    onTokenRejected: sources.poller.tokenRejected,
+  });
   const check = async (githubId: number): Promise<void> => {
     await repoCheck.check(githubId).catch((error: unknown) => {
       deps.log.warn({ err: error, githubId }, 'repository check failed');

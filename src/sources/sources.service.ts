@@ -16,9 +16,10 @@ import { describePlan } from './reconcile.plan.js';
 import { createRefresh } from './refresh.js';
 import { createRenames } from './renames.js';
 import { createScheduler, type PeriodicTask } from './scheduler.js';
+import { writeState } from './source-state.repo.js';
 import { createSourceWebhooks } from './source-webhooks.js';
 import { createSourcesEvents } from './sources.events.js';
-import { createSourcesStatus, recordRefreshRuns } from './sources.status.js';
+import { createSourcesStatus, recordRefreshRuns, TOKEN_STATE } from './sources.status.js';
 import { createStarsPoller } from './stars.poller.js';
 import { createUnstarPolicy } from './unstar.policy.js';
 
@@ -46,7 +47,15 @@ export function createGitHubSources(deps: GitHubSourcesDeps) {
   const gh = config.github;
   const log = deps.log.child({ component: 'github-sources' });
   const events = createSourcesEvents();
-  const watch = createGitHubWatch({ clock, log, events });
+  const watch = createGitHubWatch({
+    clock,
+    log,
+    events,
+    onExpiry: (at) => {
+      const now = clock.now().toISOString();
+      void writeState(handle.db, TOKEN_STATE, { expiresAt: at.toISOString() }, now).catch(() => {});
+    },
+  });
   const base = { handle, clock, log, events, mirrors };
   const policy = createUnstarPolicy({ ...base, policy: config.unstar, onedev: deps.onedev });
   const renames = createRenames({
@@ -75,6 +84,7 @@ export function createGitHubSources(deps: GitHubSourcesDeps) {
       .digest('hex')
       .slice(0, 12),
     maxNewPerRun: gh.starsMaxNewPerRun,
+    pat: deps.credentials.pat,
   });
   const app = deps.credentials.app;
   const installations = app ? createInstallationsSync({ ...applyDeps, app }) : undefined;
@@ -86,6 +96,8 @@ export function createGitHubSources(deps: GitHubSourcesDeps) {
         git: deps.git,
         githubGitUrl: gh.gitUrl,
         authorizationFor: deps.credentials.authorizationFor,
+        blocked: deps.credentials.blocked,
+        onAuthFailed: poller.confirmToken,
         intervalMs: gh.refreshIntervalMs,
         concurrency: config.sync.concurrency,
       })

@@ -19,6 +19,9 @@ export interface StatusDeps {
   nextAt: (task: string) => Promise<string | null>;
 }
 
+/** The `source_state` row with the token's expiry as GitHub last reported it. */
+export const TOKEN_STATE = 'github-token';
+
 /**
  * The `SourcesStatus` contract (dashboard, API, CLI) and the `/health` probe, read from the
  * shared state rows so any replica answers the same.
@@ -29,6 +32,7 @@ export function createSourcesStatus(deps: StatusDeps) {
   async function status(): Promise<SourcesStatus> {
     const stars = (await readState<StarsState>(deps.handle.db, 'stars')) ?? {};
     const refresh = await readState<{ lastAt?: string }>(deps.handle.db, 'refresh');
+    const token = await readState<{ expiresAt?: string }>(deps.handle.db, TOKEN_STATE);
     return {
       starsPoll: {
         enabled: deps.starsEnabled,
@@ -43,6 +47,7 @@ export function createSourcesStatus(deps: StatusDeps) {
         nextAt: deps.refreshEnabled ? await deps.nextAt('refresh') : null,
       },
       rateLimit: deps.watch.rateLimit(),
+      tokenExpiresAt: deps.watch.tokenExpiresAt()?.toISOString() ?? token?.expiresAt ?? null,
       app: {
         enabled: deps.appEnabled,
         installations: (await listInstallationIds(deps.handle.db)).length,
@@ -65,7 +70,7 @@ export function createSourcesStatus(deps: StatusDeps) {
         status: degraded ? 'degraded' : 'ok',
         ...(s.starsPoll.pausedReason ? { message: s.starsPoll.pausedReason } : {}),
         rateLimit: s.rateLimit,
-        tokenExpiresAt: deps.watch.tokenExpiresAt()?.toISOString() ?? null,
+        tokenExpiresAt: s.tokenExpiresAt,
         starsPoll: s.starsPoll,
         app: s.app,
       };

@@ -9,6 +9,7 @@ import { loadKnown } from './source-mirrors.repo.js';
 import { patchState, readState } from './source-state.repo.js';
 import type { SourcesEvents } from './sources.events.js';
 import { listAllStars, listNewStars } from './stars.listing.js';
+import { TOKEN_RECHECK_MS, type TokenGuard } from './token-guard.js';
 
 /** The poller's row in `source_state`. */
 export interface StarsState {
@@ -20,6 +21,8 @@ export interface StarsState {
   pausedReason?: string;
   /** Which token the pause is about: a new token lifts it. */
   pausedToken?: string;
+  /** When the paused token was last tried (`GET /user`); it is tried every TOKEN_RECHECK_MS. */
+  pausedCheckedAt?: string;
 }
 
 export interface StarsPollerDeps extends ApplyDeps {
@@ -35,9 +38,13 @@ export interface StarsPollerDeps extends ApplyDeps {
   /** A short fingerprint of the token (never the token). */
   tokenFingerprint: string;
   maxNewPerRun?: number;
+  /** Shared with everything else that would send the token. */
+  pat: TokenGuard;
 }
 
 const STATE = 'stars';
+const REJECTED =
+  'GitHub rejected the token (401 Bad credentials): the stars poller, refresh and syncs that need it are paused, and the token is tried again every 15 minutes; fix GITHUB_TOKEN and restart, or POST /api/v1/reconcile to try again';
 
 /**
  * The stars poller: the star list is the source of truth (no webhook says "a repository
@@ -63,8 +70,8 @@ export function createStarsPoller(deps: StarsPollerDeps) {
   /** Runs one poll unless paused; a rejected token pauses it with one alert. */
   async function guarded(kind: 'quick' | 'full', work: (s: StarsState) => Promise<string>) {
     const current = await state();
-    if (current.pausedReason && current.pausedToken === deps.tokenFingerprint) return 'paused';
     try {
+      if (isPaused(current) && !(await tokenWorksAgain(current))) return 'paused';
       const result = await work(current);
       await save({ lastAt: now(), lastResult: result, pausedReason: undefined });
       deps.events.emit('poll:finished', { kind, result });
@@ -76,25 +83,63 @@ export function createStarsPoller(deps: StarsPollerDeps) {
     }
   }
 
+  function isPaused(current: StarsState): boolean {
+    if (!current.pausedReason || current.pausedToken !== deps.tokenFingerprint) {
+      deps.pat.accept(); // lifted elsewhere (another replica's re-check, an operator)
+      return false;
+    }
+    // Another replica (or an earlier run of this one) found the token rejected.
+    deps.pat.reject();
+    return true;
+  }
+
+  /**
+   * The token is tried again, with one `GET /user`, once every TOKEN_RECHECK_MS (an
+   * operator may have renewed it on GitHub); until then nothing is sent with it.
+   */
+  async function tokenWorksAgain(current: StarsState): Promise<boolean> {
+    const checkedAt = Date.parse(current.pausedCheckedAt ?? '') || 0;
+    if (deps.clock.now().getTime() - checkedAt < TOKEN_RECHECK_MS) return false;
+    await save({ pausedCheckedAt: now() });
+    await tokenLogin(deps.octokit); // a 401 throws, and the pause stays
+    await resume();
+    log.warn('GitHub accepts the token again: the stars poller, refresh and syncs resume');
+    deps.events.emit('notice', {
+      kind: 'github_token_accepted',
+      message: 'GitHub accepts GITHUB_TOKEN again; polling, refresh and syncs resume',
+    });
+    return true;
+  }
+
   async function failed(error: unknown): Promise<string> {
     const status = statusOf(error);
     if (status === 401) {
-      const reason =
-        'GitHub rejected the token (401 Bad credentials): the stars poller is paused; fix GITHUB_TOKEN and restart, or POST /api/v1/reconcile to try again';
-      await save({
-        lastAt: now(),
-        lastResult: 'token rejected',
-        pausedReason: reason,
-        pausedToken: deps.tokenFingerprint,
-      });
-      log.error({ status }, reason);
-      deps.events.emit('alert', { kind: 'github_token_rejected', message: reason });
+      await tokenRejected();
       return 'paused';
     }
     const result = `failed: ${status ? `HTTP ${status}` : (error as Error).message}`;
     log.warn({ err: error }, 'star poll failed; nothing was unstarred');
     await save({ lastAt: now(), lastResult: result });
     return result;
+  }
+
+  /**
+   * GitHub answered 401 (here or to a repository check): pause, and say so once. Refresh,
+   * repository checks and syncs stop sending the token through the shared guard.
+   */
+  async function tokenRejected(): Promise<void> {
+    const current = await state();
+    const known = current.pausedToken === deps.tokenFingerprint && current.pausedReason;
+    await save({
+      lastAt: now(),
+      lastResult: 'token rejected',
+      pausedReason: REJECTED,
+      pausedToken: deps.tokenFingerprint,
+      pausedCheckedAt: now(),
+    });
+    if (!deps.pat.reject() || known) return;
+    log.error({ status: 401 }, REJECTED);
+    deps.events.emit('alert', { kind: 'github_token_rejected', message: REJECTED });
   }
 
   /** Full listing → plan (unstar candidates double-checked when we can). */
@@ -157,12 +202,32 @@ export function createStarsPoller(deps: StarsPollerDeps) {
     return fullPlan(await state()).then((r) => r.plan);
   }
 
-  /** An operator asked to try again: lift a pause. */
+  /** An operator asked to try again (or the token works again): lift a pause. */
   async function resume(): Promise<void> {
-    await save({ pausedReason: undefined, pausedToken: undefined });
+    await save({ pausedReason: undefined, pausedToken: undefined, pausedCheckedAt: undefined });
+    deps.pat.accept();
   }
 
-  return { quick, full, dryRun, resume, state, lastPlan: () => lastPlan };
+  /** Something else was refused by GitHub: one `GET /user` says whether the token is. */
+  async function confirmToken(): Promise<void> {
+    if (!deps.hasToken || deps.pat.isRejected()) return;
+    try {
+      await tokenLogin(deps.octokit);
+    } catch (error) {
+      if (statusOf(error) === 401) await tokenRejected();
+    }
+  }
+
+  return {
+    quick,
+    full,
+    dryRun,
+    resume,
+    state,
+    tokenRejected,
+    confirmToken,
+    lastPlan: () => lastPlan,
+  };
 }
 
 function describe(applied: ApplyResult, unchanged: number): string {

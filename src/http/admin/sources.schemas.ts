@@ -48,6 +48,10 @@ export const sourcesStatusSchema = z.object({
   }),
   refresh: z.object({ lastAt: timestamp.nullable(), nextAt: timestamp.nullable() }),
   rateLimit: z.object({ limit: z.number(), remaining: z.number(), resetAt: timestamp }).nullable(),
+  tokenExpiresAt: timestamp
+    .nullable()
+    .optional()
+    .describe('when GitHub says GITHUB_TOKEN expires (null when it never said)'),
   app: z.object({ enabled: z.boolean(), installations: z.number().int().min(0) }),
 });
 models.add(sourcesStatusSchema, { id: 'SourcesStatus' });

@@ -96,7 +96,7 @@ describe.each(DIALECTS)('starbridge status on %s', (dialect) => {
 
   it('answers extra arguments with usage and 64', async () => {
     expect(await statusCommand(['--all'], { config, handle, log, out })).toBe(64);
-    expect(lines).toEqual(['usage: starbridge status']);
+    expect(lines).toEqual(['usage: starbridge status [--mirrors]']);
   });
 
   it('runs through runCommand on the configured database', async (context) => {

@@ -61,17 +61,64 @@ describe.each(DIALECTS)('renames, transfers and deletions on %s', (dialect) => {
     expect(p.onedev.projectByPath('github/old/proj')).toBeUndefined();
   });
 
-  it('a 301 from the API (transfer) moves the project under the new owner', async () => {
+  it('a 301 from the API (transfer) renames the mirror and moves the project under the new owner', async () => {
     p = await startSourcesPipeline({ dialect });
     const [repo] = await mirrored('alice', ['tool']);
+    const before = p.onedev.projectByPath('github/alice/tool');
     p.github.rename('alice/tool', 'neworg/tool');
     expect(await p.sources.checkRepository(repo!.id)).toBe('renamed');
     expect(p.github.requests.some((r) => r.path === '/repos/alice/tool' && r.status === 301)).toBe(
       true,
     );
-    expect(p.onedev.projectByPath('github/neworg/tool')).toBeDefined();
+    expect(await p.row(repo!.id)).toMatchObject({
+      owner: 'neworg',
+      full_name: 'neworg/tool',
+      onedev_path: 'github/neworg/tool',
+      onedev_move_pending: 0,
+    });
+    expect(p.onedev.projectByPath('github/neworg/tool')?.id).toBe(before?.id);
     expect(p.onedev.projectByPath('github/alice/tool')).toBeUndefined();
     expect(p.onedev.projectByPath('github/neworg')?.codeManagement).toBe(false);
+
+    await pushCommit(repo!);
+    p.onedev.resetRecords();
+    const synced = p.nextSync(repo!.id);
+    await p.mirrors.syncById(repo!.id);
+    expect((await synced).result).toBe('synced');
+    expect(p.onedev.createdNames).toEqual([]);
+    expect(p.onedev.projectByPath('github/alice/tool')).toBeUndefined();
+    expect(
+      p.github.requests.some((r) => r.kind === 'git' && r.path.startsWith('/neworg/tool')),
+    ).toBe(true);
+  });
+
+  it('a sync that fails for good asks the API, and its 301 renames the mirror on its own', async () => {
+    p = await startSourcesPipeline({ dialect });
+    const [repo] = await mirrored('auto', ['lib']);
+    const before = p.onedev.projectByPath('github/auto/lib');
+    p.github.rename('auto/lib', 'library');
+    // Git fails on every attempt (MAX_ATTEMPTS=4): the sync ends `failed`.
+    p.github.faults.serverError(4, { scope: 'git' });
+    p.github.clearRequests();
+    let failed = p.nextSync(repo!.id);
+    await p.mirrors.syncById(repo!.id, { force: true });
+    while ((await failed).result !== 'failed') failed = p.nextSync(repo!.id);
+    const row = await until(async () => {
+      const r = await p?.row(repo!.id);
+      return r?.full_name === 'auto/library' && r.onedev_move_pending === 0 ? r : undefined;
+    });
+    expect(row).toMatchObject({ onedev_path: 'github/auto/library' });
+    expect(p.github.requests.some((r) => r.path === '/repos/auto/lib' && r.status === 301)).toBe(
+      true,
+    );
+    expect(p.onedev.projectByPath('github/auto/library')?.id).toBe(before?.id);
+
+    p.onedev.resetRecords();
+    const synced = p.nextSync(repo!.id);
+    await p.mirrors.syncById(repo!.id, { force: true, resetAttempts: true });
+    expect((await synced).result).toMatch(/^(synced|unchanged)$/);
+    expect(p.onedev.createdNames).toEqual([]);
+    expect(p.onedev.projectByPath('github/auto/lib')).toBeUndefined();
   });
 
   it('keeps the old path and shows the conflict when the new path is taken', async () => {

@@ -22,8 +22,16 @@ describe.each(DIALECTS)('stars poller lifecycle on %s', (dialect) => {
     );
     for (const [i, r] of repos.slice(0, 120).entries())
       p?.github.star('octocat', r.fullName, at(i));
-    expect(await p.sources.poller.full()).toBe('120 added');
+    // The scheduler's first round: the full listing (which then holds its lease for an hour)
+    // and a quick poll. Every later run within the hour is a quick poll.
+    await p.sources.runDue();
+    expect((await p.sources.poller.state()).lastFullAt).toBeDefined();
+    expect(await p.mirrors.summary(0)).toMatchObject({ counts: { queued: 120 } });
 
+    const etagBefore = (await p.sources.poller.state()).etag;
+    const runs: string[] = [];
+    p.sources.events.on('poll:finished', (e) => runs.push(`${e.kind}: ${e.result}`));
+    p.github.clearRequests();
     p.sources.start();
     const fresh = repos[120]!;
     p.github.star('octocat', fresh.fullName, at(500));
@@ -34,6 +42,17 @@ describe.each(DIALECTS)('stars poller lifecycle on %s', (dialect) => {
       await new Promise((r) => setTimeout(r, 50));
     }
     await p.sources.stop(1_000);
+    // Found by a quick poll: page 1 sent with the ETag and answered 200 (a new ETag), then
+    // only as far as the pages still hold unknown stars; no full listing ran.
+    const firstPages = p.github.requests.filter(
+      (r) => r.path === '/user/starred' && !/[?&]page=/.test(r.url),
+    );
+    expect(firstPages.length).toBeGreaterThan(0);
+    expect(firstPages.every((r) => r.ifNoneMatch !== undefined)).toBe(true);
+    expect(firstPages.some((r) => r.status === 200)).toBe(true);
+    expect(runs).toContain('quick: 1 added');
+    expect(runs.filter((r) => !r.startsWith('quick'))).toEqual([]);
+    expect((await p.sources.poller.state()).etag).not.toBe(etagBefore);
 
     // The oldest star sits on the last page: page 1 does not change, so the quick poll is a 304.
     const oldest = repos[0]!;

@@ -39,12 +39,14 @@ export interface GitHubDouble {
   url: string;
   reposDir: string;
   state: GitHubState;
-  /** Fault switches: primaryRateLimit, secondaryRateLimit, serverError, networkError, latency. */
+  /** Fault switches: primaryRateLimit, secondaryRateLimit, serverError, networkError, alterAnswer, latency. */
   faults: Faults;
   /** Every request in arrival order; `status` is filled in once the answer is sent. */
   requests: RecordedRequest[];
   clearRequests(): void;
   addToken(token: string, login: string): void;
+  /** The token is revoked: from now on it gets 401 "Bad credentials" (git: a challenge). */
+  revokeToken(token: string): void;
   addRepo(opts: AddRepoOptions): RepoRecord;
   star(login: string, fullName: string, starredAt?: Date | string): Star;
   unstar(login: string, fullName: string): boolean;
@@ -118,6 +120,9 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions = {}): Promise
     addToken: (token, login) => {
       tokens.set(token, login);
       state.user(login);
+    },
+    revokeToken: (token) => {
+      tokens.delete(token);
     },
     addRepo: (o) => state.addRepo(o),
     star: (login, fullName, at) => state.star(login, fullName, at),

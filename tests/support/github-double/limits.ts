@@ -67,15 +67,29 @@ export class RateLimiter {
 
 export type Scope = 'rest' | 'git' | 'all';
 
+/** A REST answer as a test may rewrite it (`Faults.alterAnswer`). */
+export interface AnswerShape {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Which requests a fault applies to: a test on the path with its query string. */
+export interface FaultOptions {
+  match?: (url: string) => boolean;
+}
+
 export type Fault =
   | { kind: 'primary'; status: 403 | 429 }
   | { kind: 'secondary'; status: 403 | 429; retryAfter: number | null }
   | { kind: 'server'; status: number; scope: Scope }
-  | { kind: 'network'; scope: Scope };
+  | { kind: 'network'; scope: Scope }
+  | { kind: 'alter'; change: (answer: AnswerShape) => AnswerShape };
 
 /** Switches consumed by the next N matching requests, in the order they were queued. */
 export class Faults {
-  private readonly queue: Array<{ fault: Fault; left: number }> = [];
+  private readonly queue: Array<{ fault: Fault; left: number; match?: (url: string) => boolean }> =
+    [];
   latencyMs = 0;
 
   /** 403 (or 429) with `x-ratelimit-remaining: 0` and a reset time: wait until the reset. */
@@ -97,16 +111,29 @@ export class Faults {
   }
 
   /** 5xx from the API (default), from git smart HTTP, or both. */
-  serverError(times = 1, opts: { status?: number; scope?: Scope } = {}): this {
+  serverError(times = 1, opts: { status?: number; scope?: Scope } & FaultOptions = {}): this {
     return this.push(
       { kind: 'server', status: opts.status ?? 502, scope: opts.scope ?? 'rest' },
       times,
+      opts.match,
     );
   }
 
   /** Drops the connection without an answer (the client sees a socket error). */
-  networkError(times = 1, opts: { scope?: Scope } = {}): this {
-    return this.push({ kind: 'network', scope: opts.scope ?? 'rest' }, times);
+  networkError(times = 1, opts: { scope?: Scope } & FaultOptions = {}): this {
+    return this.push({ kind: 'network', scope: opts.scope ?? 'rest' }, times, opts.match);
+  }
+
+  /**
+   * Rewrites the next matching REST answers (before ETags and rate-limit headers are added):
+   * a short page, a page with no `Link`, an empty list, a link to another host.
+   */
+  alterAnswer(
+    times: number,
+    change: (answer: AnswerShape) => AnswerShape,
+    opts: FaultOptions = {},
+  ): this {
+    return this.push({ kind: 'alter', change }, times, opts.match);
   }
 
   /** Delay before every answer, REST and git alike. */
@@ -124,22 +151,24 @@ export class Faults {
     return this.queue.reduce((n, e) => n + e.left, 0);
   }
 
-  /** Takes the first queued fault that applies to a request of this kind. */
-  take(kind: 'rest' | 'git'): Fault | undefined {
-    const i = this.queue.findIndex((e) => appliesTo(e.fault, kind));
+  /** Takes the first queued fault that applies to a request of this kind and URL. */
+  take(kind: 'rest' | 'git', url = ''): Fault | undefined {
+    const i = this.queue.findIndex(
+      (e) => appliesTo(e.fault, kind) && (e.match === undefined || e.match(url)),
+    );
     const entry = this.queue[i];
     if (!entry) return undefined;
     if (--entry.left <= 0) this.queue.splice(i, 1);
     return entry.fault;
   }
 
-  private push(fault: Fault, times: number): this {
-    if (times > 0) this.queue.push({ fault, left: times });
+  private push(fault: Fault, times: number, match?: (url: string) => boolean): this {
+    if (times > 0) this.queue.push({ fault, left: times, match });
     return this;
   }
 }
 
 function appliesTo(f: Fault, kind: 'rest' | 'git'): boolean {
-  if (f.kind === 'primary' || f.kind === 'secondary') return kind === 'rest';
+  if (f.kind === 'primary' || f.kind === 'secondary' || f.kind === 'alter') return kind === 'rest';
   return f.scope === 'all' || f.scope === kind;
 }

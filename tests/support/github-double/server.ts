@@ -90,7 +90,7 @@ export function createHandler(deps: HandlerDeps) {
     });
 
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-    const fault = faults.take(rec.kind);
+    const fault = faults.take(rec.kind, rec.url);
     if (fault) rec.fault = fault.kind;
     if (fault?.kind === 'network') {
       req.socket.destroy();
@@ -121,11 +121,15 @@ export function createHandler(deps: HandlerDeps) {
     token: string | undefined,
   ): RestResult {
     const ctx = { state, rate, base, url, headers: req.headers, login: auth.login };
+    // GitHub's edge fails before any route (the App routes included) is reached.
+    if (fault?.kind === 'server') {
+      return json(fault.status, 'Server Error', RateLimiter.headers(rate.bucket(auth.login)));
+    }
     const app = answerApps(req.method ?? 'GET', ctx, token, deps.apps, (t, login) => {
       tokens.set(t, login);
       state.user(login);
     });
-    if (app) return app;
+    if (app) return fault?.kind === 'alter' ? { ...app, ...fault.change(app) } : app;
     // A bad token is rejected before anything else and costs the anonymous pool, like GitHub.
     if (auth.badToken) {
       rate.consume(undefined);
@@ -147,12 +151,9 @@ export function createHandler(deps: HandlerDeps) {
         'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
       return json(fault.status, msg, headers);
     }
-    if (fault?.kind === 'server') {
-      return json(fault.status, 'Server Error', RateLimiter.headers(bucket));
-    }
 
     const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
-    const result = routeRest(method, {
+    const routed = routeRest(method, {
       state,
       rate,
       base,
@@ -160,6 +161,7 @@ export function createHandler(deps: HandlerDeps) {
       headers: req.headers,
       login: auth.login,
     });
+    const result = fault?.kind === 'alter' ? { ...routed, ...fault.change(routed) } : routed;
     const headers = { ...result.headers };
     if (result.status === 200 && method === 'GET') {
       // ETags are token-specific on GitHub, so the caller's identity is part of the hash.
