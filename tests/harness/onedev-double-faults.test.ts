@@ -95,6 +95,16 @@ describe('front faults (point 22)', () => {
     expect(double.projectByPath('github')).toBeUndefined();
   });
 
+  it('answers 200 with an HTML sign-in page instead of the API, as a proxy login does', async () => {
+    double.faults.loginPage({ scope: 'rest', times: 1 });
+    const res = await create('github');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(res.text).toContain('<title>Sign in - Company SSO</title>');
+    expect(double.projectByPath('github')).toBeUndefined();
+    expect((await create('github')).text).toBe('1');
+  });
+
   it('drops connections and hangs', async () => {
     double.faults.dropConnection({ times: 1 });
     await expect(

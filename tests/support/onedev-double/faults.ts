@@ -21,6 +21,7 @@ export interface FaultOptions {
 export type FrontFault =
   | { kind: 'serviceUnavailable' }
   | { kind: 'badGateway' }
+  | { kind: 'loginPage' }
   | { kind: 'hang' }
   | { kind: 'drop' }
   | { kind: 'latency'; ms: number };
@@ -55,6 +56,11 @@ export class Faults {
   /** The HTML 502 page nginx serves when OneDev behind it is down. */
   badGateway(options: FaultOptions = {}): void {
     this.arm(this.front, { kind: 'badGateway' }, options);
+  }
+
+  /** 200 with an HTML sign-in page, as a proxy or single sign-on in front of OneDev answers (O07). */
+  loginPage(options: FaultOptions = {}): void {
+    this.arm(this.front, { kind: 'loginPage' }, options);
   }
 
   /** Accept the request and never answer (until the client gives up or the double closes). */
@@ -131,3 +137,8 @@ export class Faults {
 export const NGINX_502 =
   '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n' +
   '<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+
+export const SSO_LOGIN_PAGE =
+  '<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>Sign in - Company SSO</title></head>\n' +
+  '<body><form method="post" action="/oauth2/start"><input name="username"><input type="password" name="password">' +
+  '<button>Sign in</button></form></body>\n</html>\n';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { authenticate } from './auth.js';
-import { type FrontFault, NGINX_502 } from './faults.js';
+import { type FrontFault, NGINX_502, SSO_LOGIN_PAGE } from './faults.js';
 import { handleGit, parseGitRequest } from './git-route.js';
 import { HttpError, sendError, sendText } from './http-util.js';
 import { handleRest } from './rest-router.js';
@@ -28,6 +28,10 @@ function applyFrontFault(
     case 'badGateway':
       res.writeHead(502, { 'Content-Type': 'text/html', Server: 'nginx' });
       res.end(NGINX_502);
+      return;
+    case 'loginPage':
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(SSO_LOGIN_PAGE);
       return;
     case 'drop':
       record.status = 0;
