@@ -23,7 +23,14 @@ function applyFrontFault(
   switch (fault.kind) {
     case 'serviceUnavailable':
       // ServerNotReadyException → 503 with its message (§0.2).
-      sendText(res, 503, 'Server not ready');
+      sendText(res, 503, 'Server not ready', retryAfterHeader(fault.retryAfter));
+      return;
+    case 'status':
+      sendText(res, fault.status, fault.body, retryAfterHeader(fault.retryAfter));
+      return;
+    case 'redirect':
+      res.writeHead(fault.status, { Location: fault.location, 'Content-Type': 'text/html' });
+      res.end(`<html><body>Moved to <a href="${fault.location}">here</a></body></html>`);
       return;
     case 'badGateway':
       res.writeHead(502, { 'Content-Type': 'text/html', Server: 'nginx' });
@@ -43,6 +50,10 @@ function applyFrontFault(
     case 'latency':
       return;
   }
+}
+
+function retryAfterHeader(value: string | undefined): Record<string, string> {
+  return value === undefined ? {} : { 'Retry-After': value };
 }
 
 function kindOf(path: string, isGit: boolean): RequestKind {
