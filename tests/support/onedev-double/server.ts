@@ -52,6 +52,20 @@ function applyFrontFault(
   }
 }
 
+/**
+ * Anything outside `/~api` and the git endpoints belongs to the Wicket web UI (§0.1, §1.1),
+ * which has no REST resources: an old `/api/...` or `/rest/...` prefix, or a base URL with
+ * an extra path, ends on its HTML "page not found" page, never on a text/plain REST error.
+ */
+function sendWebPageNotFound(res: ServerResponse): void {
+  res.writeHead(404, { 'Content-Type': 'text/html;charset=utf-8' });
+  res.end(WEB_PAGE_NOT_FOUND);
+}
+
+const WEB_PAGE_NOT_FOUND =
+  '<!DOCTYPE html>\n<html><head><title>Page Not Found | OneDev</title></head>\n' +
+  '<body><div class="error-page"><h1>404</h1><p>Page Not Found</p></div></body></html>\n';
+
 function retryAfterHeader(value: string | undefined): Record<string, string> {
   return value === undefined ? {} : { 'Retry-After': value };
 }
@@ -97,7 +111,7 @@ export function createRequestHandler(state: DoubleState) {
       if (auth.error) throw auth.error;
       if (git) await handleGit(state, req, res, auth.caller, git);
       else if (record.kind === 'rest') await handleRest(state, req, res, auth.caller, record);
-      else throw new HttpError(404, 'Page not found');
+      else sendWebPageNotFound(res);
     } catch (error) {
       if (res.headersSent || req.socket.destroyed) {
         record.error = String(error);
