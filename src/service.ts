@@ -8,6 +8,8 @@ import { createTokenChecks } from './dashboard/token-checks.js';
 import { createDb, type DbHandle } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { waitForDatabase } from './db/wait-for-database.js';
+import { gitHealthProbe } from './git/git-health.js';
+import { checkGitInstallation } from './git/git-installation.js';
 import { createGitHubClient } from './github/github.client.js';
 import { createHealthService } from './health/health.service.js';
 import { configurationProbes } from './health/integrations.js';
@@ -35,6 +37,8 @@ export interface RunningService {
 export interface ServiceOptions {
   redactor?: Redactor;
   clock?: Clock;
+  /** PATH the start-up check and the health probe search for git; the git engine's default when unset. */
+  gitPath?: string;
 }
 
 /** Opens the database, migrates it, wires the features, starts the sync workers and serves HTTP. */
@@ -44,6 +48,8 @@ export async function startService(
   options: ServiceOptions = {},
 ): Promise<RunningService> {
   const clock = options.clock ?? systemClock;
+  // Refuse to start without a safe git (G14): every sync would fail, or fetch unsafely.
+  const git = await checkGitInstallation({ path: options.gitPath });
   const db = createDb(config.db, log);
   try {
     const applied = await waitForDatabase(() => migrateToLatest(db), log);
@@ -87,6 +93,7 @@ export async function startService(
     probes: [
       ...configurationProbes(config).filter((probe) => probe.name !== 'github'),
       sources.healthProbe,
+      gitHealthProbe({ path: options.gitPath }),
     ],
   });
   const github = createGitHubClient({ apiUrl: config.github.apiUrl, token: config.github.token });
@@ -146,7 +153,10 @@ export async function startService(
   const stoppers: Array<(graceMs: number) => Promise<void>> = [containers.stop, sources.stop];
   if (notifications) stoppers.push(notifications);
   const port = (server.address() as { port: number }).port;
-  log.info({ host: config.http.host, port, database: config.db.dialect }, 'starbridge listening');
+  log.info(
+    { host: config.http.host, port, database: config.db.dialect, git: git.version },
+    'starbridge listening',
+  );
   return {
     port,
     stop: () =>
