@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import type { Config } from './config/config.js';
 import { createContainersFeature } from './containers/containers.feature.js';
@@ -15,6 +14,7 @@ import { createHealthService } from './health/health.service.js';
 import { configurationProbes } from './health/integrations.js';
 import { adminRoutes } from './http/admin/admin.routes.js';
 import { dashboardRoutes } from './http/dashboard/dashboard.routes.js';
+import { listen } from './http/listen.js';
 import { createMetricsFeature } from './metrics/metrics.feature.js';
 import { startNotifications } from './notify/notify.feature.js';
 import { type Clock, systemClock } from './shared/clock.js';
@@ -146,7 +146,7 @@ export async function startService(
     },
     routes: [admin, dashboard, observability.routes],
   });
-  const server = await listen(app.fetch, config.http.host, config.http.port);
+  const server = await listen(app.fetch, { hostname: config.http.host, port: config.http.port });
   await worker?.start();
   sources.start();
   // Background features (pollers, schedulers, restarters) register how to stop them here.
@@ -184,20 +184,6 @@ function createWorker(
     maxAttempts: config.sync.maxAttempts,
     leaseMs: config.sync.leaseMs,
     execute: engine.execute,
-  });
-}
-
-function listen(
-  fetch: Parameters<typeof serve>[0]['fetch'],
-  hostname: string,
-  port: number,
-): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname, port }, () => resolve(server as Server)) as Server;
-    // A client that trickles its request (slow loris) is cut off instead of holding a socket.
-    server.headersTimeout = 20_000;
-    server.requestTimeout = 60_000;
-    server.once('error', reject);
   });
 }
 
