@@ -63,9 +63,14 @@ export function onedevHttpError(
       },
     );
   }
+  // OneDev's REST answers are text/plain; a web page means the URL led to something else.
+  const hint =
+    status === 404 && looksLikeHtml(contentType, text)
+      ? "; ONEDEV_URL probably is not OneDev's root address (its REST API lives at <ONEDEV_URL>/~api)"
+      : '';
   return new UpstreamError(
     'onedev_rejected',
-    `OneDev rejected ${what} (HTTP ${status}: ${excerpt})`,
+    `OneDev rejected ${what} (HTTP ${status}: ${excerpt})${hint}`,
     { retryable: false },
   );
 }

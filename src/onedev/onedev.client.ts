@@ -1,6 +1,6 @@
 import { ValidationError } from '../shared/errors.js';
 import type { OneDevApi, OneDevProject, OneDevProjectEditor, ProjectData } from './onedev.port.js';
-import { onedevNotJsonError } from './onedev-errors.js';
+import { looksLikeHtml, onedevNotJsonError } from './onedev-errors.js';
 import {
   type Answer,
   createOneDevTransport,
@@ -33,8 +33,11 @@ export function createOneDevClient(
     );
     if (answer.status === 200) return parseId(answer, what);
     if (answer.status === 404 && /^Project not found/i.test(answer.text)) return undefined;
-    // OneDev before 12.0.10 has no /ids endpoint (a plain 404): fall back to the query API.
-    if (answer.status === 404) return queryProjectByPath(path, signal);
+    // OneDev before 12.0.10 has no /ids endpoint (Jersey's plain-text 404): fall back to the
+    // query API. A 404 web page is not OneDev's REST API at all.
+    if (answer.status === 404 && !looksLikeHtml(answer.contentType, answer.text)) {
+      return queryProjectByPath(path, signal);
+    }
     throw failure(answer, what);
   }
 

@@ -152,6 +152,18 @@ describe('OneDev client against the OneDev double', () => {
     expect(error.message).toContain('while querying project some/thing');
   });
 
+  it('says ONEDEV_URL is wrong when it leads to a web page instead of the REST API', async () => {
+    const wrong = createOneDevClient({ baseUrl: `${onedev.url}/onedev`, token: TOKENS.admin });
+    const error = await failure(wrong.ensureProject('a/b', { description: 'm' }));
+    expect(error).toMatchObject({ reason: 'onedev_rejected', retryable: false });
+    expect(error.message).toBe(
+      'OneDev rejected looking up project a/b (HTTP 404: non-JSON HTML page "Page Not Found | OneDev" (content-type text/html;charset=utf-8)); ' +
+        "ONEDEV_URL probably is not OneDev's root address (its REST API lives at <ONEDEV_URL>/~api)",
+    );
+    // One request: a web page does not send the client on to the query API.
+    expect(onedev.requests.map((r) => r.path)).toEqual(['/onedev/~api/projects/ids/a/b']);
+  });
+
   it('times out a hanging server softly (O09)', async () => {
     onedev.faults.hang({ times: 1 });
     expect(await failure(client(TOKENS.admin, 300).findProject('x'))).toMatchObject({
