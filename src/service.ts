@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import type { Config } from './config/config.js';
 import { createContainersFeature } from './containers/containers.feature.js';
@@ -8,11 +7,14 @@ import { createTokenChecks } from './dashboard/token-checks.js';
 import { createDb, type DbHandle } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { waitForDatabase } from './db/wait-for-database.js';
+import { gitHealthProbe } from './git/git-health.js';
+import { checkGitInstallation } from './git/git-installation.js';
 import { createGitHubClient } from './github/github.client.js';
 import { createHealthService } from './health/health.service.js';
 import { integrationProbes } from './health/integrations.js';
 import { adminRoutes } from './http/admin/admin.routes.js';
 import { dashboardRoutes } from './http/dashboard/dashboard.routes.js';
+import { listen } from './http/listen.js';
 import { createMetricsFeature } from './metrics/metrics.feature.js';
 import { startNotifications } from './notify/notify.feature.js';
 import { createOneDevClient } from './onedev/onedev.client.js';
@@ -36,6 +38,8 @@ export interface RunningService {
 export interface ServiceOptions {
   redactor?: Redactor;
   clock?: Clock;
+  /** PATH the start-up check and the health probe search for git; the git engine's default when unset. */
+  gitPath?: string;
 }
 
 /** Opens the database, migrates it, wires the features, starts the sync workers and serves HTTP. */
@@ -45,6 +49,8 @@ export async function startService(
   options: ServiceOptions = {},
 ): Promise<RunningService> {
   const clock = options.clock ?? systemClock;
+  // Refuse to start without a safe git (G14): every sync would fail, or fetch unsafely.
+  const git = await checkGitInstallation({ path: options.gitPath });
   const db = createDb(config.db, log);
   try {
     const applied = await waitForDatabase(() => migrateToLatest(db), log);
@@ -91,6 +97,7 @@ export async function startService(
         containersStatus: containers.service.status,
       }).filter((probe) => probe.name !== 'github'),
       sources.healthProbe,
+      gitHealthProbe({ path: options.gitPath }),
     ],
   });
   const github = createGitHubClient({ apiUrl: config.github.apiUrl, token: config.github.token });
@@ -143,14 +150,17 @@ export async function startService(
     },
     routes: [admin, dashboard, observability.routes],
   });
-  const server = await listen(app.fetch, config.http.host, config.http.port);
+  const server = await listen(app.fetch, { hostname: config.http.host, port: config.http.port });
   await worker?.start();
   sources.start();
   // Background features (pollers, schedulers, restarters) register how to stop them here.
   const stoppers: Array<(graceMs: number) => Promise<void>> = [containers.stop, sources.stop];
   if (notifications) stoppers.push(notifications);
   const port = (server.address() as { port: number }).port;
-  log.info({ host: config.http.host, port, database: config.db.dialect }, 'starbridge listening');
+  log.info(
+    { host: config.http.host, port, database: config.db.dialect, git: git.version },
+    'starbridge listening',
+  );
   return {
     port,
     stop: () =>
@@ -178,20 +188,6 @@ function createWorker(
     maxAttempts: config.sync.maxAttempts,
     leaseMs: config.sync.leaseMs,
     execute: engine.execute,
-  });
-}
-
-function listen(
-  fetch: Parameters<typeof serve>[0]['fetch'],
-  hostname: string,
-  port: number,
-): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname, port }, () => resolve(server as Server)) as Server;
-    // A client that trickles its request (slow loris) is cut off instead of holding a socket.
-    server.headersTimeout = 20_000;
-    server.requestTimeout = 60_000;
-    server.once('error', reject);
   });
 }
 

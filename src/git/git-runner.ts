@@ -32,7 +32,7 @@ export interface GitEngineOptions {
   lowSpeedTimeSeconds?: number;
   /** Scrubs configured secrets from every error; the remote's own credential always is. */
   redactor?: TextRedactor;
-  /** PATH for git children (the composition root passes the service's PATH). */
+  /** PATH for git children; {@link DEFAULT_PATH} when unset. */
   path?: string;
   /** Grace between SIGTERM and SIGKILL; default 5 s. */
   killGraceMs?: number;
@@ -58,7 +58,7 @@ export interface GitRunner {
   checkedUrl(remote: GitRemote): string;
 }
 
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Owns the settings every git child shares: environment, timeouts, redaction. */
 export function createGitRunner(options: GitEngineOptions): GitRunner {

@@ -11,7 +11,7 @@ const TLS_CODES = new Set([
 
 /** OneDev answers errors as text/plain; proxies in front of it answer HTML. Either way, a short clean excerpt. */
 export function bodyExcerpt(contentType: string, text: string): string {
-  if (/html/i.test(contentType) || /^\s*</.test(text)) {
+  if (looksLikeHtml(contentType, text)) {
     const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
     return `non-JSON HTML page${title ? ` "${title.slice(0, 80)}"` : ''} (content-type ${contentType || 'none'})`;
   }
@@ -63,11 +63,39 @@ export function onedevHttpError(
       },
     );
   }
+  // OneDev's REST answers are text/plain; a web page means the URL led to something else.
+  const hint =
+    status === 404 && looksLikeHtml(contentType, text)
+      ? "; ONEDEV_URL probably is not OneDev's root address (its REST API lives at <ONEDEV_URL>/~api)"
+      : '';
   return new UpstreamError(
     'onedev_rejected',
-    `OneDev rejected ${what} (HTTP ${status}: ${excerpt})`,
+    `OneDev rejected ${what} (HTTP ${status}: ${excerpt})${hint}`,
     { retryable: false },
   );
+}
+
+/**
+ * A success status with a body that is not what OneDev sends (O07): typically an HTML login
+ * page from a proxy or single sign-on in front of OneDev, which answers 200 to anything.
+ */
+export function onedevNotJsonError(
+  status: number,
+  contentType: string,
+  text: string,
+  what: string,
+): UpstreamError {
+  return new UpstreamError(
+    'onedev_not_json',
+    `Unexpected non-JSON response from OneDev while ${what} (HTTP ${status}: ${bodyExcerpt(contentType, text)}); ` +
+      'probably a proxy or single-sign-on login page in front of OneDev: check that ONEDEV_URL is the address of OneDev itself and that /~api is reachable without a browser login',
+    { retryable: false },
+  );
+}
+
+/** A body that looks like a web page rather than a REST answer. */
+export function looksLikeHtml(contentType: string, text: string): boolean {
+  return /html/i.test(contentType) || /^\s*</.test(text);
 }
 
 export function onedevNetworkError(error: unknown, what: string, timedOut: boolean): UpstreamError {

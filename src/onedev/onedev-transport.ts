@@ -1,5 +1,10 @@
 import type { UpstreamError } from '../shared/upstream-error.js';
-import { onedevHttpError, onedevNetworkError } from './onedev-errors.js';
+import {
+  looksLikeHtml,
+  onedevHttpError,
+  onedevNetworkError,
+  onedevNotJsonError,
+} from './onedev-errors.js';
 
 export interface OneDevClientOptions {
   baseUrl: string;
@@ -54,17 +59,32 @@ export function createOneDevTransport(options: OneDevClientOptions) {
       throw onedevNetworkError(error, what, timeout.aborted);
     }
     const text = await response.text().catch(() => '');
+    const contentType = response.headers.get('content-type') ?? '';
+    // OneDev never answers a REST call with a web page: a 2xx page comes from something in
+    // front of it (a login page), and reading it as data would fake a success (O07).
+    if (response.ok && looksLikeHtml(contentType, text)) {
+      throw onedevNotJsonError(response.status, contentType, text, what);
+    }
     return {
       status: response.status,
       text,
-      contentType: response.headers.get('content-type') ?? '',
+      contentType,
       retryAfter: response.headers.get('retry-after'),
     };
+  }
+
+  /** The answer's body as JSON, or an error saying OneDev answered something else. */
+  function json<T>(answer: Answer, what: string): T {
+    try {
+      return JSON.parse(answer.text) as T;
+    } catch {
+      throw onedevNotJsonError(answer.status, answer.contentType, answer.text, what);
+    }
   }
 
   function failure(answer: Answer, what: string): UpstreamError {
     return onedevHttpError(answer.status, answer.contentType, answer.text, what, answer.retryAfter);
   }
 
-  return { base, call, failure };
+  return { base, call, failure, json };
 }

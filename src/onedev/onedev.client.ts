@@ -1,5 +1,6 @@
 import { ValidationError } from '../shared/errors.js';
 import type { OneDevApi, OneDevProject, OneDevProjectEditor, ProjectData } from './onedev.port.js';
+import { looksLikeHtml, onedevNotJsonError } from './onedev-errors.js';
 import {
   type Answer,
   createOneDevTransport,
@@ -17,7 +18,7 @@ export type { OneDevClientOptions } from './onedev-transport.js';
 export function createOneDevClient(
   options: OneDevClientOptions,
 ): OneDevApi & OneDevProjectEditor & { version(): Promise<string> } {
-  const { base, call, failure } = createOneDevTransport(options);
+  const { base, call, failure, json } = createOneDevTransport(options);
   /** Creates under one parent run one at a time: OneDev's duplicate check races (§3.2). */
   const parentLocks = new Map<string, Promise<unknown>>();
 
@@ -30,10 +31,13 @@ export function createOneDevClient(
       undefined,
       signal,
     );
-    if (answer.status === 200) return parseId(answer.text, what);
+    if (answer.status === 200) return parseId(answer, what);
     if (answer.status === 404 && /^Project not found/i.test(answer.text)) return undefined;
-    // OneDev before 12.0.10 has no /ids endpoint (a plain 404): fall back to the query API.
-    if (answer.status === 404) return queryProjectByPath(path, signal);
+    // OneDev before 12.0.10 has no /ids endpoint (Jersey's plain-text 404): fall back to the
+    // query API. A 404 web page is not OneDev's REST API at all.
+    if (answer.status === 404 && !looksLikeHtml(answer.contentType, answer.text)) {
+      return queryProjectByPath(path, signal);
+    }
     throw failure(answer, what);
   }
 
@@ -51,7 +55,10 @@ export function createOneDevClient(
       signal,
     );
     if (answer.status !== 200) throw failure(answer, what);
-    const projects = JSON.parse(answer.text) as Array<{ id?: number; path?: string }>;
+    const projects = json<Array<{ id?: number; path?: string }>>(answer, what);
+    if (!Array.isArray(projects)) {
+      throw onedevNotJsonError(answer.status, answer.contentType, answer.text, what);
+    }
     const match = projects.find((p) => p.path?.toLowerCase() === path.toLowerCase());
     if (match && typeof match.id !== 'number') {
       throw new ValidationError(
@@ -98,7 +105,7 @@ export function createOneDevClient(
       if (existing !== undefined) return existing;
       throw error;
     }
-    if (answer.status === 200) return parseId(answer.text, what);
+    if (answer.status === 200) return parseId(answer, what);
     // A duplicate name comes back as HTTP 500 (O03), and a 409 from a proxy or a later
     // version means the same (O04); any unclear 5xx may also have created it. Resolve again.
     if (answer.status >= 500 || answer.status === 409) {
@@ -204,7 +211,7 @@ export function createOneDevClient(
     const what = `reading project ${projectId}`;
     const answer = await call('GET', `/~api/projects/${projectId}`, what, undefined, signal);
     if (answer.status !== 200) throw failure(answer, what);
-    return JSON.parse(answer.text) as ProjectData;
+    return json<ProjectData>(answer, what);
   }
 
   /** Full replacement (§4.2): every writable field is overwritten, so send back what was read. */
@@ -237,10 +244,11 @@ export function createOneDevClient(
   };
 }
 
-function parseId(text: string, what: string): number {
-  const id = Number(text.trim());
+/** OneDev answers a project id as a bare number. */
+function parseId(answer: Answer, what: string): number {
+  const id = Number(answer.text.trim());
   if (!Number.isInteger(id) || id <= 0) {
-    throw new ValidationError(`unexpected answer from OneDev while ${what}: expected a project id`);
+    throw onedevNotJsonError(answer.status, answer.contentType, answer.text, what);
   }
   return id;
 }

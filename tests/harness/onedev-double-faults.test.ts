@@ -44,6 +44,13 @@ describe('create faults (point 21)', () => {
     expect(double.requests[0]?.fault).toBe('createSucceedsThen500');
   });
 
+  it('creates the project but answers 409, once', async () => {
+    double.faults.createSucceedsThen409({ times: 1 });
+    expect(await create('github')).toMatchObject({ status: 409, text: 'Conflict' });
+    expect(double.projectByPath('github')).toMatchObject({ id: 1 });
+    expect((await create('gitlab')).status).toBe(200);
+  });
+
   it('creates the project but drops the connection', async () => {
     double.faults.createSucceedsThenDrop();
     await expect(create('github')).rejects.toThrow();
@@ -86,6 +93,37 @@ describe('front faults (point 22)', () => {
     );
   });
 
+  it('sends Retry-After with a 503 when asked', async () => {
+    double.faults.serviceUnavailable({ times: 1, retryAfter: '120' });
+    const res = await api(double, 'GET', '/~api/version/server', { token: TOKENS.admin });
+    expect(res).toMatchObject({ status: 503, text: 'Server not ready' });
+    expect(res.headers.get('retry-after')).toBe('120');
+  });
+
+  it('answers any status with a text body and Retry-After instead of handling the request', async () => {
+    double.faults.status(429, 'Too Many Requests', { times: 1, retryAfter: '30', scope: 'rest' });
+    const res = await create('github');
+    expect(res).toMatchObject({ status: 429, text: 'Too Many Requests' });
+    expect(res.headers.get('content-type')).toBe('text/plain');
+    expect(res.headers.get('retry-after')).toBe('30');
+    expect(double.projectByPath('github')).toBeUndefined();
+    expect(double.requests[0]?.fault).toBe('status');
+  });
+
+  it('redirects instead of answering', async () => {
+    double.faults.redirect('/~login', { times: 1 });
+    const res = await fetch(`${double.url}/~api/version/server`, {
+      headers: { Authorization: `Bearer ${TOKENS.admin}` },
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/~login');
+    double.faults.redirect('https://sso.example/login', { status: 307, times: 1 });
+    const other = await fetch(`${double.url}/~api/version/server`, { redirect: 'manual' });
+    expect(other.status).toBe(307);
+    expect(other.headers.get('location')).toBe('https://sso.example/login');
+  });
+
   it('serves nginx’s HTML 502 page', async () => {
     double.faults.badGateway({ scope: 'rest' });
     const res = await create('github');
@@ -93,6 +131,16 @@ describe('front faults (point 22)', () => {
     expect(res.headers.get('content-type')).toBe('text/html');
     expect(res.text).toContain('<center><h1>502 Bad Gateway</h1></center>');
     expect(double.projectByPath('github')).toBeUndefined();
+  });
+
+  it('answers 200 with an HTML sign-in page instead of the API, as a proxy login does', async () => {
+    double.faults.loginPage({ scope: 'rest', times: 1 });
+    const res = await create('github');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(res.text).toContain('<title>Sign in - Company SSO</title>');
+    expect(double.projectByPath('github')).toBeUndefined();
+    expect((await create('github')).text).toBe('1');
   });
 
   it('drops connections and hangs', async () => {

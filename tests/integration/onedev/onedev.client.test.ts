@@ -119,6 +119,51 @@ describe('OneDev client against the OneDev double', () => {
     expect(gateway.message).not.toMatch(/<html/i);
   });
 
+  it('turns a 200 HTML login page into a clear error on every read, never a crash (O07)', async () => {
+    const api = client();
+    const { id } = await api.ensureProject('seen/x', { description: 'm' });
+    const all = (_: { method: string }) => true;
+    const creates = ({ method }: { method: string }) => method === 'POST';
+    const reads: Array<[string, () => Promise<unknown>, typeof all]> = [
+      ['looking up project seen/x', () => api.findProject('seen/x'), all],
+      ['reading project', () => api.getProject(id), all],
+      ['reading the default branch', () => api.getDefaultBranch(id), all],
+      ['reading the server version', () => api.version(), all],
+      ['creating project fresh', () => api.ensureProject('fresh', { description: 'm' }), creates],
+    ];
+    for (const [what, read, match] of reads) {
+      onedev.faults.loginPage({ times: 1, match });
+      const error = await failure(read());
+      expect(error).toMatchObject({ reason: 'onedev_not_json', retryable: false });
+      expect(error.message).toContain(`Unexpected non-JSON response from OneDev while ${what}`);
+      expect(error.message).toMatch(/HTTP 200: non-JSON HTML page "Sign in - Company SSO"/);
+      expect(error.message).toMatch(/login page in front of OneDev: check that ONEDEV_URL/);
+      expect(error.message).not.toMatch(/<form|password/i);
+    }
+  });
+
+  it('turns a 200 HTML page from the query API of OneDev before 12.0.10 into a clear error (O07)', async () => {
+    onedev.setVersion('12.0.5');
+    // The plain 404 of the missing /ids endpoint sends the client to the query API, which the
+    // proxy answers with its login page.
+    onedev.faults.loginPage({ match: ({ path }) => path === '/~api/projects' });
+    const error = await failure(client().findProject('some/thing'));
+    expect(error).toMatchObject({ reason: 'onedev_not_json', retryable: false });
+    expect(error.message).toContain('while querying project some/thing');
+  });
+
+  it('says ONEDEV_URL is wrong when it leads to a web page instead of the REST API', async () => {
+    const wrong = createOneDevClient({ baseUrl: `${onedev.url}/onedev`, token: TOKENS.admin });
+    const error = await failure(wrong.ensureProject('a/b', { description: 'm' }));
+    expect(error).toMatchObject({ reason: 'onedev_rejected', retryable: false });
+    expect(error.message).toBe(
+      'OneDev rejected looking up project a/b (HTTP 404: non-JSON HTML page "Page Not Found | OneDev" (content-type text/html;charset=utf-8)); ' +
+        "ONEDEV_URL probably is not OneDev's root address (its REST API lives at <ONEDEV_URL>/~api)",
+    );
+    // One request: a web page does not send the client on to the query API.
+    expect(onedev.requests.map((r) => r.path)).toEqual(['/onedev/~api/projects/ids/a/b']);
+  });
+
   it('times out a hanging server softly (O09)', async () => {
     onedev.faults.hang({ times: 1 });
     expect(await failure(client(TOKENS.admin, 300).findProject('x'))).toMatchObject({

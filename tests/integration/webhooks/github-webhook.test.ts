@@ -184,6 +184,44 @@ describe.each(DIALECTS)('POST /webhooks/github on %s', (dialect) => {
       401,
     ],
     [
+      'non-hex digits of the right length',
+      (h: Record<string, string>) => (h['x-hub-signature-256'] = `sha256=${'g'.repeat(64)}`),
+      401,
+    ],
+    [
+      'the right signature with its first digits made non-hex',
+      (h: Record<string, string>) =>
+        (h['x-hub-signature-256'] = `sha256=zz${h['x-hub-signature-256']?.slice(9)}`),
+      401,
+    ],
+    [
+      'a space after sha256=',
+      (h: Record<string, string>) =>
+        (h['x-hub-signature-256'] = h['x-hub-signature-256']?.replace('=', '= ') ?? ''),
+      401,
+    ],
+    [
+      'a space before =',
+      (h: Record<string, string>) =>
+        (h['x-hub-signature-256'] = h['x-hub-signature-256']?.replace('=', ' =') ?? ''),
+      401,
+    ],
+    [
+      'a space inside the digits',
+      (h: Record<string, string>) => {
+        const valid = h['x-hub-signature-256'] ?? '';
+        h['x-hub-signature-256'] = `${valid.slice(0, 39)} ${valid.slice(39)}`;
+      },
+      401,
+    ],
+    [
+      // GitHub sends lower-case hex, and @octokit/webhooks compares the text as sent.
+      'the right signature in upper-case hex',
+      (h: Record<string, string>) =>
+        (h['x-hub-signature-256'] = `sha256=${h['x-hub-signature-256']?.slice(7).toUpperCase()}`),
+      401,
+    ],
+    [
       'a 1 MB header',
       (h: Record<string, string>) => (h['x-hub-signature-256'] = `sha256=${'a'.repeat(1_000_000)}`),
       401,

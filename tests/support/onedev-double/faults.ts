@@ -19,14 +19,22 @@ export interface FaultOptions {
 
 /** What the server does with a request before routing it. */
 export type FrontFault =
-  | { kind: 'serviceUnavailable' }
+  | { kind: 'serviceUnavailable'; retryAfter?: string }
+  | { kind: 'status'; status: number; body: string; retryAfter?: string }
+  | { kind: 'redirect'; status: number; location: string }
   | { kind: 'badGateway' }
+  | { kind: 'loginPage' }
   | { kind: 'hang' }
   | { kind: 'drop' }
   | { kind: 'latency'; ms: number };
 
 /** What the create endpoint does after the project was really created (point 21). */
-export type AfterCreateFault = 'respond500' | 'drop';
+export type AfterCreateFault = 'respond500' | 'respond409' | 'drop';
+
+/** A fault that may carry OneDev's or a proxy's `Retry-After` header (O06, O16). */
+export interface RetryAfterOption {
+  retryAfter?: string;
+}
 
 interface Armed<T> {
   fault: T;
@@ -48,13 +56,34 @@ export class Faults {
   packConcurrency: number | undefined;
 
   /** 503 `Server not ready`, as while OneDev starts (§0.2 ServerNotReadyException). */
-  serviceUnavailable(options: FaultOptions = {}): void {
-    this.arm(this.front, { kind: 'serviceUnavailable' }, options);
+  serviceUnavailable(options: FaultOptions & RetryAfterOption = {}): void {
+    this.arm(this.front, { kind: 'serviceUnavailable', retryAfter: options.retryAfter }, options);
+  }
+
+  /**
+   * Answer `status` with a text/plain `body` instead of handling the request: OneDev's plain
+   * 500 (O05), a proxy's 409 (O04) or 429 with `Retry-After` (O16).
+   */
+  status(status: number, body: string, options: FaultOptions & RetryAfterOption = {}): void {
+    this.arm(this.front, { kind: 'status', status, body, retryAfter: options.retryAfter }, options);
+  }
+
+  /**
+   * Answer with a redirect to `location` (O17): an http→https redirect or a proxy sending
+   * the caller to a login page. Relative locations resolve against the double.
+   */
+  redirect(location: string, options: FaultOptions & { status?: number } = {}): void {
+    this.arm(this.front, { kind: 'redirect', status: options.status ?? 302, location }, options);
   }
 
   /** The HTML 502 page nginx serves when OneDev behind it is down. */
   badGateway(options: FaultOptions = {}): void {
     this.arm(this.front, { kind: 'badGateway' }, options);
+  }
+
+  /** 200 with an HTML sign-in page, as a proxy or single sign-on in front of OneDev answers (O07). */
+  loginPage(options: FaultOptions = {}): void {
+    this.arm(this.front, { kind: 'loginPage' }, options);
   }
 
   /** Accept the request and never answer (until the client gives up or the double closes). */
@@ -75,6 +104,11 @@ export class Faults {
   /** POST /~api/projects creates the project, then answers 500 `Server Error`. */
   createSucceedsThen500(options: Omit<FaultOptions, 'scope'> = {}): void {
     this.arm(this.afterCreate, 'respond500', { ...options, scope: 'rest' });
+  }
+
+  /** POST /~api/projects creates the project, then answers 409 as a proxy or later version might (O04). */
+  createSucceedsThen409(options: Omit<FaultOptions, 'scope'> = {}): void {
+    this.arm(this.afterCreate, 'respond409', { ...options, scope: 'rest' });
   }
 
   /** POST /~api/projects creates the project, then drops the connection. */
@@ -131,3 +165,8 @@ export class Faults {
 export const NGINX_502 =
   '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n' +
   '<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+
+export const SSO_LOGIN_PAGE =
+  '<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>Sign in - Company SSO</title></head>\n' +
+  '<body><form method="post" action="/oauth2/start"><input name="username"><input type="password" name="password">' +
+  '<button>Sign in</button></form></body>\n</html>\n';

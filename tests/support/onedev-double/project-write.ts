@@ -85,6 +85,10 @@ export async function createProject(ctx: RestContext): Promise<void> {
     ctx.record.fault = 'createSucceedsThen500';
     throw new HttpError(500, 'Server Error');
   }
+  if (fault === 'respond409') {
+    ctx.record.fault = 'createSucceedsThen409';
+    throw new HttpError(409, 'Conflict');
+  }
   sendRawString(ctx.res, String(project.id));
 }
 

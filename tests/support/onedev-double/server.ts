@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { authenticate } from './auth.js';
-import { type FrontFault, NGINX_502 } from './faults.js';
+import { type FrontFault, NGINX_502, SSO_LOGIN_PAGE } from './faults.js';
 import { handleGit, parseGitRequest } from './git-route.js';
 import { HttpError, sendError, sendText } from './http-util.js';
 import { handleRest } from './rest-router.js';
@@ -23,11 +23,22 @@ function applyFrontFault(
   switch (fault.kind) {
     case 'serviceUnavailable':
       // ServerNotReadyException → 503 with its message (§0.2).
-      sendText(res, 503, 'Server not ready');
+      sendText(res, 503, 'Server not ready', retryAfterHeader(fault.retryAfter));
+      return;
+    case 'status':
+      sendText(res, fault.status, fault.body, retryAfterHeader(fault.retryAfter));
+      return;
+    case 'redirect':
+      res.writeHead(fault.status, { Location: fault.location, 'Content-Type': 'text/html' });
+      res.end(`<html><body>Moved to <a href="${fault.location}">here</a></body></html>`);
       return;
     case 'badGateway':
       res.writeHead(502, { 'Content-Type': 'text/html', Server: 'nginx' });
       res.end(NGINX_502);
+      return;
+    case 'loginPage':
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(SSO_LOGIN_PAGE);
       return;
     case 'drop':
       record.status = 0;
@@ -39,6 +50,24 @@ function applyFrontFault(
     case 'latency':
       return;
   }
+}
+
+/**
+ * Anything outside `/~api` and the git endpoints belongs to the Wicket web UI (§0.1, §1.1),
+ * which has no REST resources: an old `/api/...` or `/rest/...` prefix, or a base URL with
+ * an extra path, ends on its HTML "page not found" page, never on a text/plain REST error.
+ */
+function sendWebPageNotFound(res: ServerResponse): void {
+  res.writeHead(404, { 'Content-Type': 'text/html;charset=utf-8' });
+  res.end(WEB_PAGE_NOT_FOUND);
+}
+
+const WEB_PAGE_NOT_FOUND =
+  '<!DOCTYPE html>\n<html><head><title>Page Not Found | OneDev</title></head>\n' +
+  '<body><div class="error-page"><h1>404</h1><p>Page Not Found</p></div></body></html>\n';
+
+function retryAfterHeader(value: string | undefined): Record<string, string> {
+  return value === undefined ? {} : { 'Retry-After': value };
 }
 
 function kindOf(path: string, isGit: boolean): RequestKind {
@@ -82,7 +111,7 @@ export function createRequestHandler(state: DoubleState) {
       if (auth.error) throw auth.error;
       if (git) await handleGit(state, req, res, auth.caller, git);
       else if (record.kind === 'rest') await handleRest(state, req, res, auth.caller, record);
-      else throw new HttpError(404, 'Page not found');
+      else sendWebPageNotFound(res);
     } catch (error) {
       if (res.headersSent || req.socket.destroyed) {
         record.error = String(error);
