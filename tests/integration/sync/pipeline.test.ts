@@ -52,9 +52,14 @@ describe.each(DIALECTS)('mirror pipeline on %s', (dialect) => {
 
   it('mirrors a watched repository exactly, with its non-main default branch, and records the run', async () => {
     const p = await start();
-    const { record, repo } = await sourceRepo(p, 'octocat', 'hello', 'trunk');
+    // OneDev's post-receive points HEAD at `main` when the push has it, else at the last
+    // branch pushed (onedev-api.md §5.5): with `main` and `zzz` present, neither rule
+    // picks `develop`, so only Starbridge setting the default branch makes it so.
+    const { record, repo } = await sourceRepo(p, 'octocat', 'hello', 'develop');
+    await repo.branch('main', 'develop');
+    await repo.commit('zzz', { files: { 'z.txt': 'z\n' } });
     const synced = p.nextSync(record.id);
-    const res = await p.deliver('watch', watch(record, 'octocat', 'hello', 'trunk'));
+    const res = await p.deliver('watch', watch(record, 'octocat', 'hello', 'develop'));
     expect(res.status).toBe(202);
     expect(await synced).toEqual({ result: 'synced', error: undefined });
 
@@ -62,14 +67,14 @@ describe.each(DIALECTS)('mirror pipeline on %s', (dialect) => {
     const onedevRefs = await p.onedev.refs(path);
     expect(onedevRefs).toEqual(headsAndTags(await repo.refs()));
     expect(Object.keys(onedevRefs).some((ref) => ref.startsWith('refs/pull/'))).toBe(false);
-    expect(await p.onedev.defaultBranch(path)).toBe('trunk');
+    expect(await p.onedev.defaultBranch(path)).toBe('develop');
     expect(p.onedev.createdNames).toEqual(['github', 'octocat', 'hello']);
 
     const row = await mirrorRow(p, record.id);
     expect(row).toMatchObject({
       status: 'synced',
       onedev_path: path,
-      default_branch: 'trunk',
+      default_branch: 'develop',
       attempts: 0,
       last_error: null,
     });
