@@ -1,9 +1,15 @@
+import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listRuns } from '../../../src/sync/runs.repo.js';
 import { RepoBuilder } from '../../support/git-repos.js';
 import { headsAndTags, type Pipeline, startPipeline } from '../../support/pipeline.js';
 import { DIALECTS } from '../../support/test-db.js';
 import { webhookExample, withRepository } from '../../support/webhooks.js';
+
+/** Runs git synchronously in `cwd` (for changing a repository from inside a fault). */
+function git(args: string[], cwd: string): void {
+  execFileSync('git', args, { cwd, stdio: 'ignore' });
+}
 
 describe.each(DIALECTS)('mirror pipeline on %s', (dialect) => {
   let pipeline: Pipeline | undefined;
@@ -133,6 +139,82 @@ describe.each(DIALECTS)('mirror pipeline on %s', (dialect) => {
     });
     expect(byRef['refs/tags/v2.0.0']).toMatchObject({ kind: 'created', old: null });
     expect(byRef['refs/tags/light']).toMatchObject({ kind: 'deleted', new: null });
+  });
+
+  it('fails the run with verify_mismatch listing the refs when OneDev differs after the push, then retries', async () => {
+    const p = await start();
+    const { record, repo } = await sourceRepo(p, 'octocat', 'raced');
+    const first = p.nextSync(record.id);
+    await p.deliver('watch', watch(record, 'octocat', 'raced'));
+    expect((await first).result).toBe('synced');
+    await repo.commit('main', { files: { 'next.txt': 'next\n' } });
+
+    // Another writer (a OneDev user, a build job tagging) changes the mirror between
+    // Starbridge's push and its verification: the listing after the receive-pack sees it.
+    const onedevRepo = p.onedev.repoPath('github/octocat/raced');
+    const firstCommit = (await repo.git(['rev-list', '--max-parents=0', 'main'])).trim();
+    let pushed = false;
+    p.onedev.faults.latency(1, {
+      scope: 'git',
+      times: 1,
+      match: ({ method, path }) => {
+        if (method === 'POST' && path.endsWith('/git-receive-pack')) pushed = true;
+        if (!pushed || method !== 'GET' || !path.endsWith('/info/refs')) return false;
+        git(['update-ref', 'refs/heads/sneaky', firstCommit], onedevRepo);
+        git(['update-ref', 'refs/heads/release', firstCommit], onedevRepo);
+        return true;
+      },
+    });
+    const results: Array<{ result: string; error?: string; errorCode?: string | null }> = [];
+    const settled = new Promise<void>((resolve) => {
+      p.worker.events.on('sync:finished', (event) => {
+        results.push(event);
+        if (event.result === 'synced' || event.result === 'failed') resolve();
+      });
+    });
+    await p.mirrors.syncById(record.id);
+    await settled;
+
+    expect(results[0]).toMatchObject({ result: 'retrying', errorCode: 'verify_mismatch' });
+    expect(results[0]?.error).toMatch(/refs\/heads\/sneaky: OneDev has it, GitHub does not/);
+    expect(results[0]?.error).toMatch(/refs\/heads\/release: expected [0-9a-f]{12}, OneDev has/);
+    expect(results.at(-1)?.result).toBe('synced');
+    const runs = await listRuns(p.handle.db, record.id);
+    expect(runs.map((r) => r.result)).toEqual(['synced', 'retrying', 'synced']);
+    expect(runs[1]?.errorCode).toBe('verify_mismatch');
+    expect(await p.onedev.refs('github/octocat/raced')).toEqual(headsAndTags(await repo.refs()));
+  });
+
+  it('skips an unchanged repository after ls-remote: no fetch, no push, no request to OneDev', async () => {
+    const p = await start();
+    const { record, repo } = await sourceRepo(p, 'octocat', 'still');
+    const first = p.nextSync(record.id);
+    await p.deliver('watch', watch(record, 'octocat', 'still'));
+    expect((await first).result).toBe('synced');
+    const before = await p.onedev.refs('github/octocat/still');
+
+    p.github.clearRequests();
+    p.onedev.resetRecords();
+    const second = p.nextSync(record.id);
+    const push = withRepository(webhookExample('push'), {
+      id: record.id,
+      owner: 'octocat',
+      name: 'still',
+    });
+    expect((await p.deliver('push', push)).status).toBe(202);
+    expect((await second).result).toBe('unchanged');
+
+    expect(p.onedev.requests).toEqual([]);
+    // ls-remote over protocol v2 is the advertisement and one ls-refs; a fetch would
+    // post again for the pack.
+    expect(p.github.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'GET /octocat/still.git/info/refs?service=git-upload-pack',
+      'POST /octocat/still.git/git-upload-pack',
+    ]);
+    expect(await p.onedev.refs('github/octocat/still')).toEqual(before);
+    expect(before).toEqual(headsAndTags(await repo.refs()));
+    const [run] = await listRuns(p.handle.db, record.id);
+    expect(run).toMatchObject({ result: 'unchanged', refs: [] });
   });
 
   it('keeps alice/dotfiles and bob/dotfiles apart and maps octocat/.github to a valid name', async () => {
