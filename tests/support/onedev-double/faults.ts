@@ -20,6 +20,7 @@ export interface FaultOptions {
 /** What the server does with a request before routing it. */
 export type FrontFault =
   | { kind: 'serviceUnavailable' }
+  | { kind: 'serverError' }
   | { kind: 'badGateway' }
   | { kind: 'hang' }
   | { kind: 'drop' }
@@ -50,6 +51,11 @@ export class Faults {
   /** 503 `Server not ready`, as while OneDev starts (§0.2 ServerNotReadyException). */
   serviceUnavailable(options: FaultOptions = {}): void {
     this.arm(this.front, { kind: 'serviceUnavailable' }, options);
+  }
+
+  /** 500 `Server Error`, as OneDev answers any unexpected exception (onedev-api.md §0.2). */
+  serverError(options: FaultOptions = {}): void {
+    this.arm(this.front, { kind: 'serverError' }, options);
   }
 
   /** The HTML 502 page nginx serves when OneDev behind it is down. */

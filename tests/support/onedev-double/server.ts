@@ -25,6 +25,10 @@ function applyFrontFault(
       // ServerNotReadyException → 503 with its message (§0.2).
       sendText(res, 503, 'Server not ready');
       return;
+    case 'serverError':
+      // JerseyExceptionMapper: anything unexpected → 500 with the reason phrase.
+      sendText(res, 500, 'Server Error');
+      return;
     case 'badGateway':
       res.writeHead(502, { 'Content-Type': 'text/html', Server: 'nginx' });
       res.end(NGINX_502);
