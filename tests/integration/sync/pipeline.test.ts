@@ -271,6 +271,54 @@ describe.each(DIALECTS)('mirror pipeline on %s', (dialect) => {
     expect((await mirrorRow(p, record.id)).attempts).toBe(0);
   });
 
+  it('retries plain 500s with a backoff that doubles each attempt, then syncs', async () => {
+    const p = await start({ backoffMs: 200, backoffCapMs: 10_000, env: { MAX_ATTEMPTS: '4' } });
+    const { record, repo } = await sourceRepo(p, 'octocat', 'erratic');
+    p.onedev.faults.serverError({ times: 3, scope: 'rest' });
+    const planned: Array<{ run: string; delayMs: number; nextAttemptAt: string }> = [];
+    const reads: Promise<void>[] = [];
+    const settled = new Promise<void>((resolve) => {
+      p.worker.events.on('sync:finished', (event) => {
+        if (event.result === 'synced') resolve();
+        if (event.result !== 'retrying') return;
+        // Read the schedule at once: the next attempt is at least 100 ms away.
+        reads.push(
+          (async () => {
+            const row = await mirrorRow(p, record.id);
+            const run = (await listRuns(p.handle.db, record.id)).find((r) => r.id === event.run);
+            const nextAttemptAt = row.next_attempt_at ?? '';
+            const delayMs = Date.parse(nextAttemptAt) - Date.parse(run?.finishedAt ?? '');
+            planned.push({ run: event.run, delayMs, nextAttemptAt });
+          })(),
+        );
+      });
+    });
+    await p.deliver('watch', watch(record, 'octocat', 'erratic'));
+    await settled;
+    await Promise.all(reads);
+
+    // Equal jitter: attempt n waits between half and all of 200 ms × 2^(n-1).
+    expect(planned).toHaveLength(3);
+    planned.forEach(({ delayMs }, i) => {
+      expect(delayMs).toBeGreaterThanOrEqual(100 * 2 ** i);
+      expect(delayMs).toBeLessThanOrEqual(200 * 2 ** i);
+    });
+    const runs = (await listRuns(p.handle.db, record.id)).reverse();
+    expect(runs.map((r) => `${r.attempt} ${r.result} ${r.errorCode ?? ''}`.trim())).toEqual([
+      '1 retrying onedev_unavailable',
+      '2 retrying onedev_unavailable',
+      '3 retrying onedev_unavailable',
+      '4 synced',
+    ]);
+    expect(runs[0]?.error).toMatch(/HTTP 500/);
+    // No attempt started before its scheduled time.
+    planned.forEach(({ nextAttemptAt }, i) => {
+      expect((runs[i + 1]?.startedAt ?? '') >= nextAttemptAt).toBe(true);
+    });
+    expect(await mirrorRow(p, record.id)).toMatchObject({ status: 'synced', attempts: 0 });
+    expect(await p.onedev.refs('github/octocat/erratic')).toEqual(headsAndTags(await repo.refs()));
+  });
+
   it('fails at once on a rejected OneDev token, then a retry syncs once the token is fixed', async () => {
     const p = await start({
       onedevToken: 'not-yet-a-valid-onedev-token-000000000',
@@ -282,8 +330,22 @@ describe.each(DIALECTS)('mirror pipeline on %s', (dialect) => {
     const row = await mirrorRow(p, record.id);
     expect(row).toMatchObject({ status: 'failed', attempts: 1, last_error_code: 'onedev_auth' });
     expect(row.last_error).toMatch(/check ONEDEV_TOKEN/);
+    const shown = await p.admin('GET', '/api/v1/mirrors/octocat/locked');
+    expect(await shown.json()).toMatchObject({
+      status: 'failed',
+      lastErrorCode: 'onedev_auth',
+      lastError: expect.stringMatching(/check ONEDEV_TOKEN/),
+    });
+    // No retry storm: a failed mirror stays failed, pushes included.
+    const push = withRepository(webhookExample('push'), {
+      id: record.id,
+      owner: 'octocat',
+      name: 'locked',
+    });
+    expect((await p.deliver('push', push)).status).toBe(202);
     await new Promise((r) => setTimeout(r, 300));
     expect(await listRuns(p.handle.db, record.id)).toHaveLength(1);
+    expect((await mirrorRow(p, record.id)).status).toBe('failed');
 
     p.onedev.addToken({
       value: 'not-yet-a-valid-onedev-token-000000000',
@@ -291,10 +353,15 @@ describe.each(DIALECTS)('mirror pipeline on %s', (dialect) => {
       hasOwnerPermissions: true,
     });
     const retried = p.nextSync(record.id);
-    expect(await p.mirrors.syncById(record.id, { force: true, resetAttempts: true })).toBe(
-      'queued',
-    );
+    const answer = await p.admin('POST', '/api/v1/mirrors/octocat/locked/retry');
+    expect(answer.status).toBe(202);
+    expect(await answer.json()).toEqual({ outcome: 'queued' });
     expect((await retried).result).toBe('synced');
+    expect(await mirrorRow(p, record.id)).toMatchObject({
+      status: 'synced',
+      attempts: 0,
+      last_error: null,
+    });
   });
 
   it('never takes a URL from the payload (R05)', async () => {
