@@ -233,12 +233,61 @@ describe.each(DIALECTS)('mirror pipeline on %s', (dialect) => {
     expect(p.onedev.projectByPath('github/bob/dotfiles')).toBeDefined();
     expect(p.onedev.projectByPath('github/octocat/_.github')).toBeDefined();
     expect(p.onedev.createdNames).not.toContain('.github');
-    const mapped = await p.mirrors.findByName('octocat/.github');
-    expect(mapped).toMatchObject({
+    const shown = await p.admin('GET', '/api/v1/mirrors/octocat/.github');
+    expect(shown.status).toBe(200);
+    expect(await shown.json()).toMatchObject({
+      fullName: 'octocat/.github',
       onedevName: '_.github',
       onedevPath: 'github/octocat/_.github',
       status: 'synced',
     });
+    const listed = await p.admin('GET', '/api/v1/mirrors?q=.github');
+    const { mirrors } = (await listed.json()) as {
+      mirrors: Array<{ fullName: string; onedevName: string | null; onedevPath: string }>;
+    };
+    expect(mirrors).toEqual([
+      expect.objectContaining({
+        fullName: 'octocat/.github',
+        onedevName: '_.github',
+        onedevPath: 'github/octocat/_.github',
+      }),
+    ]);
+    const all = await (await p.admin('GET', '/api/v1/mirrors')).json();
+    expect(
+      (all as { mirrors: Array<{ onedevPath: string }> }).mirrors.map((m) => m.onedevPath).sort(),
+    ).toEqual(['github/alice/dotfiles', 'github/bob/dotfiles', 'github/octocat/_.github']);
+  });
+
+  it('syncs once for twenty identical deliveries at once and ten redeliveries after', async () => {
+    const p = await start();
+    const { record, repo } = await sourceRepo(p, 'octocat', 'popular');
+    const payload = watch(record, 'octocat', 'popular');
+    const deliveryId = '72d3162e-cc78-11e3-81ab-4c9367dc0958';
+    const synced = p.nextSync(record.id);
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, () => p.deliver('watch', payload, deliveryId)),
+    );
+    expect(burst.filter((r) => r.status === 202)).toHaveLength(1);
+    expect(burst.filter((r) => r.status === 200)).toHaveLength(19);
+    expect((await synced).result).toBe('synced');
+    for (let i = 0; i < 10; i++) {
+      expect((await p.deliver('watch', payload, deliveryId)).status).toBe(200);
+    }
+    // Long enough for a wrongly queued sync to be claimed (the workers poll every 50 ms).
+    await new Promise((r) => setTimeout(r, 500));
+
+    expect(await p.handle.db.selectFrom('webhook_deliveries').selectAll().execute()).toHaveLength(
+      1,
+    );
+    expect(await listRuns(p.handle.db, record.id)).toEqual([
+      expect.objectContaining({ result: 'synced' }),
+    ]);
+    const pushes = p.onedev.requests.filter(
+      (r) => r.method === 'POST' && r.path.endsWith('/git-receive-pack'),
+    );
+    expect(pushes).toHaveLength(1);
+    expect(p.onedev.createdNames.filter((n) => n === 'popular')).toHaveLength(1);
+    expect(await p.onedev.refs('github/octocat/popular')).toEqual(headsAndTags(await repo.refs()));
   });
 
   it('records an empty repository without pushing anything', async () => {
