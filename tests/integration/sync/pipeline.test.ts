@@ -368,6 +368,48 @@ describe.each(DIALECTS)('mirror pipeline on %s', (dialect) => {
     expect(await p.onedev.refs('github/octocat/erratic')).toEqual(headsAndTags(await repo.refs()));
   });
 
+  it('keeps the backoff of a retrying mirror when pushes arrive; an operator sync runs now', async () => {
+    const p = await start({ backoffMs: 60_000, backoffCapMs: 60_000 });
+    const { record, repo } = await sourceRepo(p, 'octocat', 'outage');
+    p.onedev.faults.serviceUnavailable({ scope: 'rest' });
+    const failed = p.nextSync(record.id);
+    await p.deliver('watch', watch(record, 'octocat', 'outage'));
+    expect((await failed).result).toBe('retrying');
+    const waiting = await mirrorRow(p, record.id);
+    expect(waiting).toMatchObject({ status: 'retrying', attempts: 1 });
+
+    // Pushes during the outage join the scheduled retry instead of each being an attempt.
+    const push = withRepository(webhookExample('push'), {
+      id: record.id,
+      owner: 'octocat',
+      name: 'outage',
+    });
+    for (let i = 0; i < 5; i++) {
+      await repo.commit('main', { files: { 'during.txt': `${i}\n` } });
+      const answer = await p.deliver('push', push, `push-during-outage-${i}`);
+      expect(answer.status).toBe(202);
+      expect(await answer.json()).toMatchObject({ outcome: 'coalesced' });
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await listRuns(p.handle.db, record.id)).toHaveLength(1);
+    expect(await mirrorRow(p, record.id)).toMatchObject({
+      status: 'retrying',
+      attempts: 1,
+      next_attempt_at: waiting.next_attempt_at,
+    });
+
+    // OneDev is back; the operator does not wait out the backoff.
+    p.onedev.faults.clear();
+    const synced = p.nextSync(record.id);
+    const answer = await p.admin('POST', '/api/v1/mirrors/octocat/outage/sync');
+    expect(answer.status).toBe(202);
+    expect(await answer.json()).toEqual({ outcome: 'queued' });
+    expect((await synced).result).toBe('synced');
+    const [latest] = await listRuns(p.handle.db, record.id);
+    expect((latest?.startedAt ?? '') < (waiting.next_attempt_at ?? '')).toBe(true);
+    expect(await p.onedev.refs('github/octocat/outage')).toEqual(headsAndTags(await repo.refs()));
+  });
+
   it('fails at once on a rejected OneDev token, then a retry syncs once the token is fixed', async () => {
     const p = await start({
       onedevToken: 'not-yet-a-valid-onedev-token-000000000',
