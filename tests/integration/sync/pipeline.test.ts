@@ -500,6 +500,83 @@ describe.each(DIALECTS)('mirror pipeline on %s', (dialect) => {
     expect(await p.onedev.refs('github/octocat/busy')).toEqual(headsAndTags(await repo.refs()));
   });
 
+  it('syncs on a push that deletes a ref, pruning it and keeping the project (W16)', async () => {
+    const p = await start();
+    const { record, repo } = await sourceRepo(p, 'octocat', 'pruned');
+    const first = p.nextSync(record.id);
+    await p.deliver('watch', watch(record, 'octocat', 'pruned'));
+    expect((await first).result).toBe('synced');
+    const projectId = p.onedev.projectByPath('github/octocat/pruned')?.id;
+    const old = await repo.resolve('refs/tags/light');
+    await repo.deleteTag('light');
+
+    const deletion = withRepository(
+      webhookExample('push', undefined, (payload) => payload.deleted),
+      { id: record.id, owner: 'octocat', name: 'pruned' },
+    );
+    Object.assign(deletion, { ref: 'refs/tags/light', before: old });
+    expect(deletion).toMatchObject({ deleted: true, after: '0'.repeat(40) });
+    const second = p.nextSync(record.id);
+    const answer = await p.deliver('push', deletion);
+    expect(answer.status).toBe(202);
+    expect(await answer.json()).toMatchObject({ outcome: 'queued' });
+    expect((await second).result).toBe('synced');
+
+    expect(p.onedev.projectByPath('github/octocat/pruned')?.id).toBe(projectId);
+    const onedevRefs = await p.onedev.refs('github/octocat/pruned');
+    expect(onedevRefs['refs/tags/light']).toBeUndefined();
+    expect(onedevRefs).toEqual(headsAndTags(await repo.refs()));
+    const [run] = await listRuns(p.handle.db, record.id);
+    expect(run?.refs).toEqual([{ ref: 'refs/tags/light', kind: 'deleted', old, new: null }]);
+  });
+
+  it("follows GitHub's default branch being renamed, main → trunk (G07)", async () => {
+    const p = await start();
+    const { record, repo } = await sourceRepo(p, 'octocat', 'renamed');
+    const first = p.nextSync(record.id);
+    await p.deliver('watch', watch(record, 'octocat', 'renamed'));
+    expect((await first).result).toBe('synced');
+    expect(await p.onedev.defaultBranch('github/octocat/renamed')).toBe('main');
+
+    // GitHub's rename: the branch gets the new name and stays the default.
+    await repo.branch('trunk', 'main');
+    await repo.setHead('trunk');
+    await repo.deleteBranch('main');
+    const second = p.nextSync(record.id);
+    await p.mirrors.syncById(record.id);
+    expect(await second).toEqual({ result: 'synced', error: undefined });
+
+    const path = 'github/octocat/renamed';
+    expect(await p.onedev.refs(path)).toEqual(headsAndTags(await repo.refs()));
+    expect(await p.onedev.defaultBranch(path)).toBe('trunk');
+    expect(await mirrorRow(p, record.id)).toMatchObject({ default_branch: 'trunk' });
+    const [run] = await listRuns(p.handle.db, record.id);
+    expect(run?.refs.map((r) => `${r.kind} ${r.ref}`)).toEqual([
+      'deleted refs/heads/main',
+      'created refs/heads/trunk',
+    ]);
+  });
+
+  it('prunes a deleted non-default branch and tag, leaving the default (G07)', async () => {
+    const p = await start();
+    const { record, repo } = await sourceRepo(p, 'octocat', 'trimmed');
+    const first = p.nextSync(record.id);
+    await p.deliver('watch', watch(record, 'octocat', 'trimmed'));
+    expect((await first).result).toBe('synced');
+    await repo.deleteBranch('feature/x');
+    await repo.deleteTag('v1.0.0');
+    const second = p.nextSync(record.id);
+    await p.mirrors.syncById(record.id);
+    expect((await second).result).toBe('synced');
+    const path = 'github/octocat/trimmed';
+    expect(Object.keys(await p.onedev.refs(path)).sort()).toEqual([
+      'refs/heads/main',
+      'refs/heads/release',
+      'refs/tags/light',
+    ]);
+    expect(await p.onedev.defaultBranch(path)).toBe('main');
+  });
+
   it('fails hard when the repository is gone from GitHub, leaving the OneDev mirror intact (G09)', async () => {
     const p = await start();
     const { record } = await sourceRepo(p, 'octocat', 'vanishing');
