@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listRuns } from '../../../src/sync/runs.repo.js';
 import { RepoBuilder } from '../../support/git-repos.js';
@@ -575,6 +578,73 @@ describe.each(DIALECTS)('mirror pipeline on %s', (dialect) => {
       'refs/tags/light',
     ]);
     expect(await p.onedev.defaultBranch(path)).toBe('main');
+  });
+
+  it('mirrors hostile content without checking it out, running hooks or writing outside the cache (G11)', async () => {
+    const p = await start();
+    const outside = mkdtempSync(join(tmpdir(), 'starbridge-g11-'));
+    const marker = join(outside, 'pwned');
+    try {
+      const record = p.github.addRepo({ owner: 'mallory', name: 'tricks' });
+      const repo = new RepoBuilder(p.github.repoPath('mallory', 'tricks'));
+      const script = `#!/bin/sh\ntouch ${marker}\n`;
+      const blob = (content: string) =>
+        repo.git(['hash-object', '-w', '--stdin'], { input: content });
+      // Symlinks out of any checkout, a CR in a path, an executable "hook", LFS filters.
+      const tree = await repo.git(['mktree'], {
+        input: [
+          `120000 blob ${await blob('/etc/passwd')}\tpasswd`,
+          `120000 blob ${await blob('../../../../outside')}\tescape`,
+          `100644 blob ${await blob('cr\n')}\tname-with-cr\r`,
+          `100755 blob ${await blob(script)}\tpost-checkout`,
+          `100644 blob ${await blob('* filter=lfs diff=lfs merge=lfs -text\n')}\t.gitattributes`,
+          '',
+        ].join('\n'),
+      });
+      const commit = await repo.git(['commit-tree', tree, '-m', 'tricks']);
+      await repo.git(['update-ref', 'refs/heads/main', commit]);
+      const first = p.nextSync(record.id);
+      await p.deliver('watch', watch(record, 'mallory', 'tricks'));
+      expect((await first).result).toBe('synced');
+      expect(await p.onedev.refs('github/mallory/tricks')).toEqual(headsAndTags(await repo.refs()));
+
+      // Hooks planted in the cache (as a template or another user could) never run, on
+      // fetch (reference-transaction) or on push (pre-push).
+      const cache = join(p.dataDir, 'cache', `${record.id}.git`);
+      expect(readdirSync(cache)).not.toContain('passwd');
+      mkdirSync(join(cache, 'hooks'), { recursive: true });
+      for (const hook of ['pre-push', 'reference-transaction', 'post-update']) {
+        writeFileSync(join(cache, 'hooks', hook), script, { mode: 0o755 });
+      }
+      await repo.commit('main', { files: { 'next.txt': 'next\n' } });
+      const second = p.nextSync(record.id);
+      await p.mirrors.syncById(record.id);
+      expect((await second).result).toBe('synced');
+      expect(await p.onedev.refs('github/mallory/tricks')).toEqual(headsAndTags(await repo.refs()));
+      expect(existsSync(marker)).toBe(false);
+
+      // A submodule whose URL is an option and whose path climbs out: refused by fsck
+      // before anything could use it.
+      const hostile = p.github.addRepo({ owner: 'mallory', name: 'submodule' });
+      const sub = new RepoBuilder(p.github.repoPath('mallory', 'submodule'));
+      await sub.commit('main', {
+        files: {
+          '.gitmodules': `[submodule "x"]\n\tpath = ../../escape\n\turl = --upload-pack=touch ${marker}\n`,
+        },
+      });
+      const third = p.nextSync(hostile.id);
+      await p.deliver('watch', watch(hostile, 'mallory', 'submodule'));
+      expect((await third).result).toBe('failed');
+      const refused = await mirrorRow(p, hostile.id);
+      expect(refused.last_error_code).toBe('git_corrupt');
+      expect(refused.last_error).toMatch(/security check gitmodulesUrl/);
+      expect(refused.last_error).not.toMatch(/=ignore/);
+      expect(await p.onedev.refs('github/mallory/submodule')).toEqual({});
+      expect(existsSync(marker)).toBe(false);
+      expect(readdirSync(outside)).toEqual([]);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it('fails hard when the repository is gone from GitHub, leaving the OneDev mirror intact (G09)', async () => {
