@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listRuns } from '../../../src/sync/runs.repo.js';
-import { RepoBuilder } from '../../support/git-repos.js';
+import { generateLargeRepo, RepoBuilder } from '../../support/git-repos.js';
 import { headsAndTags, type Pipeline, startPipeline } from '../../support/pipeline.js';
 import { DIALECTS } from '../../support/test-db.js';
 import { webhookExample, withRepository } from '../../support/webhooks.js';
@@ -644,6 +644,49 @@ describe.each(DIALECTS)('mirror pipeline on %s', (dialect) => {
       expect(readdirSync(outside)).toEqual([]);
     } finally {
       rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('fails a fetch that fills the disk at once as disk_full, leaving no partial pack (G03)', async (context) => {
+    const p = await start();
+    const cache = join(p.dataDir, 'cache');
+    mkdirSync(cache, { recursive: true });
+    // A small filesystem for the caches (mounting one needs root).
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', cache], { stdio: 'pipe' });
+    } catch {
+      context.skip('mounting a small tmpfs for a full disk needs root');
+    }
+    try {
+      const record = p.github.addRepo({ owner: 'octocat', name: 'huge' });
+      await generateLargeRepo(p.github.repoPath('octocat', 'huge'), {
+        commits: 40,
+        branches: 0,
+        tags: 0,
+        bytesPerCommit: 32_768,
+      });
+      const failed = p.nextSync(record.id);
+      await p.deliver('watch', watch(record, 'octocat', 'huge'));
+      expect((await failed).result).toBe('failed');
+      const row = await mirrorRow(p, record.id);
+      expect(row).toMatchObject({
+        status: 'failed',
+        last_error_code: 'git_disk_full',
+        lease_owner: null,
+        next_attempt_at: null,
+        pushed_refs: null,
+      });
+      expect(row.last_error).toMatch(/no space left on device; free disk space/);
+      // Not retried while the disk is full, and nothing half-written is left behind.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await listRuns(p.handle.db, record.id)).toEqual([
+        expect.objectContaining({ result: 'failed', errorCode: 'git_disk_full' }),
+      ]);
+      const leftovers = execFileSync('find', [cache, '-name', 'tmp_*'], { encoding: 'utf8' });
+      expect(leftovers).toBe('');
+      expect(await p.onedev.refs('github/octocat/huge')).toEqual({});
+    } finally {
+      execFileSync('umount', [cache]);
     }
   });
 
