@@ -110,14 +110,14 @@ describe.each(DIALECTS)('sync worker leases on %s', (dialect) => {
     const expiries: string[] = [];
     const w = worker(
       async (mirror, signal) => {
-        // Four lease lengths: without renewal the reclaim timer takes the mirror away.
+        // Over two lease lengths: without renewal the reclaim timer takes the mirror away.
         for (let i = 0; i < 8; i++) {
-          await work(150, signal);
+          await work(300, signal);
           expiries.push((await row(id)).lease_expires_at ?? 'none');
         }
         return synced(mirror);
       },
-      { leaseMs: 300 },
+      { leaseMs: 900 },
     );
     const finished = new Promise((resolve) => w.events.on('sync:finished', resolve));
     await w.start();
