@@ -81,7 +81,7 @@ export async function startPipeline(options: {
     ...options.env,
   });
   const logs: string[] = [];
-  const redactor = new Redactor([GITHUB_TOKEN, config.onedev?.token, WEBHOOK_SECRET]);
+  const redactor = new Redactor([GITHUB_TOKEN, config.onedev?.token, WEBHOOK_SECRET, ADMIN_TOKEN]);
   const log = createLogger({
     level: 'debug',
     redactor,
