@@ -122,6 +122,11 @@ function fsckMessage(output: string): string {
     return `the repository is corrupt (${lastLines(output, 1)}); delete the cache and fetch again`;
   }
   const [, sha, msgId, detail] = match;
+  // Unsafe submodule settings are how hostile repositories attack clients that clone them
+  // (catalogue G11): refused for good, with no escape hatch offered.
+  if (msgId?.startsWith('gitmodules')) {
+    return `repository refused by the security check ${msgId} (object ${sha}: ${detail}): its .gitmodules could make a client cloning it with submodules run a command or write outside its directory, so it is not mirrored`;
+  }
   return `repository fails fsck check ${msgId} (object ${sha}: ${detail}); if this history is known to be good, allow it for this repository by setting fetch.fsck.${msgId}=ignore in its cache's git config`;
 }
 

@@ -91,6 +91,21 @@ export function createGitEngine(options: GitEngineOptions): GitEngine {
       });
     },
 
+    pushBranch(cacheDir, remote, branch, signal) {
+      const dir = resolve(cacheDir);
+      return queue.run(dir, async () => {
+        const url = git.checkedUrl(remote);
+        const ref = `refs/heads/${branch}`;
+        if (branch === '' || /[\s\0:*?[\\^~]/.test(branch) || branch.startsWith('-')) {
+          throw refusal('unknown', `not a branch name: ${JSON.stringify(branch.slice(0, 80))}`);
+        }
+        const args = [gitDir(dir), 'push', '--force', '--porcelain', '--', url, `${ref}:${ref}`];
+        const pushed = await git.run('push', args, { remote, signal });
+        if (/^!\t/m.test(pushed.stdout))
+          throw git.failure('push', { ...pushed, exitCode: 1 }, remote);
+      });
+    },
+
     async isAncestor(cacheDir, ancestor, descendant) {
       for (const rev of [ancestor, descendant]) {
         if (rev === '' || rev.startsWith('-') || /[\s\0]/.test(rev)) {

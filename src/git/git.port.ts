@@ -49,6 +49,16 @@ export interface GitEngine {
     signal?: AbortSignal,
     cachedRefs?: RefMap,
   ): Promise<void>;
+  /**
+   * Pushes one branch of the cache on its own (no prune), so it exists on the target
+   * before the target's default branch is moved to it.
+   */
+  pushBranch(
+    cacheDir: string,
+    remote: GitRemote,
+    branch: string,
+    signal?: AbortSignal,
+  ): Promise<void>;
   /** True when `ancestor` is an ancestor of `descendant` in the cache (fast-forward check). */
   isAncestor(cacheDir: string, ancestor: string, descendant: string): Promise<boolean>;
   /** The installed git version, e.g. `2.39.5`. */

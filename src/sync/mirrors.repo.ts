@@ -70,9 +70,10 @@ export type SyncRequestOutcome =
   | 'not_found';
 
 /**
- * Makes a mirror due now. Requests for a mirror that is already due coalesce into that
- * sync; for one that is syncing they set a single follow-up. A `failed` or `paused`
- * mirror is left alone unless `force` (an operator asked explicitly). Each update is
+ * Makes a mirror due now. Requests for a mirror that is already due, or waiting to retry
+ * after a failure, coalesce into that sync; for one that is syncing they set a single
+ * follow-up. A `failed` or `paused` mirror is left alone, and a retrying one keeps its
+ * backoff, unless `force` (an operator asked explicitly). Each update is
  * conditional on the status just read, so a worker claiming the row in between makes
  * the request go round again instead of getting lost.
  */
@@ -107,6 +108,11 @@ export async function requestSync(
     if (!options.force && (row.status === 'failed' || row.status === 'paused')) {
       return row.status === 'failed' ? 'ignored_failed' : 'ignored_paused';
     }
+    // A mirror waiting out its backoff keeps it: the retry fetches whatever this request
+    // is about, and making it due now would turn every push during an outage into an
+    // attempt (ignoring Retry-After and using up MAX_ATTEMPTS). An operator's explicit
+    // sync or retry (`force`) still runs now.
+    if (row.status === 'retrying' && !options.force) return 'coalesced';
     const alreadyDue =
       row.status === 'queued' && row.next_attempt_at !== null && row.next_attempt_at <= now;
     // A queued, due mirror has no sync started yet: whichever sync comes next fetches after
@@ -115,7 +121,7 @@ export async function requestSync(
     const updated = await db
       .updateTable('mirrors')
       .set({
-        status: row.status === 'retrying' && !options.force ? 'retrying' : 'queued',
+        status: 'queued',
         next_attempt_at: alreadyDue ? row.next_attempt_at : now,
         updated_at: now,
         ...(options.resetAttempts ? { attempts: 0, last_error: null, last_error_code: null } : {}),

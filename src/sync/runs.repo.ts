@@ -79,6 +79,9 @@ export async function finishRun(
       refs: finish.refs ? JSON.stringify(finish.refs) : null,
     })
     .where('id', '=', id)
+    // A run the lease reclaim already closed as aborted stays so: its worker lost the
+    // mirror, and what it did afterwards is not what the mirror records.
+    .where('result', '=', 'running')
     .execute();
 }
 

@@ -88,10 +88,16 @@ export async function syncMirror(
     authorization: deps.onedev.gitAuthorization(),
   };
   const before = await targetRefsBefore(mirror, project, target, deps, signal);
-  if (!sameRefs(before, cacheRefs))
-    await deps.git.pushFromCache(deps.cacheDir(mirror.github_id), target, signal, cacheRefs);
-
   const branch = defaultBranch && cacheRefs[`refs/heads/${defaultBranch}`] ? defaultBranch : null;
+  if (!sameRefs(before, cacheRefs)) {
+    if (branch) {
+      const cacheDir = deps.cacheDir(mirror.github_id);
+      const move = { projectId: project.id, branch, target, cacheDir, before, after: cacheRefs };
+      await moveDefaultOffDeletedBranch(deps, move, signal);
+    }
+    await deps.git.pushFromCache(deps.cacheDir(mirror.github_id), target, signal, cacheRefs);
+  }
+
   // The verification (git), the default branch (REST) and the ledger (the local cache)
   // are independent of each other: overlap them.
   const [after, , refs] = await Promise.all([
@@ -127,6 +133,38 @@ async function targetRefsBefore(
   if (mirror.pushed_refs !== null && mirror.onedev_project_id === project.id)
     return parseRefs(mirror.pushed_refs);
   return (await deps.git.lsRemote(target, signal)).refs;
+}
+
+/**
+ * OneDev (like git) refuses to delete the branch HEAD names, and with --atomic that fails
+ * the whole push: so when GitHub's default branch was renamed or replaced (main → trunk)
+ * and the push would delete OneDev's default, OneDev's default moves to the new branch
+ * first, pushing that branch on its own if OneDev does not have it yet (catalogue G07).
+ */
+async function moveDefaultOffDeletedBranch(
+  deps: SyncDeps,
+  move: {
+    projectId: number;
+    /** GitHub's default branch, present in the cache. */
+    branch: string;
+    target: GitRemote;
+    cacheDir: string;
+    /** OneDev's refs before the push, and what the push will leave. */
+    before: RefMap;
+    after: RefMap;
+  },
+  signal?: AbortSignal,
+): Promise<void> {
+  const { projectId, branch, before, after } = move;
+  const deletesHeads = Object.keys(before).some(
+    (ref) => ref.startsWith('refs/heads/') && !(ref in after),
+  );
+  if (!deletesHeads) return;
+  const current = await deps.onedev.getDefaultBranch(projectId, signal);
+  if (!current || current === branch || `refs/heads/${current}` in after) return;
+  if (!(`refs/heads/${branch}` in before))
+    await deps.git.pushBranch(move.cacheDir, move.target, branch, signal);
+  await deps.onedev.setDefaultBranch(projectId, branch, signal);
 }
 
 /** Sets OneDev's default branch unless it already is `branch`. */

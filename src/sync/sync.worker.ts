@@ -125,12 +125,15 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     const run: HeldRun = { mirror, worker: workerId, runId, attempt };
     const mirrorLog = log.child({ repo: mirror.full_name, run: runId });
     const startedAt = Date.now();
+    let leaseLost = false;
     const renewal = setInterval(
       async () => {
         const held = await renewLease(handle.db, mirror.github_id, workerId, iso(leaseMs)).catch(
           () => true,
         );
-        if (!held) controller.abort(new Error('lease lost'));
+        if (held) return;
+        leaseLost = true;
+        controller.abort(new Error('lease lost'));
       },
       Math.max(50, Math.floor(leaseMs / 3)),
     );
@@ -157,7 +160,9 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       });
     } catch (thrown) {
       const error = coerceError(thrown);
-      const { outcome, code } = await recordFailed(run, error, controller.signal.aborted);
+      const { outcome, code } = leaseLost
+        ? { outcome: 'aborted', code: null }
+        : await recordFailed(run, error, controller.signal.aborted);
       mirrorLog.warn({ err: error, outcome }, 'sync failed');
       announce(mirrorLog, {
         githubId: mirror.github_id,
@@ -195,7 +200,11 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     mirrorLog.error({ err: coerceError(error) }, 'a sync:finished listener failed');
   }
 
-  /** A failed sync, or one cut short by shutdown (not the repository's fault). */
+  /**
+   * A failed sync, or one cut short by shutdown (not the repository's fault). A sync
+   * whose lease was lost writes nothing: whoever reclaimed the mirror closed its run and
+   * owns the row now.
+   */
   async function recordFailed(run: HeldRun, error: Error, aborted: boolean) {
     if (aborted && stopping) {
       await recordShutdownAbort(handle.db, run, iso());

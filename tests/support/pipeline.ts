@@ -6,7 +6,9 @@ import type { Hono } from 'hono';
 import { createApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
 import type { Dialect } from '../../src/db/database.js';
+import { createGitHubClient } from '../../src/github/github.client.js';
 import { createHealthService } from '../../src/health/health.service.js';
+import { adminRoutes } from '../../src/http/admin/admin.routes.js';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
 import { metricsRoutes } from '../../src/metrics/metrics.routes.js';
 import { systemClock } from '../../src/shared/clock.js';
@@ -25,6 +27,7 @@ import { webhookRequest } from './webhooks.js';
 
 export const GITHUB_TOKEN = 'ghp_pipelineTokenThatMustNeverLeak0000001';
 export const WEBHOOK_SECRET = 'pipeline-webhook-secret';
+export const ADMIN_TOKEN = 'pipeline-admin-token-0123456789abcdef';
 
 export interface Pipeline {
   /** How each mirror authenticates to GitHub git (the PAT, or its installation's token). */
@@ -41,6 +44,8 @@ export interface Pipeline {
   /** Every log line the service wrote. */
   logs: string[];
   deliver(event: string, payload: unknown, deliveryId?: string): Promise<Response>;
+  /** A request to the admin API (`/api/v1…`) with the admin token. */
+  admin(method: string, path: string, body?: unknown): Promise<Response>;
   /** Resolves with the next finished sync of that repository (any result). */
   nextSync(githubId: number, timeoutMs?: number): Promise<{ result: string; error?: string }>;
   close(): Promise<void>;
@@ -56,6 +61,8 @@ export async function startPipeline(options: {
   onedevToken?: string;
   env?: Record<string, string>;
   backoffMs?: number;
+  /** Longest delay between attempts; 500 ms unless given. */
+  backoffCapMs?: number;
 }): Promise<Pipeline> {
   const github = await startGitHubDouble({ tokens: { [GITHUB_TOKEN]: 'octocat' } });
   const onedev = await startOneDevDouble(STANDARD_CAST);
@@ -74,7 +81,7 @@ export async function startPipeline(options: {
     ...options.env,
   });
   const logs: string[] = [];
-  const redactor = new Redactor([GITHUB_TOKEN, config.onedev?.token, WEBHOOK_SECRET]);
+  const redactor = new Redactor([GITHUB_TOKEN, config.onedev?.token, WEBHOOK_SECRET, ADMIN_TOKEN]);
   const log = createLogger({
     level: 'debug',
     redactor,
@@ -103,7 +110,7 @@ export async function startPipeline(options: {
     maxAttempts: config.sync.maxAttempts,
     leaseMs: 5_000,
     pollMs: 50,
-    backoff: { baseMs: options.backoffMs ?? 50, capMs: 500 },
+    backoff: { baseMs: options.backoffMs ?? 50, capMs: options.backoffCapMs ?? 500 },
     execute: engine.execute,
   });
   const mirrors = createMirrorService({
@@ -115,11 +122,18 @@ export async function startPipeline(options: {
   const health = createHealthService({ db: handle, dataDir, probes: [] });
   const metrics = createMetrics({ handle, clock: systemClock });
   worker.events.on('sync:finished', (event) => metrics.recordSync(event.result, event.durationMs));
+  const admin = adminRoutes({
+    token: ADMIN_TOKEN,
+    handle,
+    mirrors,
+    github: createGitHubClient({ apiUrl: config.github.apiUrl, token: config.github.token }),
+    onedev: engine.onedev,
+  });
   const app = createApp({
     log,
     health,
     webhooks: { secret: WEBHOOK_SECRET, service: webhooks, onDelivery: metrics.recordDelivery },
-    routes: [metricsRoutes(metrics)],
+    routes: [metricsRoutes(metrics), admin],
   });
   await worker.start();
 
@@ -141,6 +155,16 @@ export async function startPipeline(options: {
         method: 'POST',
         body: request.body,
         headers: request.headers,
+      });
+    },
+    async admin(method, path, body) {
+      return app.request(path, {
+        method,
+        headers: {
+          authorization: `Bearer ${ADMIN_TOKEN}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     },
     nextSync(githubId, timeoutMs = 30_000) {

@@ -22,6 +22,7 @@ export type FrontFault =
   | { kind: 'serviceUnavailable'; retryAfter?: string }
   | { kind: 'status'; status: number; body: string; retryAfter?: string }
   | { kind: 'redirect'; status: number; location: string }
+  | { kind: 'serverError' }
   | { kind: 'badGateway' }
   | { kind: 'loginPage' }
   | { kind: 'hang' }
@@ -74,6 +75,11 @@ export class Faults {
    */
   redirect(location: string, options: FaultOptions & { status?: number } = {}): void {
     this.arm(this.front, { kind: 'redirect', status: options.status ?? 302, location }, options);
+  }
+
+  /** 500 `Server Error`, as OneDev answers any unexpected exception (onedev-api.md §0.2). */
+  serverError(options: FaultOptions = {}): void {
+    this.arm(this.front, { kind: 'serverError' }, options);
   }
 
   /** The HTML 502 page nginx serves when OneDev behind it is down. */

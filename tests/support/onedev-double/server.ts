@@ -32,6 +32,10 @@ function applyFrontFault(
       res.writeHead(fault.status, { Location: fault.location, 'Content-Type': 'text/html' });
       res.end(`<html><body>Moved to <a href="${fault.location}">here</a></body></html>`);
       return;
+    case 'serverError':
+      // JerseyExceptionMapper: anything unexpected → 500 with the reason phrase.
+      sendText(res, 500, 'Server Error');
+      return;
     case 'badGateway':
       res.writeHead(502, { 'Content-Type': 'text/html', Server: 'nginx' });
       res.end(NGINX_502);
