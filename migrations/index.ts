@@ -5,10 +5,12 @@ import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-github-sources.js';
 import * as m0003 from './0003-dashboard-sessions.js';
 import * as m0004 from './0004-container-actions.js';
+import * as m0005 from './0005-sync-phase.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-github-sources': m0002,
   '0003-dashboard-sessions': m0003,
   '0004-container-actions': m0004,
+  '0005-sync-phase': m0005,
 };

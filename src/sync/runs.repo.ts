@@ -10,6 +10,13 @@ export type RunResult =
   | 'failed'
   | 'aborted';
 
+/**
+ * The step a running sync is in: comparing GitHub's refs with those last pushed,
+ * fetching into the cache (and getting the OneDev project), pushing to OneDev, verifying
+ * OneDev's refs (and setting the default branch).
+ */
+export type SyncPhase = 'comparing' | 'fetching' | 'pushing' | 'verifying';
+
 /** One ref a sync moved on OneDev: `old`/`new` are null when the ref was created/deleted. */
 export interface RefChange {
   ref: string;
@@ -31,6 +38,8 @@ export interface SyncRun {
   errorCode: string | null;
   refs: RefChange[];
   containers: unknown[];
+  /** The step a running sync is in; for a finished one, the last step it reached. */
+  phase: SyncPhase | null;
 }
 
 export async function startRun(
@@ -110,7 +119,18 @@ export function runFromRow(row: SyncRunRow): SyncRun {
     errorCode: row.error_code,
     refs: row.refs ? (JSON.parse(row.refs) as RefChange[]) : [],
     containers: row.containers ? (JSON.parse(row.containers) as unknown[]) : [],
+    phase: row.phase as SyncPhase | null,
   };
+}
+
+/** Records the step a running sync has reached (a finished run is left as it is). */
+export async function setRunPhase(db: Executor, id: string, phase: SyncPhase): Promise<void> {
+  await db
+    .updateTable('sync_runs')
+    .set({ phase })
+    .where('id', '=', id)
+    .where('result', '=', 'running')
+    .execute();
 }
 
 /**

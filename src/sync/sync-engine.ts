@@ -42,7 +42,7 @@ export function createSyncEngine(
   const githubAuthorization = token
     ? async () => `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`
     : undefined;
-  const execute: SyncExecutor = (mirror, signal) =>
+  const execute: SyncExecutor = (mirror, signal, onPhase) =>
     syncMirror(
       mirror,
       {
@@ -56,6 +56,7 @@ export function createSyncEngine(
         cacheDir: (githubId) => mirrorCacheDir(config.dataDir, githubId),
         onProject: (project) =>
           recordOneDevProject(db.db, mirror.github_id, project, clock.now().toISOString()),
+        onPhase,
       },
       signal,
     );

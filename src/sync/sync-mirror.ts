@@ -5,7 +5,7 @@ import type { OneDevApi } from '../onedev/onedev.port.js';
 import { toOneDevName } from '../onedev/project-name.js';
 import { UpstreamError } from '../shared/upstream-error.js';
 import { parseRefs } from './mirror.js';
-import type { RefChange } from './runs.repo.js';
+import type { RefChange, SyncPhase } from './runs.repo.js';
 
 /** Everything one sync needs from the outside world. */
 export interface SyncDeps {
@@ -21,6 +21,8 @@ export interface SyncDeps {
   cacheDir: (githubId: number) => string;
   /** Called once the OneDev project is known, before any push (crash safety). */
   onProject?: (project: { name: string; path: string; projectId: number }) => Promise<void>;
+  /** Told as each step starts, so a long sync can show where it is. */
+  onPhase?: (phase: SyncPhase) => void;
 }
 
 export interface SyncResult {
@@ -45,6 +47,7 @@ export async function syncMirror(
     url: cloneUrl(deps.githubGitUrl, { owner: mirror.owner, name: mirror.name }),
     authorization: await deps.githubAuthorization?.(),
   };
+  deps.onPhase?.('comparing');
   const listing = deps.git.lsRemote(source, signal);
   const lastPushed = parseRefs(mirror.pushed_refs);
   const onedevName = mirror.onedev_name ?? toOneDevName(mirror.name);
@@ -62,6 +65,7 @@ export async function syncMirror(
 
   // The listing (for the default branch; a first mirror has nothing to compare it with),
   // the project lookup (REST) and the fetch (git) do not depend on each other: overlap them.
+  deps.onPhase?.('fetching');
   const [upstream, project, cacheRefs] = await Promise.all([
     listing,
     deps.onedev
@@ -90,6 +94,7 @@ export async function syncMirror(
   const before = await targetRefsBefore(mirror, project, target, deps, signal);
   const branch = defaultBranch && cacheRefs[`refs/heads/${defaultBranch}`] ? defaultBranch : null;
   if (!sameRefs(before, cacheRefs)) {
+    deps.onPhase?.('pushing');
     if (branch) {
       const cacheDir = deps.cacheDir(mirror.github_id);
       const move = { projectId: project.id, branch, target, cacheDir, before, after: cacheRefs };
@@ -100,6 +105,7 @@ export async function syncMirror(
 
   // The verification (git), the default branch (REST) and the ledger (the local cache)
   // are independent of each other: overlap them.
+  deps.onPhase?.('verifying');
   const [after, , refs] = await Promise.all([
     deps.git.lsRemote(target, signal).then((listed) => listed.refs),
     branch ? ensureDefaultBranch(deps.onedev, project.id, branch, signal) : undefined,

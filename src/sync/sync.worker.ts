@@ -9,11 +9,16 @@ import type { Logger } from '../shared/logger.js';
 import { claimDueMirror, reclaimExpiredLeases, renewLease } from './mirror-lease.repo.js';
 import type { BackoffOptions } from './retry-policy.js';
 import { type HeldRun, recordFailure, recordShutdownAbort, recordSuccess } from './run-outcome.js';
-import { startRun } from './runs.repo.js';
+import { type SyncPhase, setRunPhase, startRun } from './runs.repo.js';
 import type { SyncResult } from './sync-mirror.js';
 
 /** Runs one sync of one claimed mirror. */
-export type SyncExecutor = (mirror: MirrorRow, signal: AbortSignal) => Promise<SyncResult>;
+export type SyncExecutor = (
+  mirror: MirrorRow,
+  signal: AbortSignal,
+  /** Told as each step of the sync starts. */
+  onPhase?: (phase: SyncPhase) => void,
+) => Promise<SyncResult>;
 
 export interface SyncWorkerEvents {
   'sync:finished': [
@@ -147,7 +152,10 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
         startedAt: iso(),
       });
       mirrorLog.info({ attempt }, 'sync started');
-      const result = await options.execute(mirror, controller.signal);
+      const phases = phaseRecorder(runId, mirrorLog);
+      const result = await options.execute(mirror, controller.signal, phases.record);
+      // The ledger keeps the last step reached; it must land before the outcome closes the run.
+      await phases.written();
       await recordSuccess(handle.db, run, result, iso());
       mirrorLog.info({ result: result.result, refs: result.refs.length }, 'sync finished');
       announce(mirrorLog, {
@@ -177,6 +185,25 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       clearInterval(renewal);
       inFlight.delete(mirror.github_id);
     }
+  }
+
+  /**
+   * Records each step of a run as it starts, one write after another so they land in
+   * order. Only a running run takes them, so a write that arrives after the outcome is
+   * dropped; a failed write costs the dashboard a step, never the sync.
+   */
+  function phaseRecorder(runId: string, mirrorLog: Logger) {
+    let writes = Promise.resolve();
+    return {
+      record(phase: SyncPhase): void {
+        writes = writes
+          .then(() => setRunPhase(handle.db, runId, phase))
+          .catch((error: unknown) =>
+            mirrorLog.debug({ err: error, phase }, 'sync phase not recorded'),
+          );
+      },
+      written: () => writes,
+    };
   }
 
   /**

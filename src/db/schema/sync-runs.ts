@@ -16,6 +16,8 @@ export interface SyncRunsTable {
   refs: string | null;
   /** JSON array of container restart outcomes. */
   containers: string | null;
+  /** While running: the step under way (see SyncPhase); the last one reached afterwards. */
+  phase: string | null;
 }
 
 export type SyncRunRow = Selectable<SyncRunsTable>;

@@ -84,6 +84,10 @@ export const syncRunSchema = z.object({
   errorCode: z.string().nullable(),
   refs: z.array(refChangeSchema).describe('refs moved on OneDev, old → new'),
   containers: z.array(z.unknown()),
+  phase: z
+    .enum(['comparing', 'fetching', 'pushing', 'verifying'])
+    .nullable()
+    .describe('the step a running sync is in; for a finished run, the last step it reached'),
 });
 models.add(syncRunSchema, { id: 'SyncRun' });
 

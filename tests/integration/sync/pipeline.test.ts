@@ -89,6 +89,8 @@ describe.each(DIALECTS)('mirror pipeline on %s', (dialect) => {
     });
     const [run] = await listRuns(p.handle.db, record.id);
     expect(run?.result).toBe('synced');
+    // Each step was recorded on the run as it started; a finished run keeps the last.
+    expect(run?.phase).toBe('verifying');
     expect(run?.refs.map((r) => `${r.kind} ${r.ref}`).sort()).toEqual(
       Object.keys(onedevRefs)
         .map((ref) => `created ${ref}`)
@@ -217,7 +219,7 @@ describe.each(DIALECTS)('mirror pipeline on %s', (dialect) => {
     expect(await p.onedev.refs('github/octocat/still')).toEqual(before);
     expect(before).toEqual(headsAndTags(await repo.refs()));
     const [run] = await listRuns(p.handle.db, record.id);
-    expect(run).toMatchObject({ result: 'unchanged', refs: [] });
+    expect(run).toMatchObject({ result: 'unchanged', refs: [], phase: 'comparing' });
   });
 
   it('keeps alice/dotfiles and bob/dotfiles apart and maps octocat/.github to a valid name', async () => {

@@ -72,6 +72,19 @@ export const run: SyncRun = {
       durationMs: 900,
     },
   ],
+  phase: 'verifying',
+};
+
+/** A sync under way, pushing to OneDev. */
+export const runningRun: SyncRun = {
+  ...run,
+  id: 'run-running',
+  finishedAt: null,
+  durationMs: null,
+  result: 'running',
+  refs: [],
+  containers: [],
+  phase: 'pushing',
 };
 
 /** A run whose containers came to every kind of outcome, as the restarter records them. */

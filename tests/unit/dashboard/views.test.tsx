@@ -16,6 +16,7 @@ import {
   mixedContainersRun,
   NOW,
   run,
+  runningRun,
 } from './fixtures.js';
 
 const common = { now: NOW, csrf: CSRF, flash: null };
@@ -98,12 +99,14 @@ describe('dashboard views', () => {
       <MirrorDetailPage
         {...common}
         mirror={syncing}
-        runs={[run]}
+        runs={[runningRun, run]}
         githubUrl="https://github.com"
         canCheckFreshness={true}
       />,
     );
     expectSafe(html);
+    // The step the running sync is in, beside "running since" and in its ledger row.
+    expect(html.match(/pushing to OneDev/g)).toHaveLength(2);
     expect(html).toContain('1 created, 1 updated, 0 forced, 0 deleted');
     expect(html).toContain('2.0 s');
     expect(html).toContain('1 restarted');

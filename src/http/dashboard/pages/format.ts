@@ -1,4 +1,5 @@
 /** Pure formatting for the pages: the current time is data, so views stay deterministic. */
+import type { SyncPhase } from '../../../sync/runs.repo.js';
 
 const UNITS: Array<[limitS: number, sizeS: number, unit: string]> = [
   [60, 1, 's'],
@@ -24,6 +25,18 @@ export function duration(ms: number | null): string {
   if (ms < 1000) return `${ms} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+const PHASE_TEXT: Record<SyncPhase, string> = {
+  comparing: 'comparing with GitHub',
+  fetching: 'fetching from GitHub',
+  pushing: 'pushing to OneDev',
+  verifying: 'verifying OneDev',
+};
+
+/** What a running sync is doing, in words; empty before its first step is recorded. */
+export function phaseText(phase: SyncPhase | null): string {
+  return phase ? PHASE_TEXT[phase] : '';
 }
 
 export function shortSha(sha: string | null): string {

@@ -2,7 +2,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Mirror } from '../../../sync/mirror.js';
 import type { SyncRun } from '../../../sync/runs.repo.js';
-import { mirrorHref } from './format.js';
+import { mirrorHref, phaseText } from './format.js';
 import { Layout } from './layout.js';
 import { Runs } from './mirror-parts.js';
 import { Badge, CsrfField, Empty, Live, PostButton, When } from './ui.js';
@@ -21,6 +21,7 @@ export interface MirrorDetailData {
 
 const Facts = (props: { data: MirrorDetailData }) => {
   const { mirror: m, now, githubUrl, onedevUrl } = props.data;
+  const running = props.data.runs.find((run) => run.result === 'running');
   return (
     <dl class="facts">
       <dt>Status</dt>
@@ -30,6 +31,7 @@ const Facts = (props: { data: MirrorDetailData }) => {
           <>
             <progress aria-label="Sync in progress" /> running since{' '}
             <When at={m.lastAttemptAt} now={now} />
+            {running?.phase ? `, ${phaseText(running.phase)}` : ''}
           </>
         ) : null}
       </dd>

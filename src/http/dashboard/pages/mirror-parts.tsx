@@ -2,7 +2,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Freshness } from '../../../dashboard/freshness.js';
 import type { SyncRun } from '../../../sync/runs.repo.js';
-import { duration, shortSha } from './format.js';
+import { duration, phaseText, shortSha } from './format.js';
 import { Badge, Empty, When } from './ui.js';
 
 const FRESHNESS_TEXT: Record<Freshness['state'], string> = {
@@ -131,7 +131,9 @@ export const Runs = (props: { runs: SyncRun[]; now: Date }) =>
               </td>
               <td data-label="Took">
                 {run.result === 'running' ? (
-                  <progress aria-label="Running" />
+                  <>
+                    <progress aria-label="Running" /> {phaseText(run.phase)}
+                  </>
                 ) : (
                   duration(run.durationMs)
                 )}
