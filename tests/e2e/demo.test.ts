@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('npm run demo', () => {
   it('mirrors a starred repository, follows a push, and prints what to try', async () => {
-    const loader = pathToFileURL(`${ROOT}node_modules/tsx/dist/loader.mjs`).href;
-    const child = spawn(process.execPath, ['--import', loader, 'scripts/demo.ts', '--once'], {
+    // The command the README gives, with --once so it ends after showing the mirror follow.
+    const child = spawn('npm', ['run', '--silent', 'demo', '--', '--once'], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
     });

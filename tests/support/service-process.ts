@@ -24,8 +24,23 @@ export function runStarbridge(
   args: string[],
   options: { env?: Record<string, string>; cwd?: string } = {},
 ) {
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, `${ROOT}src/main.ts`, ...args], {
+  return runCommand(
+    process.execPath,
+    ['--import', TSX_LOADER, `${ROOT}src/main.ts`, ...args],
+    options,
+  );
+}
+
+/** Runs a command with exactly the environment given (no inherited configuration). */
+function runCommand(
+  command: string,
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; group?: boolean },
+) {
+  const child = spawn(command, args, {
     cwd: options.cwd ?? ROOT,
+    // Its own process group, so a stop reaches what a wrapper such as npm started.
+    detached: options.group ?? false,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
@@ -46,17 +61,45 @@ export function runStarbridge(
 }
 
 /** Starts `starbridge serve` on a free port and waits until it listens. */
-export async function startServiceProcess(
+export function startServiceProcess(
   options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
 ): Promise<ServiceProcess> {
   const run = runStarbridge(['serve'], {
     ...options,
     env: { PORT: '0', HOST: '127.0.0.1', ...options.env },
   });
+  return untilListening(run, options.timeoutMs ?? 30_000);
+}
+
+/**
+ * Runs the README's command, `npm start` (compile with tsc, then `node dist/src/main.js
+ * serve`), from the checkout, on a free port, and waits until it listens.
+ */
+export async function startWithNpmStart(
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<ServiceProcess> {
+  const run = runCommand('npm', ['start'], {
+    env: { PORT: '0', HOST: '127.0.0.1', ...options.env },
+    group: true,
+  });
+  const service = await untilListening(run, options.timeoutMs ?? 120_000);
+  return {
+    ...service,
+    stop: (signal = 'SIGTERM') => {
+      if (run.child.pid !== undefined) process.kill(-run.child.pid, signal);
+      return run.exited;
+    },
+  };
+}
+
+async function untilListening(
+  run: ReturnType<typeof runCommand>,
+  timeoutMs: number,
+): Promise<ServiceProcess> {
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`service did not start:\n${run.output()}`)),
-      options.timeoutMs ?? 30_000,
+      timeoutMs,
     );
     const poll = setInterval(() => {
       const match = /"port":(\d+)[^\n]*"msg":"starbridge listening"/.exec(run.output());
