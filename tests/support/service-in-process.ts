@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/config/config.js';
+import { type Config, loadConfig } from '../../src/config/config.js';
 import { type RunningService, startService } from '../../src/service.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { type GitHubDouble, startGitHubDouble } from './github-double/index.js';
@@ -19,15 +19,22 @@ export interface InProcessService {
   url: string;
   /** Sends GitHub's real "watch started" delivery for a repository of the GitHub double. */
   star(record: { id: number; owner: string; name: string }): Promise<Response>;
+  /** Sends GitHub's real "push" delivery for a repository of the GitHub double. */
+  push(record: { id: number; owner: string; name: string }): Promise<Response>;
   close(): Promise<void>;
 }
 
 /**
  * The service exactly as `starbridge serve` wires it (startService), on SQLite, listening on
- * loopback, against the GitHub and OneDev doubles; `env` adds or overrides configuration.
+ * loopback, against the GitHub and OneDev doubles; `env` adds or overrides configuration,
+ * and `configure` adjusts what no variable sets (where container sockets are looked for).
  */
 export async function startInProcessService(
-  options: { env?: Record<string, string>; onBeforeStart?: (github: GitHubDouble) => void } = {},
+  options: {
+    env?: Record<string, string>;
+    onBeforeStart?: (github: GitHubDouble) => void;
+    configure?: (config: Config) => Config;
+  } = {},
 ): Promise<InProcessService> {
   const github = await startGitHubDouble({ tokens: { [SERVICE_GITHUB_TOKEN]: 'octocat' } });
   const onedev = await startOneDevDouble(STANDARD_CAST);
@@ -47,22 +54,24 @@ export async function startInProcessService(
     SHUTDOWN_GRACE: '2s',
     ...options.env,
   });
-  const service = await startService(config, createLogger({ level: 'silent' }));
+  const configured = options.configure ? options.configure(config) : config;
+  const service = await startService(configured, createLogger({ level: 'silent' }));
   const url = `http://127.0.0.1:${service.port}`;
+  const deliver = (event: string, payload: object) => {
+    const request = webhookRequest({ event, payload, secret: SERVICE_WEBHOOK_SECRET });
+    return fetch(`${url}/webhooks/github`, {
+      method: 'POST',
+      body: request.body,
+      headers: request.headers,
+    });
+  };
   return {
     github,
     onedev,
     service,
     url,
-    star(record) {
-      const payload = withRepository(webhookExample('watch', 'started'), record);
-      const request = webhookRequest({ event: 'watch', payload, secret: SERVICE_WEBHOOK_SECRET });
-      return fetch(`${url}/webhooks/github`, {
-        method: 'POST',
-        body: request.body,
-        headers: request.headers,
-      });
-    },
+    star: (record) => deliver('watch', withRepository(webhookExample('watch', 'started'), record)),
+    push: (record) => deliver('push', withRepository(webhookExample('push'), record)),
     async close() {
       await service.stop();
       await Promise.all([github.close(), onedev.close()]);

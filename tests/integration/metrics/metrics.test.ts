@@ -19,7 +19,7 @@ describe.each(DIALECTS)('/metrics on %s', (dialect) => {
     pipeline = undefined;
   });
 
-  it('moves delivery, sync and mirror metrics when a webhook leads to a sync, and shows staleness', async () => {
+  it('moves delivery, sync and mirror metrics when a webhook leads to a sync, shows staleness, and a sync clears it', async () => {
     const p = await startPipeline({ dialect });
     pipeline = p;
     const scrape = async () => {
@@ -34,18 +34,11 @@ describe.each(DIALECTS)('/metrics on %s', (dialect) => {
     expect(before).toContain('starbridge_process_cpu_seconds_total');
 
     const record = p.github.addRepo({ owner: 'octocat', name: 'measured' });
-    await new RepoBuilder(p.github.repoPath('octocat', 'measured')).commit('main', {
-      files: { a: 'a\n' },
-    });
+    const repo = new RepoBuilder(p.github.repoPath('octocat', 'measured'));
+    await repo.commit('main', { files: { a: 'a\n' } });
+    const identity = { id: record.id, owner: 'octocat', name: 'measured' };
     const done = p.nextSync(record.id);
-    await p.deliver(
-      'watch',
-      withRepository(webhookExample('watch', 'started'), {
-        id: record.id,
-        owner: 'octocat',
-        name: 'measured',
-      }),
-    );
+    await p.deliver('watch', withRepository(webhookExample('watch', 'started'), identity));
     await p.deliver('issues', { action: 'opened' });
     expect((await done).result).toBe('synced');
 
@@ -75,6 +68,20 @@ describe.each(DIALECTS)('/metrics on %s', (dialect) => {
       '{repository="octocat/measured"}',
     );
     expect(stale).toBeGreaterThanOrEqual(2 * 86_400 - 5);
+    expect(stale).toBeLessThan(2 * 86_400 + 60);
+
+    // A real sync of a new commit (push webhook) moves the last-success time back to now.
+    await repo.commit('main', { files: { a: 'b\n' } });
+    const pushed = p.nextSync(record.id);
+    await p.deliver('push', withRepository(webhookExample('push'), identity));
+    expect((await pushed).result).toBe('synced');
+    const resynced = sample(
+      await scrape(),
+      'starbridge_mirror_seconds_since_last_success',
+      '{repository="octocat/measured"}',
+    );
+    expect(resynced).toBeGreaterThanOrEqual(0);
+    expect(resynced).toBeLessThan(60);
 
     // A paused mirror (unstarred and kept, archived) stops syncing on purpose: not stale.
     await p.handle.db.updateTable('mirrors').set({ status: 'paused' }).execute();

@@ -133,7 +133,7 @@ describe('failure notifications from NOTIFY_URL and NOTIFY_SECRET', () => {
     receiver = undefined;
   });
 
-  it('sends one signed message for a mirror that fails ten times, and one when it recovers', async () => {
+  it('sends one signed message for a mirror that fails ten times and again when retried, and one when it recovers', async () => {
     receiver = await startReceiver({ failFirst: 1 });
     const p = await startPipeline({
       dialect: 'sqlite',
@@ -147,19 +147,44 @@ describe('failure notifications from NOTIFY_URL and NOTIFY_SECRET', () => {
 
     const record = await addRepo(p, 'unlucky');
     p.onedev.faults.serviceUnavailable();
-    const failed = new Promise<void>((resolve) =>
-      p.worker.events.on('sync:finished', (e) => e.result === 'failed' && resolve()),
-    );
-    await star(p, record, 'unlucky');
-    await failed;
+    /** Starts syncs of the mirror and resolves when one of them ends `failed`. */
+    const failsAgain = async (start: () => Promise<unknown>) => {
+      const failed = new Promise<void>((resolve) => {
+        const listener = (e: { result: string }) => {
+          if (e.result !== 'failed') return;
+          p.worker.events.off('sync:finished', listener);
+          resolve();
+        };
+        p.worker.events.on('sync:finished', listener);
+      });
+      await start();
+      await failed;
+    };
+    await failsAgain(() => star(p, record, 'unlucky'));
     expect(results).toEqual([...Array(9).fill('retrying'), 'failed']);
+    await eventually('the failure message', () => receiver?.received.length === 1);
+
+    // The operator retries it (ten more attempts) and forces two syncs: it fails each time,
+    // still the same incident, so the receiver hears nothing more.
+    await failsAgain(() => p.mirrors.retry(record.id));
+    await failsAgain(() => p.mirrors.syncById(record.id, { force: true }));
+    await failsAgain(() => p.mirrors.syncById(record.id, { force: true }));
+    expect(results).toEqual([
+      ...[...Array(9).fill('retrying'), 'failed'],
+      ...[...Array(9).fill('retrying'), 'failed'],
+      'failed',
+      'failed',
+    ]);
 
     p.onedev.faults.clear();
     const synced = p.nextSync(record.id);
     await p.mirrors.syncById(record.id, { force: true, resetAttempts: true });
     expect((await synced).result).toBe('synced');
     // The first POST was refused (502) and retried: the receiver has both messages once.
-    await eventually('two messages', () => receiver?.received.length === 2);
+    // Messages go out in order, so once the recovery is in, any repeat would be too.
+    await eventually('the recovery message', () =>
+      Boolean(receiver?.messages().some((m) => m.kind === 'mirror.recovered')),
+    );
     await stop(5_000);
 
     const messages = receiver.messages();

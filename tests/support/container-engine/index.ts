@@ -52,10 +52,14 @@ export interface FakeEngine {
  * A node:http server on a unix socket answering the few Docker Engine API calls
  * Starbridge makes, in the shapes Docker and Podman use, with fault switches. Anything
  * else (create, exec, …) is 403, as from a socket proxy that allows only those calls.
+ * The socket is in a temporary folder of its own unless `at` names where it goes.
  */
-export async function startFakeEngine(faults: FakeEngineFaults = {}): Promise<FakeEngine> {
-  const dir = mkdtempSync(join(tmpdir(), 'sb-engine-'));
-  const socketPath = join(dir, 'engine.sock');
+export async function startFakeEngine(
+  faults: FakeEngineFaults = {},
+  at?: { socketPath: string },
+): Promise<FakeEngine> {
+  const dir = at ? undefined : mkdtempSync(join(tmpdir(), 'sb-engine-'));
+  const socketPath = at?.socketPath ?? join(dir as string, 'engine.sock');
   const engine: FakeEngine = {
     socketPath,
     faults,
@@ -83,7 +87,7 @@ export async function startFakeEngine(faults: FakeEngineFaults = {}): Promise<Fa
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      rmSync(dir, { recursive: true, force: true });
+      if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
   const server = createServer((req, res) => {
