@@ -117,7 +117,7 @@ describe.each(DIALECTS)('a service on %s killed during a push', (dialect) => {
     // A crash, as a container stop or a power cut: git (which leads its own process group)
     // dies with the service instead of finishing the push by itself.
     const pid = first.child.pid ?? 0;
-    expect(descendantsOf(pid).length).toBeGreaterThan(0);
+    expect(descendantsOf(pid).map((p) => p.comm)).toContain('git');
     killProcessTree(pid);
     await first.exited;
 

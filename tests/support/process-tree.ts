@@ -4,6 +4,8 @@ interface ProcInfo {
   pid: number;
   ppid: number;
   pgid: number;
+  /** The executable's name, as `ps -o comm` shows it. */
+  comm: string;
 }
 
 /** Every live process, from /proc (Linux). */
@@ -18,8 +20,9 @@ function listProcesses(): ProcInfo[] {
       continue; // exited while listing
     }
     // `pid (comm) state ppid pgrp …`; comm may itself hold spaces and parentheses.
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
     const [, ppid, pgid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    processes.push({ pid: Number(entry), ppid: Number(ppid), pgid: Number(pgid) });
+    processes.push({ pid: Number(entry), ppid: Number(ppid), pgid: Number(pgid), comm });
   }
   return processes;
 }
