@@ -134,6 +134,25 @@ describe('pre-receive checks', () => {
     expect(await double.refs('github/octocat/hello')).toEqual({});
   });
 
+  it('rejects the whole push when a non-manager updates refs/updates/*', async () => {
+    double.grant('bob', 'github/octocat/hello', 'write');
+    const src = await source({ branches: ['main'] });
+    const first = await pushWithToken(src.dir, helloUrl(), TOKENS.bob, ['main']);
+    expect(first.code, first.stderr).toBe(0);
+    const before = await double.refs('github/octocat/hello');
+    await src.commit('main');
+    const push = await pushWithToken(src.dir, helloUrl(), TOKENS.bob, [
+      'main',
+      'main:refs/updates/1',
+    ]);
+    expect(push.code).not.toBe(0);
+    expect(push.stderr).toContain('remote: *  ERROR PUSHING REF: refs/updates/1');
+    expect(push.stderr).toContain('remote: *  Only project managers can update onedev refs.');
+    expect(push.stderr).toContain('pre-receive hook declined');
+    // Neither the onedev ref nor the ordinary branch pushed with it moved.
+    expect(await double.refs('github/octocat/hello')).toEqual(before);
+  });
+
   it('accepts refs/pull/* from non-managers and refs/pulls/* from managers', async () => {
     double.grant('bob', 'github/octocat/hello', 'write');
     const src = await source({ branches: ['main'], refs: ['refs/pull/7/head'] });

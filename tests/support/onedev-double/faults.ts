@@ -13,8 +13,11 @@ export interface FaultOptions {
   times?: number;
   /** Which traffic the fault applies to; default `all`. */
   scope?: FaultScope;
-  /** Extra filter on method and path (path without query string). */
-  match?: (request: { method: string; path: string }) => boolean;
+  /**
+   * Extra filter on method, path (without query string) and query string (`?…` as sent,
+   * empty when none): the two git services share `info/refs` and differ only in the query.
+   */
+  match?: (request: { method: string; path: string; query: string }) => boolean;
 }
 
 /** What the server does with a request before routing it. */
@@ -47,6 +50,8 @@ interface Armed<T> {
 export interface RequestInfo {
   method: string;
   path: string;
+  /** `?…` as sent; empty when none. */
+  query?: string;
   kind: RequestKind;
 }
 
@@ -162,7 +167,8 @@ export class Faults {
   private consume<T>(armed: Armed<T>, request: RequestInfo): boolean {
     if (armed.remaining <= 0) return false;
     if (armed.scope !== 'all' && armed.scope !== request.kind) return false;
-    if (armed.match && !armed.match({ method: request.method, path: request.path })) return false;
+    const { method, path, query = '' } = request;
+    if (armed.match && !armed.match({ method, path, query })) return false;
     armed.remaining--;
     return true;
   }

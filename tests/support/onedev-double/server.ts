@@ -99,6 +99,7 @@ export function createRequestHandler(state: DoubleState) {
     const { delayMs, terminal } = state.faults.takeFront({
       method,
       path: url.pathname,
+      query: url.search,
       kind: record.kind,
     });
     if (delayMs > 0) await sleep(delayMs);
