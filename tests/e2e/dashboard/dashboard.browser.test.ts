@@ -16,6 +16,10 @@ import { type DashboardServer, PASSWORD, startDashboardServer } from './e2e-kit.
 
 const skip = browserSkipReason();
 const SHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+const WIDTHS = [
+  [1280, 900, 'desktop'],
+  [390, 844, 'phone'],
+] as const;
 
 describe.skipIf(skip !== undefined).each(DIALECTS)(
   `dashboard in Chromium on %s${skip ? ` (skipped: ${skip})` : ''}`,
@@ -29,6 +33,7 @@ describe.skipIf(skip !== undefined).each(DIALECTS)(
       [server, browser] = await Promise.all([startDashboardServer(dialect), launchBrowser()]);
       page = await browser.context.newPage();
       problems = watchConsole(page);
+      if (dialect === 'sqlite') mkdirSync(SHOTS, { recursive: true });
     });
     afterAll(async () => {
       await browser?.close();
@@ -64,6 +69,29 @@ describe.skipIf(skip !== undefined).each(DIALECTS)(
       });
     const rowOf = (name: string) =>
       page.locator('tr', { has: page.getByRole('link', { name: `octocat/${name}`, exact: true }) });
+
+    /**
+     * Opens `path` at desktop and phone widths and, once `ready` resolves, writes a full-page
+     * screenshot of each to docs/screenshots (from the SQLite run only: one set is enough).
+     */
+    async function screenshotAtBothWidths(name: string, path: string, ready?: () => Promise<void>) {
+      for (const [width, height, label] of WIDTHS) {
+        await page.setViewportSize({ width, height });
+        await open(path);
+        await ready?.();
+        if (dialect === 'sqlite')
+          await page.screenshot({ path: `${SHOTS}${name}-${label}.png`, fullPage: true });
+      }
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+
+    it('shows the sign-in page tidily at desktop and phone widths without console errors', async () => {
+      await screenshotAtBothWidths('login', '/dashboard/login', async () => {
+        expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in');
+        await page.getByLabel('Dashboard password').waitFor();
+      });
+      expect(problems).toEqual([]);
+    });
 
     it('refuses a wrong password and lands on the overview with the right one', async () => {
       await open('/dashboard');
@@ -118,32 +146,54 @@ describe.skipIf(skip !== undefined).each(DIALECTS)(
     });
 
     it('shows every page tidily at desktop and phone widths without console errors', async () => {
-      const pages: Array<[string, string]> = [
-        ['overview', '/dashboard'],
-        ['mirrors', '/dashboard/mirrors'],
-        ['mirror-detail', '/dashboard/mirrors/octocat/hello'],
-        ['containers', '/dashboard/containers'],
-        ['deliveries', '/dashboard/deliveries'],
-        ['settings', '/dashboard/settings'],
-      ];
-      if (dialect === 'sqlite') mkdirSync(SHOTS, { recursive: true });
-      for (const [name, path] of pages) {
-        for (const [width, label] of [
-          [1280, 'desktop'],
-          [390, 'phone'],
-        ] as const) {
-          await page.setViewportSize({ width, height: label === 'phone' ? 844 : 900 });
-          await open(path);
-          if (name === 'mirror-detail')
-            await page.getByText('Up to date').waitFor({ timeout: 15_000 });
-          if (name === 'settings') {
-            await page.getByRole('button', { name: 'Check the GitHub token' }).click();
-            await page.getByText('GitHub accepts the token').waitFor();
-          }
-          if (dialect === 'sqlite')
-            await page.screenshot({ path: `${SHOTS}${name}-${label}.png`, fullPage: true });
-        }
-      }
+      await screenshotAtBothWidths('overview', '/dashboard');
+      await screenshotAtBothWidths('mirrors', '/dashboard/mirrors');
+      await screenshotAtBothWidths('containers', '/dashboard/containers');
+      await screenshotAtBothWidths('deliveries', '/dashboard/deliveries');
+      await screenshotAtBothWidths('settings', '/dashboard/settings', async () => {
+        await page.getByRole('button', { name: 'Check the GitHub token' }).click();
+        await page.getByText('GitHub accepts the token').waitFor();
+      });
+      expect(problems).toEqual([]);
+    });
+
+    it("shows a pushed repository's sync step by step on its page, without a reload", async () => {
+      // A new commit to mirror, and a OneDev that takes its time to accept the push.
+      const repo = new RepoBuilder(server.pipeline.github.repoPath('octocat', 'hello'));
+      await repo.commit('main', { files: { 'CHANGES.md': '# 1.1.0\n' } });
+      server.pipeline.onedev.faults.latency(12_000, {
+        times: 1,
+        scope: 'git',
+        match: (request) => request.method === 'POST' && request.path.endsWith('/git-receive-pack'),
+      });
+      const path = '/dashboard/mirrors/octocat/hello';
+      await open(path);
+      const state = page.getByRole('region', { name: 'Mirror state' });
+      await state.getByText('synced', { exact: true }).waitFor();
+      await page.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
+      const push = withRepository(webhookExample('push'), {
+        id: 910_001,
+        owner: 'octocat',
+        name: 'hello',
+        defaultBranch: 'main',
+      });
+      const sent = await sendWebhook(`${server.url}/webhooks/github`, {
+        event: 'push',
+        payload: push,
+        secret: WEBHOOK_SECRET,
+      });
+      expect(sent.status).toBe(202);
+      await state.getByText('pushing to OneDev').waitFor({ timeout: 15_000 });
+      expect(await state.textContent()).toContain('running since');
+      expect(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded)).toBe(
+        true,
+      );
+
+      await screenshotAtBothWidths('mirror-detail', path, async () => {
+        await state.getByText('pushing to OneDev').waitFor();
+        await page.getByText('Update available').waitFor({ timeout: 15_000 });
+      });
+      await state.getByText('synced', { exact: true }).waitFor({ timeout: 30_000 });
       expect(problems).toEqual([]);
     });
 

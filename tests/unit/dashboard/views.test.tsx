@@ -126,6 +126,18 @@ describe('dashboard views', () => {
     expect(fresh).toContain('Update available');
     expect(fresh).toContain('(2 refs differ)');
     expect(fresh).toContain('bbbbbbbbbb');
+    const one = await (
+      <FreshnessView
+        freshness={{
+          state: 'update_available',
+          branch: 'main',
+          githubSha: 'b'.repeat(40),
+          onedevSha: 'a'.repeat(40),
+          differingRefs: 1,
+        }}
+      />
+    ).toString();
+    expect(one).toContain('(1 ref differs)');
   });
 
   it('mirror detail: counts containers by outcome, not every entry as a restart', async () => {

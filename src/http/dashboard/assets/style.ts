@@ -105,6 +105,7 @@ td.actions form, td.actions a { margin-right: .35rem; }
 .danger-zone { border-color: #f0b4b4; }
 @media (max-width: 760px) {
   main { padding: .75rem; }
+  .bare main.narrow { margin: 10vh .75rem; }
   .top { padding: .5rem .75rem; }
   .top nav { order: 3; flex-basis: 100%; }
   .top .signout { margin-left: auto; }

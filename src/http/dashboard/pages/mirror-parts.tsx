@@ -20,7 +20,7 @@ export const FreshnessView = (props: { freshness: Freshness }) => {
       <p>
         <strong>{FRESHNESS_TEXT[f.state]}</strong>
         {f.state === 'update_available' && f.differingRefs > 0
-          ? ` (${f.differingRefs} refs differ)`
+          ? ` (${f.differingRefs === 1 ? '1 ref differs' : `${f.differingRefs} refs differ`})`
           : ''}
       </p>
       <dl class="facts">
