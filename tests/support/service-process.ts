@@ -57,7 +57,9 @@ function runCommand(
     output += String(chunk);
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
+  // Once every process holding its output has ended (a wrapper's children included).
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  return { child, output: () => output, exited, closed };
 }
 
 /** Starts `starbridge serve` on a free port and waits until it listens. */
@@ -85,8 +87,10 @@ export async function startWithNpmStart(
   const service = await untilListening(run, options.timeoutMs ?? 120_000);
   return {
     ...service,
-    stop: (signal = 'SIGTERM') => {
+    // npm ends on the signal at once; the service it started logs on until it has stopped.
+    stop: async (signal = 'SIGTERM') => {
       if (run.child.pid !== undefined) process.kill(-run.child.pid, signal);
+      await run.closed;
       return run.exited;
     },
   };
