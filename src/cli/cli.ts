@@ -2,6 +2,7 @@ import type { Config } from '../config/config.js';
 import { containersCommand } from '../containers/containers.command.js';
 import { createDb, type DbHandle } from '../db/database.js';
 import { migrateToLatest, readSchemaStatus } from '../db/migrate.js';
+import { checkGitInstallation } from '../git/git-installation.js';
 import { createGitHubClient } from '../github/github.client.js';
 import { type Clock, systemClock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -45,6 +46,8 @@ export interface CliContext {
   /** Scrubs secrets from git output and errors (the foreground sync). */
   redactor?: Redactor;
   clock?: Clock;
+  /** PATH the git check searches (tests); the git engine's default when unset. */
+  gitPath?: string;
 }
 
 /** Runs one CLI command and returns the process exit code. */
@@ -59,6 +62,8 @@ export async function runCommand(
     case 'migrate':
       return migrateCommand(ctx.config, ctx.log, ctx.out);
     case 'sync':
+      // The same refusal as `serve` (G14): this sync runs git in the foreground.
+      await checkGitInstallation({ path: ctx.gitPath });
       return withDatabase(ctx, 'migrate', (handle) => {
         const clock = ctx.clock ?? systemClock;
         const engine = createSyncEngine(
