@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import { UpstreamError } from '../shared/upstream-error.js';
+import { cachedProbe } from './cached-probe.js';
 import type { ComponentHealth, HealthProbe } from './health.service.js';
 
 /**
@@ -56,10 +57,10 @@ export interface IntegrationChecks {
  * checked for real (cached, so frequent polls do not hammer them).
  */
 export function integrationProbes(config: Config, checks: IntegrationChecks): HealthProbe[] {
-  const cache = { ms: checks.cacheMs ?? 15_000, now: checks.now ?? Date.now };
+  const cache = { ms: checks.cacheMs ?? 15_000, now: checks.now };
   const deep: HealthProbe[] = [
-    cached(onedevProbe(config, checks.onedevVersion), cache),
-    cached(containersProbe(config, checks.containersStatus), cache),
+    cachedProbe(onedevProbe(config, checks.onedevVersion), cache),
+    cachedProbe(containersProbe(config, checks.containersStatus), cache),
   ];
   const deepNames = new Set(deep.map((p) => p.name));
   return [...configurationProbes(config).filter((p) => !deepNames.has(p.name)), ...deep];
@@ -109,19 +110,6 @@ function containersProbe(
       } catch (error) {
         return { status: 'down', message: `container engine is unreachable: ${messageOf(error)}` };
       }
-    },
-  };
-}
-
-/** Reuses a probe's answer for `ms`; concurrent callers share one check in flight. */
-function cached(probe: HealthProbe, cache: { ms: number; now: () => number }): HealthProbe {
-  let last: { at: number; answer: Promise<ComponentHealth> } | undefined;
-  return {
-    name: probe.name,
-    check() {
-      const now = cache.now();
-      if (!last || now - last.at >= cache.ms) last = { at: now, answer: probe.check() };
-      return last.answer;
     },
   };
 }
