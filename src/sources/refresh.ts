@@ -93,11 +93,12 @@ export function createRefresh(deps: RefreshDeps) {
         .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) > 0 && row.next_refresh_at !== null) due.push(row);
     }
-    const blocked = due.filter((row) => deps.blocked?.(row));
-    if (blocked.length > 0) {
+    const isBlocked = (row: RefreshTarget) => deps.blocked?.(row) ?? false;
+    const checkable = due.filter((row) => !isBlocked(row));
+    if (checkable.length < due.length) {
       // One line per tick, not one error per repository: the token's alert says the rest.
-      log.info({ skipped: blocked.length }, 'refresh skipped mirrors: GitHub rejected the token');
-      due.splice(0, due.length, ...due.filter((row) => !blocked.includes(row)));
+      const skipped = due.length - checkable.length;
+      log.info({ skipped }, 'refresh skipped mirrors: GitHub rejected the token');
     }
     let changed = 0;
     // One question per tick, and every lane waits for its answer before the next mirror.
@@ -106,14 +107,15 @@ export function createRefresh(deps: RefreshDeps) {
       authCheck ??= (deps.onAuthFailed?.() ?? Promise.resolve()).catch(() => {});
       return authCheck;
     };
-    await inParallel(due, deps.concurrency, async (row) => {
+    await inParallel(checkable, deps.concurrency, async (row) => {
       // A token found rejected earlier in this tick is not sent for the rest.
-      if (deps.blocked?.(row)) return;
+      if (isBlocked(row)) return;
       if (await differs(row, authFailed)) changed++;
     });
-    if (due.length > 0) log.info({ checked: due.length, changed }, 'refresh checked mirrors');
-    deps.events.emit('refresh:finished', { checked: due.length, changed });
-    return { checked: due.length, changed };
+    const checked = checkable.length;
+    if (checked > 0) log.info({ checked, changed }, 'refresh checked mirrors');
+    deps.events.emit('refresh:finished', { checked, changed });
+    return { checked, changed };
   }
 
   async function differs(row: RefreshTarget, authFailed: () => Promise<void>): Promise<boolean> {
