@@ -8,7 +8,7 @@ import {
   parseLink,
 } from './github-api.js';
 import { repoNameProblem } from './repo-name.js';
-import { type ListedRepo, PER_PAGE, repoItem, toListed } from './stars.api.js';
+import { type ListedRepo, PER_PAGE, pagesAddUp, repoItem, toListed } from './stars.api.js';
 
 export interface Installation {
   id: number;
@@ -119,23 +119,23 @@ async function walkPages(
   read: (data: unknown) => unknown[],
 ): Promise<{ raw: unknown[]; complete: boolean }> {
   const raw: unknown[] = [];
+  const pageSizes: number[] = [];
   let url: string | undefined = route;
-  let pages = 0;
   let lastPage: number | undefined;
-  let complete = true;
   while (url) {
     const response: { data: unknown; headers: Record<string, unknown> } = await octokit.request(
       url,
-      pages === 0 ? { per_page: PER_PAGE } : {},
+      pageSizes.length === 0 ? { per_page: PER_PAGE } : {},
     );
-    pages++;
     const items = read(response.data);
     raw.push(...items);
     const link = parseLink(response.headers.link as string | undefined);
-    if (pages === 1 && link.last) lastPage = Number(new URL(link.last).searchParams.get('page'));
-    if (link.next && items.length !== PER_PAGE) complete = false;
+    if (pageSizes.length === 0 && link.last) {
+      const page = Number(new URL(link.last).searchParams.get('page'));
+      lastPage = Number.isFinite(page) ? page : undefined;
+    }
+    pageSizes.push(items.length);
     url = link.next ? `GET ${onApiOrigin(link.next, apiUrl)}` : undefined;
   }
-  if (lastPage !== undefined && Number.isFinite(lastPage) && pages !== lastPage) complete = false;
-  return { raw, complete };
+  return { raw, complete: pagesAddUp(pageSizes, lastPage) };
 }

@@ -25,6 +25,15 @@ export type StarsPage =
   | { notModified: false; items: ListedRepo[]; etag?: string; next?: string; lastPage?: number };
 
 export const PER_PAGE = 100;
+
+/**
+ * Whether the pages of a listing add up to the whole list: every page before the last is
+ * full, and as many pages came as the first page's `rel="last"` said (when it said).
+ */
+export function pagesAddUp(pageSizes: number[], lastPage: number | undefined): boolean {
+  const shortBeforeLast = pageSizes.slice(0, -1).some((size) => size !== PER_PAGE);
+  return !shortBeforeLast && (lastPage === undefined || pageSizes.length === lastPage);
+}
 const STAR_JSON = 'application/vnd.github.star+json';
 
 export const repoItem = z.object({

@@ -2,7 +2,7 @@ import type { GitHubOctokit } from '../github/github-api.js';
 import {
   fetchStarsPage,
   type ListedRepo,
-  PER_PAGE,
+  pagesAddUp,
   type StarsTarget,
 } from '../github/stars.api.js';
 import type { Logger } from '../shared/logger.js';
@@ -29,20 +29,17 @@ export async function listAllStars(
   const first = await fetchStarsPage(octokit, target, { apiUrl });
   if (first.notModified) throw new Error('unconditional request answered 304');
   const items = [...first.items];
-  let requests = 1;
-  let complete = true;
+  const pageSizes = [first.items.length];
   let next = first.next;
-  let previousSize = first.items.length;
   while (next) {
-    if (previousSize !== PER_PAGE) complete = false;
     const page = await fetchStarsPage(octokit, target, { apiUrl, url: next });
-    requests++;
     if (page.notModified) throw new Error('unconditional request answered 304');
     items.push(...page.items);
-    previousSize = page.items.length;
+    pageSizes.push(page.items.length);
     next = page.next;
   }
-  if (first.lastPage !== undefined && requests !== first.lastPage) complete = false;
+  const requests = pageSizes.length;
+  const complete = pagesAddUp(pageSizes, first.lastPage);
   if (!complete) log.warn({ pages: requests, items: items.length }, 'star listing inconsistent');
   return { items, complete, etag: first.etag, requests };
 }
