@@ -71,7 +71,7 @@ export function createStarsPoller(deps: StarsPollerDeps) {
   async function guarded(kind: 'quick' | 'full', work: (s: StarsState) => Promise<string>) {
     const current = await state();
     try {
-      if (isPaused(current) && !(await tokenWorksAgain(current))) return 'paused';
+      if (adoptStoredPause(current) && !(await tokenWorksAgain(current))) return 'paused';
       const result = await work(current);
       await save({ lastAt: now(), lastResult: result, pausedReason: undefined });
       deps.events.emit('poll:finished', { kind, result });
@@ -83,7 +83,11 @@ export function createStarsPoller(deps: StarsPollerDeps) {
     }
   }
 
-  function isPaused(current: StarsState): boolean {
+  /**
+   * Whether the stored state pauses this token, and the shared guard set to match, so
+   * refresh and syncs follow a pause or a lift decided by another replica or an operator.
+   */
+  function adoptStoredPause(current: StarsState): boolean {
     if (!current.pausedReason || current.pausedToken !== deps.tokenFingerprint) {
       deps.pat.accept(); // lifted elsewhere (another replica's re-check, an operator)
       return false;
