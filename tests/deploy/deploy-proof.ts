@@ -18,7 +18,8 @@ import { RepoBuilder } from '../support/git-repos.js';
 import { type GitHubDouble, startGitHubDouble } from '../support/github-double/index.js';
 import { type OneDevDouble, startOneDevDouble } from '../support/onedev-double/index.js';
 import { STANDARD_CAST, TOKENS } from '../support/onedev-double/test-kit.js';
-import { webhookExample, webhookRequest, withRepository } from '../support/webhooks.js';
+import { headsAndTags } from '../support/pipeline.js';
+import { sendWebhook, webhookExample, withRepository } from '../support/webhooks.js';
 
 const run = promisify(execFile);
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -43,6 +44,39 @@ async function sh(
     maxBuffer: 64 * 1024 * 1024,
   });
   return stdout.trim();
+}
+
+/**
+ * Stars `octocat/<name>` by a signed `watch` webhook to the service at `base` and waits
+ * until OneDev holds exactly the source's heads and tags.
+ */
+async function mirrorByWebhook(
+  base: string,
+  onedev: OneDevDouble,
+  repository: { id: number; name: string },
+  source: RepoBuilder,
+): Promise<void> {
+  const payload = withRepository(webhookExample('watch', 'started'), {
+    id: repository.id,
+    owner: 'octocat',
+    name: repository.name,
+  });
+  const answer = await sendWebhook(`${base}/webhooks/github`, {
+    event: 'watch',
+    payload,
+    secret: SECRET,
+  });
+  if (answer.status !== 202)
+    throw new Error(`webhook answered ${answer.status}: ${await answer.text()}`);
+  const expected = headsAndTags(await source.refs());
+  const path = `github/octocat/${repository.name}`;
+  await until(`${path} to appear in OneDev`, 120_000, async () => {
+    const refs = headsAndTags(await onedev.refs(path));
+    const same =
+      Object.keys(refs).length === Object.keys(expected).length &&
+      Object.entries(expected).every(([ref, sha]) => refs[ref] === sha);
+    return same ? true : undefined;
+  });
 }
 
 async function until<T>(
@@ -239,24 +273,7 @@ async function composeProof(deps: { github: GitHubDouble; onedev: OneDevDouble }
     });
     const repo = new RepoBuilder(deps.github.repoPath('octocat', 'composed'));
     await repo.commit('main', { files: { 'README.md': '# composed\n' } });
-    const payload = withRepository(webhookExample('watch', 'started'), {
-      id: record.id,
-      owner: 'octocat',
-      name: 'composed',
-    });
-    const request = webhookRequest({ event: 'watch', payload, secret: SECRET });
-    const answer = await fetch(`${base}/webhooks/github`, {
-      method: 'POST',
-      body: request.body,
-      headers: request.headers,
-    });
-    if (answer.status !== 202)
-      throw new Error(`webhook answered ${answer.status}: ${await answer.text()}`);
-    const expected = await repo.refs();
-    await until('the compose-run mirror to appear in OneDev', 120_000, async () => {
-      const refs = await deps.onedev.refs('github/octocat/composed');
-      return refs['refs/heads/main'] === expected['refs/heads/main'] ? true : undefined;
-    });
+    await mirrorByWebhook(base, deps.onedev, { id: record.id, name: 'composed' }, repo);
     step('mirrored github/octocat/composed through the Compose service');
   } catch (error) {
     console.error(await sh('podman', ['logs', container]).catch(() => ''));
@@ -371,26 +388,7 @@ async function main(): Promise<void> {
     if (uid === '0') throw new Error('the container runs as root');
     step(`runs as uid ${uid}`);
 
-    const payload = withRepository(webhookExample('watch', 'started'), {
-      id: record.id,
-      owner: 'octocat',
-      name: 'deployed',
-    });
-    const request = webhookRequest({ event: 'watch', payload, secret: SECRET });
-    const answer = await fetch(`${base}/webhooks/github`, {
-      method: 'POST',
-      body: request.body,
-      headers: request.headers,
-    });
-    if (answer.status !== 202)
-      throw new Error(`webhook answered ${answer.status}: ${await answer.text()}`);
-    const expected = await repo.refs();
-    await until('the mirror to appear in OneDev', 120_000, async () => {
-      const refs = await onedev.refs('github/octocat/deployed');
-      return refs['refs/heads/main'] === expected['refs/heads/main'] && refs['refs/tags/v1']
-        ? true
-        : undefined;
-    });
+    await mirrorByWebhook(base, onedev, { id: record.id, name: 'deployed' }, repo);
     step('mirrored github/octocat/deployed');
     await run('podman', ['rm', '-f', container]);
     container = '';

@@ -11,7 +11,7 @@ import { headsAndTags } from '../support/pipeline.js';
 import { descendantsOf, killProcessTree } from '../support/process-tree.js';
 import { type ServiceProcess, startServiceProcess } from '../support/service-process.js';
 import { createTestDb, DIALECTS, type TestDb } from '../support/test-db.js';
-import { webhookExample, webhookRequest, withRepository } from '../support/webhooks.js';
+import { sendWebhook, webhookExample, withRepository } from '../support/webhooks.js';
 
 const GITHUB_TOKEN = 'ghp_e2eSecretTokenValue_mustNotLeak_0123456';
 const SECRET = 'e2e-webhook-secret-value';
@@ -98,11 +98,10 @@ describe.each(DIALECTS)('a service on %s killed during a push', (dialect) => {
       owner: 'octocat',
       name: 'big',
     });
-    const request = webhookRequest({ event: 'watch', payload, secret: SECRET });
-    const accepted = await fetch(`${first.url}/webhooks/github`, {
-      method: 'POST',
-      body: request.body,
-      headers: request.headers,
+    const accepted = await sendWebhook(`${first.url}/webhooks/github`, {
+      event: 'watch',
+      payload,
+      secret: SECRET,
     });
     expect(accepted.status).toBe(202);
     const responses = [await accepted.text()];

@@ -10,7 +10,7 @@ import { STANDARD_CAST } from '../support/onedev-double/test-kit.js';
 import { type ProcessSampler, startProcessSampler } from '../support/process-sampler.js';
 import { type ServiceProcess, startServiceProcess } from '../support/service-process.js';
 import { createTestDb, DIALECTS, type TestDb } from '../support/test-db.js';
-import { webhookExample, webhookRequest, withRepository } from '../support/webhooks.js';
+import { sendWebhook, webhookExample, withRepository } from '../support/webhooks.js';
 
 /**
  * No credential leaks (issue Done-when 8): while the service, as a separate process,
@@ -162,15 +162,10 @@ describe.each(DIALECTS)('no secret leaks, on %s', (dialect) => {
           name,
           private: true,
         });
-        const request = webhookRequest({
+        const res = await sendWebhook(`${url}/webhooks/github`, {
           event: 'watch',
           payload,
           secret: SECRETS.GITHUB_WEBHOOK_SECRET,
-        });
-        const res = await fetch(`${url}/webhooks/github`, {
-          method: 'POST',
-          body: request.body,
-          headers: request.headers,
         });
         expect(res.status).toBe(202);
         return res.text();

@@ -9,7 +9,12 @@ import { type GitHubDouble, startGitHubDouble } from '../support/github-double/i
 import { type OneDevDouble, startOneDevDouble } from '../support/onedev-double/index.js';
 import { STANDARD_CAST, TOKENS } from '../support/onedev-double/test-kit.js';
 import { type ServiceProcess, startServiceProcess } from '../support/service-process.js';
-import { webhookExample, webhookRequest, withRepository } from '../support/webhooks.js';
+import {
+  sendWebhook,
+  webhookExample,
+  webhookRequest,
+  withRepository,
+} from '../support/webhooks.js';
 
 /**
  * Graceful shutdown of `starbridge serve` (SIGTERM): work in flight may finish within
@@ -208,11 +213,10 @@ describe('graceful shutdown with work in flight', () => {
         owner: 'octocat',
         name: 'held',
       });
-      const request = webhookRequest({ event: 'watch', payload, secret: SECRET });
-      const res = await fetch(`${service.url}/webhooks/github`, {
-        method: 'POST',
-        body: request.body,
-        headers: request.headers,
+      const res = await sendWebhook(`${service.url}/webhooks/github`, {
+        event: 'watch',
+        payload,
+        secret: SECRET,
       });
       expect(res.status).toBe(202);
       const double = onedev;

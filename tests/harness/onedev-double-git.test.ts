@@ -3,6 +3,7 @@ import { type OneDevDouble, startOneDevDouble } from '../support/onedev-double/i
 import {
   api,
   createBody,
+  createHelloProject,
   makeSourceRepo,
   pushWithToken,
   runGit,
@@ -24,16 +25,7 @@ async function source(spec: Parameters<typeof makeSourceRepo>[0]): Promise<Sourc
 
 beforeEach(async () => {
   double = await startOneDevDouble(STANDARD_CAST);
-  for (const [name, parent] of [
-    ['github', undefined],
-    ['octocat', 1],
-    ['hello', 2],
-  ] as const) {
-    await api(double, 'POST', '/~api/projects', {
-      token: TOKENS.admin,
-      body: createBody(name, parent),
-    });
-  }
+  await createHelloProject(double);
 });
 
 afterEach(async () => {

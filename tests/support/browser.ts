@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** Debian's Chromium, installed by `.ci/run` (apt-get install chromium). */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -66,4 +67,24 @@ export function watchConsole(page: Page): string[] {
     void dialog.dismiss();
   });
   return problems;
+}
+
+/**
+ * On the sign-in page: a wrong password gets the one generic refusal, then the right one
+ * (typed, sent with Enter) lands on the overview at `baseUrl`/dashboard.
+ */
+export async function signInAfterAWrongPassword(
+  page: Page,
+  password: string,
+  baseUrl: string,
+): Promise<void> {
+  await page.getByLabel('Dashboard password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect
+    .poll(() => page.getByRole('alert').textContent())
+    .toContain('That password is not right.');
+  await page.getByLabel('Dashboard password').fill(password);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`${baseUrl}/dashboard`);
+  expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Overview');
 }

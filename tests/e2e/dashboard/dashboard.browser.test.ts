@@ -6,6 +6,7 @@ import {
   type Browser,
   browserSkipReason,
   launchBrowser,
+  signInAfterAWrongPassword,
   watchConsole,
 } from '../../support/browser.js';
 import { RepoBuilder } from '../../support/git-repos.js';
@@ -95,15 +96,7 @@ describe.skipIf(skip !== undefined).each(DIALECTS)(
 
     it('refuses a wrong password and lands on the overview with the right one', async () => {
       await open('/dashboard');
-      await page.getByLabel('Dashboard password').fill('not the password');
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await expect
-        .poll(() => page.getByRole('alert').textContent())
-        .toContain('That password is not right.');
-      await page.getByLabel('Dashboard password').fill(PASSWORD);
-      await page.keyboard.press('Enter');
-      await page.waitForURL(`${server.url}/dashboard`);
-      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Overview');
+      await signInAfterAWrongPassword(page, PASSWORD, server.url);
       expect(unexpected(401)).toEqual([]);
     });
 

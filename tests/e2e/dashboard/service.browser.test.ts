@@ -5,6 +5,7 @@ import {
   type Browser,
   browserSkipReason,
   launchBrowser,
+  signInAfterAWrongPassword,
   watchConsole,
 } from '../../support/browser.js';
 import { RepoBuilder } from '../../support/git-repos.js';
@@ -76,15 +77,7 @@ describe.skipIf(skip !== undefined).each(DIALECTS)(
           // Not signed in: the dashboard answers with its sign-in page.
           expect((await open('/dashboard'))?.status()).toBe(401);
           expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in');
-          await page.getByLabel('Dashboard password').fill('not the password');
-          await page.getByRole('button', { name: 'Sign in' }).click();
-          await expect
-            .poll(() => page.getByRole('alert').textContent())
-            .toContain('That password is not right.');
-          await page.getByLabel('Dashboard password').fill(PASSWORD);
-          await page.keyboard.press('Enter');
-          await page.waitForURL(`${running.url}/dashboard`);
-          expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Overview');
+          await signInAfterAWrongPassword(page, PASSWORD, running.url);
           expect(unexpected(401)).toEqual([]);
         });
 

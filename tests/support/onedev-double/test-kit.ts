@@ -123,6 +123,20 @@ export interface SourceRepo {
   remove(): Promise<void>;
 }
 
+/** `github/octocat/hello` (project ids 1, 2, 3), created level by level by the admin. */
+export async function createHelloProject(double: OneDevDouble): Promise<void> {
+  for (const [name, parent] of [
+    ['github', undefined],
+    ['octocat', 1],
+    ['hello', 2],
+  ] as const) {
+    await api(double, 'POST', '/~api/projects', {
+      token: TOKENS.admin,
+      body: createBody(name, parent),
+    });
+  }
+}
+
 /**
  * A work repository whose first branch gets the first commit; every other branch forks
  * from it with one commit of its own. `refs` are extra refs pointing at the first branch.
