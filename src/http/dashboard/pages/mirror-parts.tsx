@@ -1,5 +1,6 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
+import type { RestartResult } from '../../../containers/containers.events.js';
 import type { Freshness } from '../../../dashboard/freshness.js';
 import type { SyncRun } from '../../../sync/runs.repo.js';
 import { duration, phaseText, shortSha } from './format.js';
@@ -40,7 +41,8 @@ export const FreshnessView = (props: { freshness: Freshness }) => {
   );
 };
 
-const RESTART_WORDS: Record<string, string> = {
+/** Every restart result in words; typed so a new result cannot go unnamed. */
+const RESTART_WORDS: Record<RestartResult, string> = {
   restarted: 'restarted',
   unhealthy: 'unhealthy after restart',
   not_running: 'not running after restart',
@@ -62,7 +64,7 @@ type Outcome = {
 function outcomeOf(entry: Outcome): string {
   if (entry.kind === 'checkout') return `checkout ${String(entry.result)}`;
   if (entry.kind === 'skipped') return 'skipped';
-  return RESTART_WORDS[String(entry.result)] ?? String(entry.result);
+  return RESTART_WORDS[entry.result as RestartResult] ?? String(entry.result);
 }
 
 /**
