@@ -172,6 +172,11 @@ describe.skipIf(!availability.ok)(
           'echo "seen: $(cat /checkouts/site/app.txt) upload: $(cat /checkouts/site/uploads/user.txt)"',
         );
         const { record, repo } = await mirrored('site');
+        // The restart returns once the container runs; its start command prints just after.
+        // The untracked file is written only once that start has looked, so it sees v1 alone.
+        const seenLines = async () =>
+          (await podman.podman(['logs', 'site'])).split('\n').filter((l) => l.startsWith('seen:'));
+        await expect.poll(seenLines, { timeout: 10_000, interval: 100 }).toHaveLength(2);
         mkdirSync(join(checkouts, 'site', 'uploads'));
         writeFileSync(join(checkouts, 'site', 'uploads', 'user.txt'), 'kept');
 
@@ -186,8 +191,8 @@ describe.skipIf(!availability.ok)(
         expect((await synced).result).toBe('synced');
         await feature.flush();
 
-        const logs = await podman.podman(['logs', 'site']);
-        const seen = logs.split('\n').filter((line) => line.startsWith('seen:'));
+        await expect.poll(seenLines, { timeout: 10_000, interval: 100 }).toHaveLength(3);
+        const seen = await seenLines();
         // Before any sync; after the first sync; after the push: always the new files.
         expect(seen).toEqual(['seen:  upload: ', 'seen: v1 upload: ', 'seen: v2 upload: kept']);
         const [run] = await listRuns(p.handle.db, record.id, 1);
