@@ -4,9 +4,13 @@ import type { DbHandle } from '../src/db/database.js';
 import type { MirrorRow } from '../src/db/schema/index.js';
 import { createGitEngine } from '../src/git/git.adapter.js';
 import type { SpawnFn } from '../src/git/git-process.js';
+import {
+  findMirror,
+  insertMirrorIfAbsent,
+  recordOneDevProject,
+} from '../src/mirrors/mirrors.repo.js';
 import { createOneDevClient } from '../src/onedev/onedev.client.js';
 import { Redactor } from '../src/shared/redact.js';
-import { findMirror, insertMirrorIfAbsent, recordOneDevProject } from '../src/sync/mirrors.repo.js';
 import { type SyncDeps, type SyncResult, syncMirror } from '../src/sync/sync-mirror.js';
 import { generateLargeRepo, RepoBuilder, readRefs } from '../tests/support/git-repos.js';
 import { startGitServer } from '../tests/support/git-server.js';

@@ -1,18 +1,18 @@
 import type { Config } from '../config/config.js';
 import { containersCommand } from '../containers/containers.command.js';
+import { hashPasswordCommand } from '../dashboard/hash-password.command.js';
 import { createDb, type DbHandle } from '../db/database.js';
+import { migrateCommand } from '../db/migrate.command.js';
 import { migrateToLatest, readSchemaStatus } from '../db/migrate.js';
 import { checkGitInstallation } from '../git/git-installation.js';
 import { createGitHubClient } from '../github/github.client.js';
+import { statusCommand } from '../mirrors/status.command.js';
 import { type Clock, systemClock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { Redactor } from '../shared/redact.js';
+import { reconcileCommand } from '../sources/reconcile.command.js';
+import { syncCommand } from '../sync/sync.command.js';
 import { createSyncEngine } from '../sync/sync-engine.js';
-import { hashPasswordCommand } from './hash-password.command.js';
-import { migrateCommand } from './migrate.command.js';
-import { reconcileCommand } from './reconcile.command.js';
-import { statusCommand } from './status.command.js';
-import { syncCommand } from './sync.command.js';
 
 export const USAGE = `Usage: starbridge <command>
 

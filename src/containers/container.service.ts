@@ -1,4 +1,7 @@
 import type { EventEmitter } from 'node:events';
+import { runCompose } from '../engine/compose.adapter.js';
+import type { ContainerAction, ContainerEngine, EngineContainer } from '../engine/engine.port.js';
+import type { EngineAccess } from '../engine/engine-socket.js';
 import {
   AppError,
   NotConfiguredError,
@@ -7,12 +10,9 @@ import {
   ValidationError,
 } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import { runCompose } from './compose.adapter.js';
 import type { ContainerService, LabelledContainer } from './container.service.types.js';
 import type { ContainerActionLog } from './container-actions.repo.js';
 import type { ContainerEvents } from './containers.events.js';
-import type { ContainerAction, ContainerEngine, EngineContainer } from './engine.port.js';
-import type { EngineAccess } from './engine-socket.js';
 import { type RepositoryRestartDeps, restartFollowers } from './repository-restart.js';
 import { parseRestartLabel } from './restart-label.js';
 import { isSelf, type SelfIdentity } from './self-container.js';

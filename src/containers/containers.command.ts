@@ -1,9 +1,9 @@
 import type { Config } from '../config/config.js';
 import type { DbHandle } from '../db/database.js';
+import { createMirrorService } from '../mirrors/mirror.service.js';
 import { systemClock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import { createMirrorService } from '../sync/mirror.service.js';
 import type { ContainerService, LabelledContainer } from './container.service.types.js';
 import { createContainersFeature } from './containers.feature.js';
 

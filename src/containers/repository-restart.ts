@@ -1,6 +1,6 @@
+import type { ContainerEngine, EngineContainer } from '../engine/engine.port.js';
 import type { RefChange } from '../sync/runs.repo.js';
 import type { LedgerEntry } from './containers.events.js';
-import type { ContainerEngine, EngineContainer } from './engine.port.js';
 import { checkoutBranch, type FollowEntry, matchingEntries } from './restart-label.js';
 import type { RestartRunner } from './restart-runner.js';
 import type { WorkingCopies } from './working-copy.adapter.js';

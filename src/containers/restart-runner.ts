@@ -1,9 +1,9 @@
 import type { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ContainerEngine, EngineContainer } from '../engine/engine.port.js';
+import { ContainerEngineError } from '../engine/engine-errors.js';
 import type { ContainerActionLog } from './container-actions.repo.js';
 import type { ContainerEvents, LedgerEntry, RestartResult } from './containers.events.js';
-import type { ContainerEngine, EngineContainer } from './engine.port.js';
-import { ContainerEngineError } from './engine-errors.js';
 import { isSelf, type SelfIdentity } from './self-container.js';
 
 export type RestartEntry = Extract<LedgerEntry, { kind: 'restart' }>;

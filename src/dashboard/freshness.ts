@@ -3,11 +3,11 @@ import type { Config } from '../config/config.js';
 import { createGitEngine } from '../git/git.adapter.js';
 import type { GitEngine, RefMap } from '../git/git.port.js';
 import { cloneUrl } from '../github/repo-name.js';
+import type { Mirror } from '../mirrors/mirror.js';
 import { createOneDevClient } from '../onedev/onedev.client.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import { coerceError } from '../shared/errors.js';
 import type { Redactor } from '../shared/redact.js';
-import type { Mirror } from '../sync/mirror.js';
 
 /** GitHub's latest commit against the one in OneDev, for the mirror detail page. */
 export interface Freshness {

@@ -1,11 +1,11 @@
 import type { DbHandle } from '../db/database.js';
 import type { ListedRepo } from '../github/stars.api.js';
+import type { MirrorService } from '../mirrors/mirror.service.js';
+import { type Holder, setArchived, setSourceFlags } from '../mirrors/source-mirrors.repo.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import type { MirrorService } from '../sync/mirror.service.js';
 import type { ReconcilePlan } from './reconcile.plan.js';
 import type { Renames } from './renames.js';
-import { type Holder, setArchived, setSourceFlags } from './source-mirrors.repo.js';
 import type { UnstarPolicy } from './unstar.policy.js';
 
 export interface ApplyDeps {

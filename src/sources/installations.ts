@@ -1,7 +1,7 @@
 import type { AppApi } from '../github/app.api.js';
+import { loadKnown } from '../mirrors/source-mirrors.repo.js';
 import { type ApplyDeps, applyPlan } from './apply-plan.js';
 import { planReconcile } from './reconcile.plan.js';
-import { loadKnown } from './source-mirrors.repo.js';
 import {
   deleteInstallation,
   listInstallationIds,

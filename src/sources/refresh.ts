@@ -2,10 +2,10 @@ import type { DbHandle } from '../db/database.js';
 import type { GitEngine } from '../git/git.port.js';
 import { GitCommandError } from '../git/git-errors.js';
 import { cloneUrl } from '../github/repo-name.js';
+import { parseRefs } from '../mirrors/mirror.js';
+import type { MirrorService } from '../mirrors/mirror.service.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { parseRefs } from '../sync/mirror.js';
-import type { MirrorService } from '../sync/mirror.service.js';
 import { sameRefs } from '../sync/sync-mirror.js';
 import type { SourcesEvents } from './sources.events.js';
 

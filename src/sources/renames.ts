@@ -1,11 +1,11 @@
 import type { DbHandle } from '../db/database.js';
 import type { Executor } from '../db/executor.js';
 import type { MirrorRow } from '../db/schema/index.js';
+import { holdMirror, unholdMirror } from '../mirrors/mirror-hold.repo.js';
 import type { OneDevApi, OneDevProjectEditor } from '../onedev/onedev.port.js';
 import { toOneDevName } from '../onedev/project-name.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { holdMirror, unholdMirror } from './mirror-hold.repo.js';
 
 export interface RenamesDeps {
   handle: DbHandle;

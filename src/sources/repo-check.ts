@@ -1,10 +1,10 @@
 import type { DbHandle } from '../db/database.js';
 import type { GitHubClient } from '../github/github.client.js';
+import { findMirrorRow, pauseMirror, setArchived } from '../mirrors/source-mirrors.repo.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { UpstreamError } from '../shared/upstream-error.js';
 import type { Renames } from './renames.js';
-import { findMirrorRow, pauseMirror, setArchived } from './source-mirrors.repo.js';
 
 /**
  * Asks the API about one mirrored repository when git says it is gone or a sync failed

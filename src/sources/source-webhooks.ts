@@ -1,15 +1,15 @@
 import type { Executor } from '../db/executor.js';
 import { repoNameProblem } from '../github/repo-name.js';
-import type { Clock } from '../shared/clock.js';
-import type { MirrorService } from '../sync/mirror.service.js';
-import type { InstallationRepository, WebhookPayload } from '../webhooks/payloads.js';
-import type { Renames } from './renames.js';
+import type { MirrorService } from '../mirrors/mirror.service.js';
 import {
   mirrorsOfInstallation,
   pauseMirror,
   setArchived,
   setSourceFlags,
-} from './source-mirrors.repo.js';
+} from '../mirrors/source-mirrors.repo.js';
+import type { Clock } from '../shared/clock.js';
+import type { InstallationRepository, WebhookPayload } from '../webhooks/payloads.js';
+import type { Renames } from './renames.js';
 import { deleteInstallation, upsertInstallation } from './source-state.repo.js';
 import type { UnstarPolicy } from './unstar.policy.js';
 

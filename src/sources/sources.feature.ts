@@ -2,13 +2,13 @@ import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { DbHandle } from '../db/database.js';
 import { createGitEngine } from '../git/git.adapter.js';
+import type { GitHubCredentials } from '../github/credentials.js';
 import { createGitHubClient } from '../github/github.client.js';
+import type { MirrorService } from '../mirrors/mirror.service.js';
 import { createOneDevClient } from '../onedev/onedev.client.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Redactor } from '../shared/redact.js';
-import type { MirrorService } from '../sync/mirror.service.js';
-import type { GitHubCredentials } from './git-auth.js';
 import { createRepoCheck } from './repo-check.js';
 import { createGitHubSources } from './sources.service.js';
 

@@ -1,15 +1,15 @@
 import type { DbHandle } from '../db/database.js';
 import { type GitHubOctokit, statusOf } from '../github/github-api.js';
 import { isStarred, type StarsTarget, tokenLogin } from '../github/stars.api.js';
+import { TOKEN_RECHECK_MS, type TokenGuard } from '../github/token-guard.js';
+import { loadKnown } from '../mirrors/source-mirrors.repo.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { type ApplyDeps, type ApplyResult, applyPlan } from './apply-plan.js';
 import { planReconcile, type ReconcilePlan } from './reconcile.plan.js';
-import { loadKnown } from './source-mirrors.repo.js';
 import { patchState, readState } from './source-state.repo.js';
 import type { SourcesEvents } from './sources.events.js';
 import { listAllStars, listNewStars } from './stars.listing.js';
-import { TOKEN_RECHECK_MS, type TokenGuard } from './token-guard.js';
 
 /** The poller's row in `source_state`. */
 export interface StarsState {

@@ -2,11 +2,16 @@ import type { Config } from '../config/config.js';
 import type { DbHandle } from '../db/database.js';
 import type { Executor } from '../db/executor.js';
 import type { MirrorRow } from '../db/schema/index.js';
+import type { MirrorService } from '../mirrors/mirror.service.js';
+import {
+  dueDeletions,
+  findMirrorRow,
+  pauseMirror,
+  resumeMirror,
+} from '../mirrors/source-mirrors.repo.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import type { MirrorService } from '../sync/mirror.service.js';
-import { dueDeletions, findMirrorRow, pauseMirror, resumeMirror } from './source-mirrors.repo.js';
 import type { SourcesEvents } from './sources.events.js';
 
 export type ReleaseCause = 'unstarred' | 'uninstalled';

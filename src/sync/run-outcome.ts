@@ -1,6 +1,6 @@
 import type { Executor } from '../db/executor.js';
 import type { MirrorRow } from '../db/schema/index.js';
-import { releaseMirror, type SyncOutcome } from './mirror-lease.repo.js';
+import { releaseMirror, type SyncOutcome } from '../mirrors/mirror-lease.repo.js';
 import {
   type BackoffOptions,
   DEFAULT_BACKOFF,

@@ -4,11 +4,11 @@ import type { DbHandle } from '../db/database.js';
 import type { MirrorRow } from '../db/schema/index.js';
 import { createGitEngine } from '../git/git.adapter.js';
 import { mirrorCacheDir } from '../git/git-cache.js';
+import { recordOneDevProject } from '../mirrors/mirrors.repo.js';
 import { createOneDevClient } from '../onedev/onedev.client.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import type { Clock } from '../shared/clock.js';
 import type { Redactor } from '../shared/redact.js';
-import { recordOneDevProject } from './mirrors.repo.js';
 import type { SyncExecutor } from './sync.worker.js';
 import { syncMirror } from './sync-mirror.js';
 

@@ -1,10 +1,10 @@
 import type { MirrorRow } from '../db/schema/index.js';
 import type { GitEngine, GitRemote, RefMap } from '../git/git.port.js';
 import { cloneUrl } from '../github/repo-name.js';
+import { parseRefs } from '../mirrors/mirror.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import { toOneDevName } from '../onedev/project-name.js';
 import { UpstreamError } from '../shared/upstream-error.js';
-import { parseRefs } from './mirror.js';
 import type { RefChange, SyncPhase } from './runs.repo.js';
 
 /** Everything one sync needs from the outside world. */

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { DbHandle } from '../db/database.js';
 import type { Executor } from '../db/executor.js';
 import { repoNameProblem } from '../github/repo-name.js';
+import type { MirrorService, SourceRepository } from '../mirrors/mirror.service.js';
+import type { SyncRequestOutcome } from '../mirrors/mirrors.repo.js';
 import type { Clock } from '../shared/clock.js';
 import { ValidationError } from '../shared/errors.js';
-import type { MirrorService, SourceRepository } from '../sync/mirror.service.js';
-import type { SyncRequestOutcome } from '../sync/mirrors.repo.js';
 import { insertDelivery } from './deliveries.repo.js';
 import type { WebhookPayload } from './payloads.js';
 

@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Page } from 'playwright-core';
-import { createApp } from '../../../src/app.js';
 import type {
   ContainerService,
   LabelledContainer,
 } from '../../../src/containers/container.service.types.js';
+import { dashboardRoutes } from '../../../src/dashboard/dashboard.routes.js';
 import { createFreshnessCheck } from '../../../src/dashboard/freshness.js';
 import { createTokenChecks } from '../../../src/dashboard/token-checks.js';
 import type { Dialect } from '../../../src/db/database.js';
@@ -13,7 +13,7 @@ import { createGitHubClient } from '../../../src/github/github.client.js';
 import type { SourcesStatus } from '../../../src/github/sources.types.js';
 import { createHealthService } from '../../../src/health/health.service.js';
 import { integrationProbes } from '../../../src/health/integrations.js';
-import { dashboardRoutes } from '../../../src/http/dashboard/dashboard.routes.js';
+import { createApp } from '../../../src/http/app.js';
 import { createOneDevClient } from '../../../src/onedev/onedev.client.js';
 import { systemClock } from '../../../src/shared/clock.js';
 import { createLogger } from '../../../src/shared/logger.js';

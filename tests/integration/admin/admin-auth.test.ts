@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { operations } from '../../../src/http/admin/admin.operations.js';
-import { tokensEqual } from '../../../src/http/admin/admin-auth.js';
+import { operations } from '../../../src/admin/admin.operations.js';
+import { tokensEqual } from '../../../src/admin/admin-auth.js';
 import { createTestDb, DIALECTS, type TestDb } from '../../support/test-db.js';
 import { ADMIN_TOKEN, adminApp, auth, expectError, seedMirror } from './admin-kit.js';
 

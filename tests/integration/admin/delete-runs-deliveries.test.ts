@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { findMirror } from '../../../src/mirrors/mirrors.repo.js';
 import { createOneDevClient } from '../../../src/onedev/onedev.client.js';
 import type { OneDevApi } from '../../../src/onedev/onedev.port.js';
-import { findMirror } from '../../../src/sync/mirrors.repo.js';
 import { finishRun, type SyncRun, startRun } from '../../../src/sync/runs.repo.js';
 import { insertDelivery } from '../../../src/webhooks/deliveries.repo.js';
 import { type OneDevDouble, startOneDevDouble } from '../../support/onedev-double/index.js';

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Mirror } from '../../../src/sync/mirror.js';
-import { findMirror } from '../../../src/sync/mirrors.repo.js';
+import type { Mirror } from '../../../src/mirrors/mirror.js';
+import { findMirror } from '../../../src/mirrors/mirrors.repo.js';
 import { type GitHubDouble, startGitHubDouble } from '../../support/github-double/index.js';
 import { createTestDb, DIALECTS, type TestDb } from '../../support/test-db.js';
 import { adminApp, auth, expectError, json, seedMirror } from './admin-kit.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { adminRoutes } from '../../../src/admin/admin.routes.js';
 import { createGitHubClient } from '../../../src/github/github.client.js';
-import { adminRoutes } from '../../../src/http/admin/admin.routes.js';
-import { createMirrorService } from '../../../src/sync/mirror.service.js';
+import { createMirrorService } from '../../../src/mirrors/mirror.service.js';
 import { createTestDb, DIALECTS, type TestDb } from '../../support/test-db.js';
 import { adminApp } from './admin-kit.js';
 

@@ -1,12 +1,12 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../../src/app.js';
+import { adminRoutes } from '../../../src/admin/admin.routes.js';
 import { createGitHubClient } from '../../../src/github/github.client.js';
 import { createHealthService } from '../../../src/health/health.service.js';
-import { adminRoutes } from '../../../src/http/admin/admin.routes.js';
+import { createApp } from '../../../src/http/app.js';
+import { createMirrorService } from '../../../src/mirrors/mirror.service.js';
 import { systemClock } from '../../../src/shared/clock.js';
 import { createLogger } from '../../../src/shared/logger.js';
-import { createMirrorService } from '../../../src/sync/mirror.service.js';
 import { type FakeEngine, startFakeEngine } from '../../support/container-engine/index.js';
 import { type Kit, NOBODY, startKit } from './containers-kit.js';
 

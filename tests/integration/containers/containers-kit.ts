@@ -12,9 +12,9 @@ import {
 } from '../../../src/containers/containers.feature.js';
 import type { SelfIdentity } from '../../../src/containers/self-container.js';
 import type { Dialect } from '../../../src/db/database.js';
+import { createMirrorService } from '../../../src/mirrors/mirror.service.js';
 import { systemClock } from '../../../src/shared/clock.js';
 import { createLogger } from '../../../src/shared/logger.js';
-import { createMirrorService } from '../../../src/sync/mirror.service.js';
 import { listRuns, type RefChange, startRun } from '../../../src/sync/runs.repo.js';
 import type { SyncWorkerEvents } from '../../../src/sync/sync.worker.js';
 import { createTestDb, type TestDb } from '../../support/test-db.js';

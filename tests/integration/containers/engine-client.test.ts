@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDockerEngine } from '../../../src/containers/docker-engine.client.js';
-import type { ContainerEngine } from '../../../src/containers/engine.port.js';
-import { ContainerEngineError } from '../../../src/containers/engine-errors.js';
+import { createDockerEngine } from '../../../src/engine/docker-engine.client.js';
+import type { ContainerEngine } from '../../../src/engine/engine.port.js';
+import { ContainerEngineError } from '../../../src/engine/engine-errors.js';
 import { type FakeEngine, startFakeEngine } from '../../support/container-engine/index.js';
 
 describe('Docker Engine API client on a unix socket', () => {

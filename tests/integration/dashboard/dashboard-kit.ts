@@ -1,14 +1,14 @@
 import { tmpdir } from 'node:os';
 import type { Hono } from 'hono';
-import { createApp } from '../../../src/app.js';
 import { type Config, loadConfig } from '../../../src/config/config.js';
+import { dashboardRoutes } from '../../../src/dashboard/dashboard.routes.js';
 import type { LoginLimits } from '../../../src/dashboard/login-limiter.js';
 import type { DbHandle } from '../../../src/db/database.js';
 import { createGitHubClient } from '../../../src/github/github.client.js';
 import { createHealthService, type HealthProbe } from '../../../src/health/health.service.js';
-import { dashboardRoutes } from '../../../src/http/dashboard/dashboard.routes.js';
+import { createApp } from '../../../src/http/app.js';
+import { createMirrorService } from '../../../src/mirrors/mirror.service.js';
 import { createLogger } from '../../../src/shared/logger.js';
-import { createMirrorService } from '../../../src/sync/mirror.service.js';
 import { LogCapture } from '../admin/admin-kit.js';
 
 export const PASSWORD = 'correct horse battery staple';

@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/config.js';
-import { gitHealthProbe } from '../../../src/git/git-health.js';
 import {
   checkGitInstallation,
   GitInstallationError,
   isPatchedGitVersion,
   REQUIRED_GIT,
 } from '../../../src/git/git-installation.js';
+import { gitHealthProbe } from '../../../src/health/git-health.js';
 import { startService } from '../../../src/service.js';
 import { createLogger } from '../../../src/shared/logger.js';
 

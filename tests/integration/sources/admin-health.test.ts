@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../../src/app.js';
+import { adminRoutes } from '../../../src/admin/admin.routes.js';
 import { createGitHubClient } from '../../../src/github/github.client.js';
 import { createHealthService } from '../../../src/health/health.service.js';
-import { adminRoutes } from '../../../src/http/admin/admin.routes.js';
+import { createApp } from '../../../src/http/app.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { seedRepos } from '../../support/github-double/seed.js';
 import { GITHUB_TOKEN } from '../../support/pipeline.js';

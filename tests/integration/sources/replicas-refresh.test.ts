@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDb, type DbHandle } from '../../../src/db/database.js';
+import { createGitHubCredentials } from '../../../src/github/credentials.js';
+import { createMirrorService } from '../../../src/mirrors/mirror.service.js';
+import { setArchived } from '../../../src/mirrors/source-mirrors.repo.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { Redactor } from '../../../src/shared/redact.js';
-import { createGitHubCredentials } from '../../../src/sources/git-auth.js';
-import { setArchived } from '../../../src/sources/source-mirrors.repo.js';
 import { createSourcesFeature } from '../../../src/sources/sources.feature.js';
-import { createMirrorService } from '../../../src/sync/mirror.service.js';
 import { pushCommit, seedRepos } from '../../support/github-double/seed.js';
 import { DIALECTS } from '../../support/test-db.js';
 import { manualClock, type SourcesPipeline, startSourcesPipeline } from './sources-kit.js';

@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
-import { createApp } from '../../../src/app.js';
 import type { Dialect } from '../../../src/db/database.js';
 import { createHealthService } from '../../../src/health/health.service.js';
+import { createApp } from '../../../src/http/app.js';
 import type { Clock } from '../../../src/shared/clock.js';
 import { systemClock } from '../../../src/shared/clock.js';
 import { createLogger } from '../../../src/shared/logger.js';

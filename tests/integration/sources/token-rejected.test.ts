@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TOKEN_RECHECK_MS } from '../../../src/sources/token-guard.js';
+import { TOKEN_RECHECK_MS } from '../../../src/github/token-guard.js';
 import { seedRepos } from '../../support/github-double/seed.js';
 import { GITHUB_TOKEN } from '../../support/pipeline.js';
 import { DIALECTS } from '../../support/test-db.js';

@@ -2,10 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDb, type DbHandle } from '../../../src/db/database.js';
 import type { MirrorRow } from '../../../src/db/schema/index.js';
+import { reclaimExpiredLeases } from '../../../src/mirrors/mirror-lease.repo.js';
+import { insertMirrorIfAbsent, requestSync } from '../../../src/mirrors/mirrors.repo.js';
 import { systemClock } from '../../../src/shared/clock.js';
 import { createLogger } from '../../../src/shared/logger.js';
-import { reclaimExpiredLeases } from '../../../src/sync/mirror-lease.repo.js';
-import { insertMirrorIfAbsent, requestSync } from '../../../src/sync/mirrors.repo.js';
 import { listRuns, startRun } from '../../../src/sync/runs.repo.js';
 import {
   createSyncWorker,

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../../src/app.js';
 import { createHealthService } from '../../../src/health/health.service.js';
+import { createApp } from '../../../src/http/app.js';
+import { createMirrorService } from '../../../src/mirrors/mirror.service.js';
 import { systemClock } from '../../../src/shared/clock.js';
 import { createLogger } from '../../../src/shared/logger.js';
-import { createMirrorService } from '../../../src/sync/mirror.service.js';
 import { createWebhookService } from '../../../src/webhooks/webhook.service.js';
 import { createTestDb, DIALECTS, type TestDb } from '../../support/test-db.js';
 import {

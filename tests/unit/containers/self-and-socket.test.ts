@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { connectionError, statusError } from '../../../src/containers/engine-errors.js';
-import { resolveSocket } from '../../../src/containers/engine-socket.js';
 import { isSelf, readSelfIdentity } from '../../../src/containers/self-container.js';
+import { connectionError, statusError } from '../../../src/engine/engine-errors.js';
+import { resolveSocket } from '../../../src/engine/engine-socket.js';
 
 const ID = 'c0ffee'.padEnd(64, '1');
 const OTHER = 'beef'.padEnd(64, '2');

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Mirror } from '../../../src/sync/mirror.js';
+import type { Mirror } from '../../../src/mirrors/mirror.js';
 import type { SyncRun } from '../../../src/sync/runs.repo.js';
 
 export const NOW = new Date('2024-05-01T12:00:00.000Z');

@@ -1,6 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { hashPasswordCommand } from '../../../src/cli/hash-password.command.js';
+import { hashPasswordCommand } from '../../../src/dashboard/hash-password.command.js';
 import { createPasswordVerifier } from '../../../src/dashboard/password.js';
 
 const CHEAP = { N: 1024, r: 8, p: 1 };

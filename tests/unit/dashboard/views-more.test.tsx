@@ -3,10 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/config.js';
 import { effectiveSettings } from '../../../src/dashboard/effective-settings.js';
-import { ContainersPage } from '../../../src/http/dashboard/pages/containers.js';
-import { DeliveriesPage } from '../../../src/http/dashboard/pages/deliveries.js';
-import { SettingsPage } from '../../../src/http/dashboard/pages/settings.js';
-import { renderDocument } from '../../../src/http/dashboard/render.js';
+import { ContainersPage } from '../../../src/dashboard/pages/containers.js';
+import { DeliveriesPage } from '../../../src/dashboard/pages/deliveries.js';
+import { SettingsPage } from '../../../src/dashboard/pages/settings.js';
+import { renderDocument } from '../../../src/dashboard/render.js';
 import { CSRF, EVIL, expectSafe, NOW } from './fixtures.js';
 
 const common = { now: NOW, csrf: CSRF, flash: null };

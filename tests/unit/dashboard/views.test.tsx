@@ -1,12 +1,12 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import { describe, expect, it } from 'vitest';
-import { MirrorDetailPage } from '../../../src/http/dashboard/pages/mirror-detail.js';
-import { FreshnessView } from '../../../src/http/dashboard/pages/mirror-parts.js';
-import { MirrorsPage } from '../../../src/http/dashboard/pages/mirrors.js';
-import { OverviewPage } from '../../../src/http/dashboard/pages/overview.js';
-import { LoginPage } from '../../../src/http/dashboard/pages/simple.js';
-import { renderDocument } from '../../../src/http/dashboard/render.js';
+import { MirrorDetailPage } from '../../../src/dashboard/pages/mirror-detail.js';
+import { FreshnessView } from '../../../src/dashboard/pages/mirror-parts.js';
+import { MirrorsPage } from '../../../src/dashboard/pages/mirrors.js';
+import { OverviewPage } from '../../../src/dashboard/pages/overview.js';
+import { LoginPage } from '../../../src/dashboard/pages/simple.js';
+import { renderDocument } from '../../../src/dashboard/render.js';
 import {
   CSRF,
   EVIL,

@@ -1,0 +1,104 @@
+import type { DbHandle } from '../db/database.js';
+import type { GitHubClient } from '../github/github.client.js';
+import { parseFullName } from '../github/repo-name.js';
+import type { Mirror } from '../mirrors/mirror.js';
+import type { MirrorService } from '../mirrors/mirror.service.js';
+import type { MirrorFilter } from '../mirrors/mirror-queries.repo.js';
+import type { OneDevApi } from '../onedev/onedev.port.js';
+import { NotConfiguredError, NotFoundError } from '../shared/errors.js';
+import { listDeliveries } from '../webhooks/deliveries.repo.js';
+
+export interface AdminServiceDeps {
+  handle: DbHandle;
+  mirrors: MirrorService;
+  github: GitHubClient;
+  /** Undefined when OneDev is not configured: deleting projects is then refused. */
+  onedev?: Pick<OneDevApi, 'deleteProject'>;
+}
+
+export interface DeliveryFilter {
+  event?: string;
+  outcome?: string;
+  limit: number;
+  offset: number;
+}
+
+/**
+ * What the admin API does, by repository name: resolves `owner/name` to a mirror and
+ * hands over to the mirror service, GitHub and OneDev. Routes only validate and shape.
+ */
+export function createAdminService(deps: AdminServiceDeps) {
+  const { mirrors } = deps;
+
+  async function mirrorNamed(owner: string, name: string): Promise<Mirror> {
+    const repo = parseFullName(`${owner}/${name}`);
+    const mirror = await mirrors.findByName(`${repo.owner}/${repo.name}`);
+    if (!mirror) throw new NotFoundError(`no mirror of ${repo.owner}/${repo.name}`);
+    return mirror;
+  }
+
+  return {
+    getMirror: mirrorNamed,
+
+    async listMirrors(filter: MirrorFilter) {
+      const page = await mirrors.list(filter);
+      return { ...page, limit: filter.limit, offset: filter.offset };
+    },
+
+    addMirror(repo: string) {
+      return mirrors.addManual(repo, (owner, name) => deps.github.getRepository(owner, name));
+    },
+
+    /** An explicit request: forced, so a failed or paused mirror syncs too. */
+    async syncMirror(owner: string, name: string) {
+      const mirror = await mirrorNamed(owner, name);
+      return mirrors.syncById(mirror.githubId, { force: true });
+    },
+
+    async retryMirror(owner: string, name: string) {
+      const mirror = await mirrorNamed(owner, name);
+      return mirrors.retry(mirror.githubId);
+    },
+
+    retryFailed: () => mirrors.retryFailed(),
+
+    async deleteMirror(owner: string, name: string, deleteProject: boolean) {
+      const mirror = await mirrorNamed(owner, name);
+      const onedev = deps.onedev;
+      if (deleteProject && !onedev) {
+        throw new NotConfiguredError(
+          'deleting the OneDev project needs ONEDEV_URL and ONEDEV_TOKEN; nothing was deleted (leave out deleteProject to only stop mirroring)',
+        );
+      }
+      const result = await mirrors.remove(mirror.githubId, {
+        deleteProject:
+          deleteProject && onedev ? (projectId) => onedev.deleteProject(projectId) : undefined,
+      });
+      return { deleted: true as const, projectDeleted: result.projectDeleted };
+    },
+
+    async listRuns(owner: string, name: string, limit: number) {
+      const mirror = await mirrorNamed(owner, name);
+      return mirrors.runsOf(mirror.githubId, limit);
+    },
+
+    async listDeliveries(filter: DeliveryFilter) {
+      const { rows, total } = await listDeliveries(deps.handle.db, filter);
+      const deliveries = rows.map((row) => ({
+        id: row.id,
+        hookId: row.hook_id,
+        deliveryId: row.delivery_id,
+        event: row.event,
+        action: row.action,
+        githubId: row.github_id,
+        repository: row.repository,
+        outcome: row.outcome,
+        detail: row.detail,
+        receivedAt: row.received_at,
+      }));
+      return { deliveries, total, limit: filter.limit, offset: filter.offset };
+    },
+  };
+}
+
+export type AdminService = ReturnType<typeof createAdminService>;

@@ -1,0 +1,118 @@
+import { type Context, Hono } from 'hono';
+import type { AdminService } from '../admin/admin.service.js';
+import { AppError } from '../shared/errors.js';
+import type { DashboardDeps } from './deps.js';
+import { safeReturnPath } from './render.js';
+import type { WebSettings } from './request-context.js';
+import { clearDashboardCookie, type DashboardEnv, SESSION_COOKIE } from './session-auth.js';
+import type { SessionStore } from './sessions.service.js';
+
+type Form = Record<string, unknown>;
+
+const OUTCOME_TEXT: Record<string, string> = {
+  queued: 'is queued to sync',
+  coalesced: 'will sync again right after the running sync',
+  ignored_failed: 'has failed; use Retry to try again',
+  ignored_paused: 'is paused',
+  not_found: 'is no longer mirrored',
+};
+
+/**
+ * Runs one operator action, stores what happened as the next page's notice, and goes back
+ * (POST → redirect → GET, so a reload never repeats it). Expected refusals (conflict,
+ * not found, upstream down) become the notice; anything else is a real error.
+ */
+async function act(
+  c: Context<DashboardEnv>,
+  store: SessionStore,
+  fallback: string,
+  work: (form: Form) => Promise<string>,
+): Promise<Response> {
+  const form = await c.req.parseBody();
+  let message: string;
+  try {
+    message = await work(form);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    message = error.message;
+  }
+  await store.flash(c.get('session'), message);
+  return c.redirect(safeReturnPath(form.return_to, fallback), 303);
+}
+
+const said = (outcome: string) => OUTCOME_TEXT[outcome] ?? `answered ${outcome}`;
+
+/** Every state-changing form of the dashboard; the CSRF guard runs before these. */
+export function actionRoutes(
+  deps: DashboardDeps,
+  admin: AdminService,
+  store: SessionStore,
+  settings: WebSettings,
+): Hono<DashboardEnv> {
+  const app = new Hono<DashboardEnv>();
+
+  app.post('/dashboard/logout', async (c) => {
+    // Deleted on the server: the old cookie is worthless even if it was copied (catalogue A07).
+    await store.end(c.get('session'));
+    clearDashboardCookie(c, settings, SESSION_COOKIE);
+    return c.redirect('/dashboard/login', 303);
+  });
+
+  mirrorActions(app, admin, store);
+  containerActions(app, deps, store);
+  return app;
+}
+
+function mirrorActions(app: Hono<DashboardEnv>, admin: AdminService, store: SessionStore) {
+  const repo = (c: Context) => [c.req.param('owner') ?? '', c.req.param('name') ?? ''] as const;
+  app.post('/dashboard/mirrors/retry-failed', (c) =>
+    act(c, store, '/dashboard/mirrors', async () => {
+      const count = await admin.retryFailed();
+      return count === 0 ? 'No failed mirror to retry.' : `Retrying ${count} failed mirror(s).`;
+    }),
+  );
+  app.post('/dashboard/mirrors/:owner/:name/sync', (c) =>
+    act(c, store, '/dashboard/mirrors', async () => {
+      const [owner, name] = repo(c);
+      return `${owner}/${name} ${said(await admin.syncMirror(owner, name))}.`;
+    }),
+  );
+  app.post('/dashboard/mirrors/:owner/:name/retry', (c) =>
+    act(c, store, '/dashboard/mirrors', async () => {
+      const [owner, name] = repo(c);
+      return `${owner}/${name} ${said(await admin.retryMirror(owner, name))} (attempts reset).`;
+    }),
+  );
+  app.post('/dashboard/mirrors/:owner/:name/delete', (c) =>
+    act(c, store, '/dashboard/mirrors', async (form) => {
+      const [owner, name] = repo(c);
+      if (form.confirm !== 'yes') return 'Tick the box to confirm, then stop mirroring.';
+      const result = await admin.deleteMirror(owner, name, form.delete_project === 'yes');
+      return `Stopped mirroring ${owner}/${name}${result.projectDeleted ? ' and deleted its OneDev project' : ''}.`;
+    }),
+  );
+}
+
+function containerActions(app: Hono<DashboardEnv>, deps: DashboardDeps, store: SessionStore) {
+  const back = '/dashboard/containers';
+  for (const action of ['start', 'stop', 'restart'] as const) {
+    app.post(`/dashboard/containers/:id/${action}`, (c) =>
+      act(c, store, back, async () => {
+        if (!deps.containers) return 'Container restarts are not configured.';
+        const id = c.req.param('id') ?? '';
+        await deps.containers[action](id);
+        return `${action[0]?.toUpperCase()}${action.slice(1)} of ${id} done.`;
+      }),
+    );
+  }
+  app.post('/dashboard/containers/rebuild', (c) =>
+    act(c, store, back, async (form) => {
+      if (!deps.containers) return 'Container restarts are not configured.';
+      const service =
+        typeof form.service === 'string' && form.service.trim() ? form.service.trim() : undefined;
+      const result = await deps.containers.rebuild(service);
+      const tail = result.output.trim().split('\n').slice(-3).join(' / ');
+      return `Rebuild ${result.exitCode === 0 ? 'finished' : `failed (exit ${result.exitCode})`}: ${tail}`;
+    }),
+  );
+}

@@ -1,0 +1,243 @@
+import type { DbHandle } from '../db/database.js';
+import { parseFullName } from '../github/repo-name.js';
+import type { Clock } from '../shared/clock.js';
+import { AppError, NotFoundError, ValidationError } from '../shared/errors.js';
+import { UpstreamError } from '../shared/upstream-error.js';
+import { listRuns, type SyncRun } from '../sync/runs.repo.js';
+import { type Mirror, type MirrorSource, mirrorFromRow } from './mirror.js';
+import {
+  countMirrorsByStatus,
+  deleteMirror,
+  listFailedMirrorIds,
+  listMirrors,
+  listRecentFailures,
+  type MirrorFilter,
+} from './mirror-queries.repo.js';
+import {
+  type Executor,
+  findMirror,
+  findMirrorByName,
+  insertMirrorIfAbsent,
+  requestSync,
+  type SyncRequestOutcome,
+} from './mirrors.repo.js';
+
+/** A GitHub repository as a source of a mirror: identity and what we know of it. */
+export interface SourceRepository {
+  githubId: number;
+  owner: string;
+  name: string;
+  private: boolean;
+  defaultBranch: string | null;
+}
+
+export interface EnsureResult {
+  created: boolean;
+  outcome: SyncRequestOutcome;
+  mirror: Mirror;
+}
+
+/**
+ * The use-cases on mirrors shared by webhooks, the admin API, the dashboard and the CLI.
+ * Methods take an optional executor so a caller can run them inside its own transaction.
+ */
+export function createMirrorService(deps: {
+  handle: DbHandle;
+  clock: Clock;
+  onSyncRequested?: () => void;
+}) {
+  const now = () => deps.clock.now().toISOString();
+  const notify = (outcome: SyncRequestOutcome) => {
+    if (outcome === 'queued' || outcome === 'coalesced') deps.onSyncRequested?.();
+  };
+
+  /** Creates the mirror if it does not exist (due now), otherwise asks it to sync. */
+  async function ensureMirror(
+    repo: SourceRepository,
+    source: MirrorSource,
+    options: { starred?: boolean; db?: Executor } = {},
+  ): Promise<EnsureResult> {
+    const db = options.db ?? deps.handle.db;
+    const created = await insertMirrorIfAbsent(
+      db,
+      { ...repo, source, starred: options.starred ?? false, defaultBranch: repo.defaultBranch },
+      now(),
+    );
+    let outcome: SyncRequestOutcome = 'queued';
+    if (!created) {
+      await followRename(db, repo, options.starred);
+      outcome = await requestSync(db, repo.githubId, now());
+    }
+    const row = await findMirror(db, repo.githubId);
+    if (!row) throw new Error(`mirror ${repo.githubId} vanished while being ensured`);
+    if (!options.db) notify(outcome);
+    return { created, outcome, mirror: mirrorFromRow(row) };
+  }
+
+  /** GitHub's name and flags are the truth; the numeric id is the identity. */
+  async function followRename(
+    db: Executor,
+    repo: SourceRepository,
+    starred?: boolean,
+  ): Promise<void> {
+    await db
+      .updateTable('mirrors')
+      .set({
+        owner: repo.owner,
+        name: repo.name,
+        full_name: `${repo.owner}/${repo.name}`,
+        full_name_key: `${repo.owner}/${repo.name}`.toLowerCase(),
+        private: repo.private ? 1 : 0,
+        ...(repo.defaultBranch ? { default_branch: repo.defaultBranch } : {}),
+        ...(starred ? { starred: 1 } : {}),
+      })
+      .where('github_id', '=', repo.githubId)
+      .execute();
+  }
+
+  async function syncById(
+    githubId: number,
+    options: { force?: boolean; resetAttempts?: boolean; db?: Executor } = {},
+  ): Promise<SyncRequestOutcome> {
+    const outcome = await requestSync(options.db ?? deps.handle.db, githubId, now(), options);
+    if (!options.db) notify(outcome);
+    return outcome;
+  }
+
+  async function findByName(fullName: string): Promise<Mirror | undefined> {
+    const row = await findMirrorByName(deps.handle.db, fullName.toLowerCase());
+    return row ? mirrorFromRow(row) : undefined;
+  }
+
+  async function findById(
+    githubId: number,
+    db: Executor = deps.handle.db,
+  ): Promise<Mirror | undefined> {
+    const row = await findMirror(db, githubId);
+    return row ? mirrorFromRow(row) : undefined;
+  }
+
+  /**
+   * An operator adds a repository by name (admin API, CLI). It is looked up on GitHub for
+   * its id, privacy and default branch, and mirrored with source `manual`. Only owner/name
+   * is accepted: clone URLs are built from the configured GitHub base, never taken from
+   * input (catalogue R05/R06), so a URL is refused with a hint.
+   */
+  async function addManual(
+    repo: string,
+    lookUp: (owner: string, name: string) => Promise<SourceRepository>,
+  ): Promise<EnsureResult> {
+    if (
+      /^[A-Za-z][A-Za-z0-9+.-]*:/.test(repo.trim()) ||
+      /^(www\.)?github\.com\//i.test(repo.trim()) ||
+      /^git@/i.test(repo.trim())
+    ) {
+      throw new ValidationError(
+        'give the repository as owner/name (for example octocat/hello-world), not a URL',
+      );
+    }
+    const { owner, name } = parseFullName(repo);
+    let source: SourceRepository;
+    try {
+      source = await lookUp(owner, name);
+    } catch (error) {
+      if (error instanceof UpstreamError && error.reason === 'github_not_found')
+        throw new NotFoundError(error.message);
+      throw error;
+    }
+    return ensureMirror(source, 'manual');
+  }
+
+  async function list(filter: MirrorFilter): Promise<{ mirrors: Mirror[]; total: number }> {
+    const { rows, total } = await listMirrors(deps.handle.db, filter);
+    return { mirrors: rows.map(mirrorFromRow), total };
+  }
+
+  /**
+   * An operator's retry of a mirror that failed or is waiting to retry: attempts and the
+   * last error are reset and it is due now. Anything else is a conflict (use a sync).
+   */
+  async function retry(githubId: number): Promise<SyncRequestOutcome> {
+    const mirror = await mustFind(githubId);
+    if (mirror.status !== 'failed' && mirror.status !== 'retrying') {
+      throw new AppError(
+        'Conflict',
+        `mirror ${mirror.fullName} is ${mirror.status}, not failed or retrying; to sync it now, ask for a sync instead`,
+        409,
+      );
+    }
+    return syncById(githubId, { force: true, resetAttempts: true });
+  }
+
+  /** Retries every failed mirror; returns how many were asked to sync. */
+  async function retryFailed(): Promise<number> {
+    let retried = 0;
+    for (const githubId of await listFailedMirrorIds(deps.handle.db)) {
+      const outcome = await syncById(githubId, { force: true, resetAttempts: true });
+      if (outcome === 'queued' || outcome === 'coalesced') retried++;
+    }
+    return retried;
+  }
+
+  /**
+   * Stops mirroring: deletes the row and its run ledger. With `deleteProject`, the OneDev
+   * project goes first; if that fails the row is kept, so the operator can try again.
+   */
+  async function remove(
+    githubId: number,
+    options: { deleteProject?: (projectId: number) => Promise<void> } = {},
+  ): Promise<{ projectDeleted: boolean }> {
+    const mirror = await mustFind(githubId);
+    let projectDeleted = false;
+    if (options.deleteProject && mirror.onedevProjectId !== null) {
+      if (mirror.status === 'syncing') {
+        // The running sync would create the project again right after we delete it.
+        throw new AppError(
+          'Conflict',
+          `mirror ${mirror.fullName} is syncing right now; delete it once the sync finished`,
+          409,
+        );
+      }
+      await options.deleteProject(mirror.onedevProjectId);
+      projectDeleted = true;
+    }
+    await deleteMirror(deps.handle.db, githubId);
+    return { projectDeleted };
+  }
+
+  async function runsOf(githubId: number, limit = 50): Promise<SyncRun[]> {
+    return listRuns(deps.handle.db, githubId, limit);
+  }
+
+  /** Counts per status and the latest failures, for `starbridge status` and overviews. */
+  async function summary(
+    failureLimit = 10,
+  ): Promise<{ counts: Record<string, number>; failures: Mirror[] }> {
+    const counts = await countMirrorsByStatus(deps.handle.db);
+    const failures = await listRecentFailures(deps.handle.db, failureLimit);
+    return { counts, failures: failures.map(mirrorFromRow) };
+  }
+
+  async function mustFind(githubId: number): Promise<Mirror> {
+    const mirror = await findById(githubId);
+    if (!mirror) throw new NotFoundError(`no mirror with GitHub id ${githubId}`);
+    return mirror;
+  }
+
+  return {
+    ensureMirror,
+    addManual,
+    syncById,
+    findByName,
+    findById,
+    notify,
+    list,
+    retry,
+    retryFailed,
+    remove,
+    runsOf,
+    summary,
+  };
+}
+
+export type MirrorService = ReturnType<typeof createMirrorService>;

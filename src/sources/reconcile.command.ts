@@ -1,0 +1,70 @@
+import type { Config } from '../config/config.js';
+import type { DbHandle } from '../db/database.js';
+import { createGitHubCredentials } from '../github/credentials.js';
+import { createMirrorService } from '../mirrors/mirror.service.js';
+import { type Clock, systemClock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { Redactor } from '../shared/redact.js';
+import type { PlanSummary } from './reconcile.plan.js';
+import { createSourcesFeature } from './sources.feature.js';
+
+export interface ReconcileCommandDeps {
+  config: Config;
+  handle: DbHandle;
+  log: Logger;
+  out: (line: string) => void;
+  clock?: Clock;
+  redactor?: Redactor;
+  fetch?: typeof fetch;
+}
+
+/**
+ * `starbridge reconcile [--dry-run]`: a full listing of the stars now. With --dry-run it
+ * prints the plan and changes nothing (check a first run against hundreds of stars);
+ * without, new mirrors are queued for the service's workers. Exit 0; 1 failed; 64 usage.
+ */
+export async function reconcileCommand(args: string[], deps: ReconcileCommandDeps) {
+  const dryRun = args.includes('--dry-run');
+  if (args.some((a) => a !== '--dry-run')) {
+    deps.out('usage: starbridge reconcile [--dry-run]');
+    return 64;
+  }
+  const clock = deps.clock ?? systemClock;
+  const mirrors = createMirrorService({ handle: deps.handle, clock });
+  const sources = createSourcesFeature(deps.config, {
+    handle: deps.handle,
+    clock,
+    log: deps.log,
+    mirrors,
+    credentials: createGitHubCredentials(deps.config, deps.log),
+    redactor: deps.redactor ?? new Redactor([]),
+    fetch: deps.fetch,
+  });
+  try {
+    const outcome = await sources.reconcile({ dryRun });
+    if (outcome.plan) printPlan(outcome.plan, dryRun, deps.out);
+    if (!dryRun) deps.out(`reconcile: ${outcome.result ?? 'done'}`);
+    if (outcome.result === 'paused') {
+      const reason = (await sources.status()).starsPoll.pausedReason;
+      if (reason) deps.out(`starbridge reconcile: ${reason}`);
+    }
+    return outcome.result?.startsWith('failed') || outcome.result === 'paused' ? 1 : 0;
+  } catch (error) {
+    deps.out(`starbridge reconcile: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+function printPlan(plan: PlanSummary, dryRun: boolean, out: (line: string) => void): void {
+  out(dryRun ? 'plan (dry run, nothing changed):' : 'reconciled:');
+  out(`  to add:    ${plan.toAdd.length}`);
+  for (const repo of plan.toAdd) out(`    + ${repo.fullName}`);
+  if (plan.deferred.length > 0)
+    out(`  deferred (over STARS_MAX_NEW_PER_RUN): ${plan.deferred.length}`);
+  out(`  to unstar: ${plan.toUnstar.length}`);
+  for (const repo of plan.toUnstar) out(`    - ${repo.fullName}`);
+  for (const repo of plan.renamed) out(`    ~ ${repo.from} → ${repo.fullName}`);
+  out(`  unchanged: ${plan.unchanged}`);
+  if (!plan.removalsConsidered)
+    out('  (the listing was partial or empty: nothing would be unstarred)');
+}
