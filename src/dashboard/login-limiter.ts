@@ -25,7 +25,7 @@ interface ClientState {
 }
 
 /**
- * Throttles login attempts before any hashing (catalogue A01): per client, an exponential
+ * Throttles login attempts before any hashing (docs/reference/bad-inputs.md#a01): per client, an exponential
  * wait after a few failures; for all clients together, a cap on checks per minute, so
  * attempts spread over many addresses still cannot burn the CPU. In memory: each replica
  * limits its own share, which is enough to keep guessing hopeless.

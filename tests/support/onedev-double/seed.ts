@@ -4,7 +4,7 @@ import type { Project } from './types.js';
 
 /**
  * Test seeding without HTTP: creates every missing project along `path`, the way OneDev's
- * importers use `DPS#setup` (onedev-api.md §3.3), with ProjectData defaults (§3.1).
+ * importers use `DPS#setup` (docs/reference/onedev.md#no-create-by-path), with ProjectData defaults (#project-data).
  * Returns the id of the last project.
  */
 export async function addProjectPath(
