@@ -87,7 +87,8 @@ export function createPasswordVerifier(config: {
   }
   const password = config.password;
   if (!password) return undefined;
-  // Fixed-length digests compare in constant time whatever the lengths (docs/reference/bad-inputs.md#a02).
+  // Fixed-length digests compare in constant time whatever the lengths
+  // (docs/reference/bad-inputs.md#a02).
   const expected = createHash('sha256').update(password).digest();
   return async (candidate) => {
     if (passwordTooLong(candidate)) return false;

@@ -115,7 +115,10 @@ export function matchRule(output: string, ctx: GitFailureContext): Verdict | und
   return undefined;
 }
 
-/** Names the failed fsck check and the per-repository escape hatch (docs/reference/bad-inputs.md#g19). */
+/**
+ * Names the failed fsck check and the per-repository escape hatch
+ * (docs/reference/bad-inputs.md#g19).
+ */
 function fsckMessage(output: string): string {
   const match = /object ([0-9a-f]{4,}): (\w+): ([^\n]*)/.exec(output);
   if (!match) {

@@ -12,7 +12,10 @@ import {
   TOKENS,
 } from '../support/onedev-double/test-kit.js';
 
-/** Git over HTTP against real bare repositories (docs/reference/onedev.md#git-urls, #default-branch, #endpoints-used). */
+/**
+ * Git over HTTP against real bare repositories (docs/reference/onedev.md#git-urls, #default-branch,
+ * #endpoints-used).
+ */
 
 let double: OneDevDouble;
 const sources: SourceRepo[] = [];

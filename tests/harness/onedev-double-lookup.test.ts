@@ -2,7 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type OneDevDouble, startOneDevDouble } from '../support/onedev-double/index.js';
 import { api, createBody, STANDARD_CAST, TOKENS } from '../support/onedev-double/test-kit.js';
 
-/** Lookup, query, update and delete (docs/reference/onedev.md#endpoints-used, #project-query, #project-id-by-path). */
+/**
+ * Lookup, query, update and delete (docs/reference/onedev.md#endpoints-used, #project-query,
+ * #project-id-by-path).
+ */
 
 let double: OneDevDouble;
 

@@ -12,7 +12,10 @@ export const AUTH_FAILED = 'Invalid account or incorrect credentials';
 export interface AuthDirectory {
   users: Map<string, UserSpec>;
   tokens: Map<string, TokenSpec>;
-  /** docs/reference/onedev.md#authentication: token as user name and empty user name arrived in v11.6.0. */
+  /**
+   * docs/reference/onedev.md#authentication: token as user name and empty user name arrived in
+   * v11.6.0.
+   */
   tokenAsUserName: boolean;
 }
 
@@ -27,7 +30,8 @@ export interface AuthOutcome {
 const ANONYMOUS: Caller = { kind: 'anonymous' };
 
 export function authenticate(headers: IncomingHttpHeaders, dir: AuthDirectory): AuthOutcome {
-  // docs/reference/onedev.md#authentication: `OneDevAuthorization` is read first, `Authorization` is the fallback.
+  // docs/reference/onedev.md#authentication: `OneDevAuthorization` is read first, `Authorization`
+  // is the fallback.
   const custom = headers.onedevauthorization;
   const header = custom !== undefined ? 'OneDevAuthorization' : 'Authorization';
   const raw = custom ?? headers.authorization;

@@ -33,7 +33,10 @@ export async function installHooks(repoDir: string): Promise<void> {
 export interface HookContext {
   /** `SecurityUtils.canManageProject` for the pusher: may it touch refs/pulls and refs/updates? */
   canManage: boolean;
-  /** Rules of the project and its ancestors (`getHierarchyBranchProtections`, docs/reference/onedev.md#push-rules). */
+  /**
+   * Rules of the project and its ancestors (`getHierarchyBranchProtections`,
+   * docs/reference/onedev.md#push-rules).
+   */
   branchProtections: BranchProtectionRule[];
   tagProtections: TagProtectionRule[];
   /** Used for the "Create a pull request" hint the post-receive prints. */

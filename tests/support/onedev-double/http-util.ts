@@ -8,7 +8,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const CHALLENGE = 'Basic realm="OneDev"';
 
-/** An error that maps to one HTTP answer, as OneDev's ExceptionUtils does (docs/reference/onedev.md#error-statuses). */
+/**
+ * An error that maps to one HTTP answer, as OneDev's ExceptionUtils does
+ * (docs/reference/onedev.md#error-statuses).
+ */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -44,7 +47,10 @@ export function sendJson(res: ServerResponse, value: unknown): void {
   res.end(jacksonPretty(value));
 }
 
-/** A Java `String` result: Jersey writes it raw even under application/json (docs/reference/onedev.md#rest-conventions). */
+/**
+ * A Java `String` result: Jersey writes it raw even under application/json
+ * (docs/reference/onedev.md#rest-conventions).
+ */
 export function sendRawString(res: ServerResponse, value: string): void {
   res.writeHead(200, { 'Content-Type': 'application/json' });
   res.end(value);
@@ -68,7 +74,10 @@ export async function readBody(req: IncomingMessage, limit = 16 * 1024 * 1024): 
   return Buffer.concat(chunks);
 }
 
-/** Jackson's StdDateFormat with a colon in the zone, in UTC (docs/reference/onedev.md#rest-conventions). */
+/**
+ * Jackson's StdDateFormat with a colon in the zone, in UTC
+ * (docs/reference/onedev.md#rest-conventions).
+ */
 export function jacksonDate(date: Date): string {
   return date.toISOString().replace(/Z$/, '+00:00');
 }

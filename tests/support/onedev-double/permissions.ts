@@ -57,7 +57,10 @@ export function canWriteCode(store: ProjectStore, caller: Caller, project: Proje
   return roleAtLeast(roleOn(store, caller, project), 'write');
 }
 
-/** ManageProject; the Owner role also carries CreateChildren (docs/reference/onedev.md#create-checks). */
+/**
+ * ManageProject; the Owner role also carries CreateChildren
+ * (docs/reference/onedev.md#create-checks).
+ */
 export function canManage(store: ProjectStore, caller: Caller, project: Project): boolean {
   return roleAtLeast(roleOn(store, caller, project), 'manage');
 }

@@ -11,7 +11,10 @@ import type { Project, ProjectFields } from './types.js';
  * (docs/reference/onedev.md#create-checks, #full-replacement-update).
  */
 
-/** Records every name a create body carries, valid or not (docs/reference/onedev.md#create-checks, #name-rule-not-enforced). */
+/**
+ * Records every name a create body carries, valid or not (docs/reference/onedev.md#create-checks,
+ * #name-rule-not-enforced).
+ */
 export function observeCreateName(state: DoubleState, body: string): void {
   try {
     const name = (JSON.parse(body) as { name?: unknown }).name;
@@ -23,7 +26,10 @@ export function observeCreateName(state: DoubleState, body: string): void {
   }
 }
 
-/** `checkProjectCreationPermission` (403 texts of docs/reference/onedev.md#create-checks). Loading the parent may 404 first. */
+/**
+ * `checkProjectCreationPermission` (403 texts of docs/reference/onedev.md#create-checks). Loading
+ * the parent may 404 first.
+ */
 function checkCreationPermission(ctx: RestContext, parentId: number | null): Project | undefined {
   const { store } = ctx.state;
   if (parentId === null) {
@@ -39,7 +45,10 @@ function checkCreationPermission(ctx: RestContext, parentId: number | null): Pro
   return parent;
 }
 
-/** `checkProjectNameDuplication`: case-insensitive among siblings → 500 (docs/reference/onedev.md#duplicate-name). */
+/**
+ * `checkProjectNameDuplication`: case-insensitive among siblings → 500
+ * (docs/reference/onedev.md#duplicate-name).
+ */
 function checkDuplicate(ctx: RestContext, fields: ProjectFields, self?: Project): void {
   const { store } = ctx.state;
   const same = store.findSibling(fields.parentId, fields.name);
@@ -63,8 +72,8 @@ export async function createProject(ctx: RestContext): Promise<void> {
     throw new HttpError(403, `Not authorized to read code of project '${store.pathOf(source)}'`);
   }
   checkDuplicate(ctx, fields);
-  // Check and insert happen without an await in between, so the double never has the
-  // duplicate race of docs/reference/onedev.md#create-race; tests that want a duplicate create it explicitly.
+  // Check and insert happen without an await in between, so the double never has the duplicate race
+  // of docs/reference/onedev.md#create-race; tests that want a duplicate create it explicitly.
   const project = store.add(fields);
   if (caller.kind === 'user') store.grant(project.id, caller.user.name, 'manage');
   await initBareRepo(store.repoDir(project.id), project.gitPackConfig);

@@ -27,7 +27,8 @@ function intParam(value: string | null): number {
 }
 
 function withId(ctx: RestContext): boolean {
-  // docs/reference/onedev.md#versions: ProjectData carried no `id` on v12.0.0 exactly (fixed in v12.0.1).
+  // docs/reference/onedev.md#versions: ProjectData carried no `id` on v12.0.0 exactly (fixed in
+  // v12.0.1).
   return versionAtLeast(ctx.state.version, '12.0.1');
 }
 
@@ -57,7 +58,10 @@ function queryProjects(ctx: RestContext): void {
   );
 }
 
-/** `GET /~api/projects/ids/{path}`: one 404 text for both missing and inaccessible (docs/reference/onedev.md#project-id-by-path). */
+/**
+ * `GET /~api/projects/ids/{path}`: one 404 text for both missing and inaccessible
+ * (docs/reference/onedev.md#project-id-by-path).
+ */
 function getProjectId(ctx: RestContext): void {
   const { store } = ctx.state;
   const path = ctx.params[0] ?? '';
@@ -105,7 +109,8 @@ export const PROJECT_ROUTES: Route[] = [
     },
   },
   {
-    // `@Path("/ids/{path:.*}")`, added in v12.0.10 (docs/reference/onedev.md#versions); older servers answer 404.
+    // `@Path("/ids/{path:.*}")`, added in v12.0.10 (docs/reference/onedev.md#versions); older
+    // servers answer 404.
     pattern: /^\/projects\/ids\/(.*)$/,
     available: (state) => versionAtLeast(state.version, '12.0.10'),
     methods: { GET: { handler: getProjectId } },

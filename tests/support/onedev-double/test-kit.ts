@@ -178,7 +178,10 @@ export async function makeSourceRepo(spec: {
   };
 }
 
-/** `git push` with the token in `http.extraHeader`, as docs/reference/onedev.md#git-credentials recommends. */
+/**
+ * `git push` with the token in `http.extraHeader`, as docs/reference/onedev.md#git-credentials
+ * recommends.
+ */
 export function pushWithToken(
   repoDir: string,
   url: string,

@@ -1,9 +1,13 @@
 /**
  * Shapes shared by the OneDev double's modules. Field names follow OneDev's own
- * (docs/reference/onedev.md#token-permissions for tokens and users, #project-data for ProjectData, #push-rules for protections).
+ * (docs/reference/onedev.md#token-permissions for tokens and users, #project-data for ProjectData,
+ * #push-rules for protections).
  */
 
-/** Project roles, weakest first. `manage` is OneDev's Owner role (docs/reference/onedev.md#token-permissions). */
+/**
+ * Project roles, weakest first. `manage` is OneDev's Owner role
+ * (docs/reference/onedev.md#token-permissions).
+ */
 export type Role = 'read' | 'write' | 'manage';
 
 export interface TokenSpec {
@@ -11,11 +15,20 @@ export interface TokenSpec {
   value: string;
   /** Name of the owning user; created as a plain user when not listed in `users`. */
   owner: string;
-  /** docs/reference/onedev.md#token-permissions: without it the token never gets system permissions such as creating root projects. */
+  /**
+   * docs/reference/onedev.md#token-permissions: without it the token never gets system permissions
+   * such as creating root projects.
+   */
   hasOwnerPermissions?: boolean;
-  /** docs/reference/onedev.md#token-permissions: per-project roles of a limited token, effective only where the owner can manage. */
+  /**
+   * docs/reference/onedev.md#token-permissions: per-project roles of a limited token, effective
+   * only where the owner can manage.
+   */
   authorizations?: Array<{ path: string; role: Role }>;
-  /** docs/reference/onedev.md#token-permissions: an expired token is not found (Bearer → 401, Basic falls through). */
+  /**
+   * docs/reference/onedev.md#token-permissions: an expired token is not found (Bearer → 401, Basic
+   * falls through).
+   */
   expired?: boolean;
 }
 
@@ -24,7 +37,9 @@ export interface UserSpec {
   /** Enables `Basic user:password` (docs/reference/onedev.md#authentication). */
   password?: string;
   admin?: boolean;
-  /** Membership of a group with "Create Root Projects" (docs/reference/onedev.md#token-permissions). */
+  /**
+   * Membership of a group with "Create Root Projects" (docs/reference/onedev.md#token-permissions).
+   */
   canCreateRootProjects?: boolean;
 }
 
@@ -50,7 +65,10 @@ export interface GitPackConfig {
   window: string | null;
 }
 
-/** The writable part of ProjectData (docs/reference/onedev.md#project-data); `path` and `createDate` are computed. */
+/**
+ * The writable part of ProjectData (docs/reference/onedev.md#project-data); `path` and `createDate`
+ * are computed.
+ */
 export interface ProjectFields {
   parentId: number | null;
   forkedFromId: number | null;
@@ -100,7 +118,10 @@ export interface RequestRecord {
   query: string;
   kind: RequestKind;
   auth: AuthForm;
-  /** Which header carried the credentials (docs/reference/onedev.md#authentication: OneDevAuthorization wins). */
+  /**
+   * Which header carried the credentials (docs/reference/onedev.md#authentication:
+   * OneDevAuthorization wins).
+   */
   authHeader?: 'Authorization' | 'OneDevAuthorization';
   /** User name the request ran as. */
   principal?: string;
