@@ -49,7 +49,8 @@ export async function startService(
   options: ServiceOptions = {},
 ): Promise<RunningService> {
   const clock = options.clock ?? systemClock;
-  // Refuse to start without a safe git (G14): every sync would fail, or fetch unsafely.
+  // Refuse to start without a safe git (docs/reference/bad-inputs.md#g14): every sync would fail,
+  // or fetch unsafely.
   const git = await checkGitInstallation({ path: options.gitPath });
   const db = createDb(config.db, log);
   try {

@@ -5,9 +5,9 @@ import type { MiddlewareHandler } from 'hono';
 const URL_TOKEN_PARAMS = ['token', 'access_token'];
 
 /**
- * Compares two tokens in constant time (catalogue A02): both sides are hashed to fixed
- * 32-byte digests first, so neither the length nor a matching prefix changes the timing,
- * and `timingSafeEqual` never throws on different lengths.
+ * Compares two tokens in constant time (docs/reference/bad-inputs.md#a02): both sides are hashed to
+ * fixed 32-byte digests first, so neither the length nor a matching prefix changes the timing, and
+ * `timingSafeEqual` never throws on different lengths.
  */
 export function tokensEqual(expected: string, presented: string): boolean {
   const a = createHash('sha256').update(expected, 'utf8').digest();
@@ -25,9 +25,10 @@ export interface AdminAuthOptions {
 }
 
 /**
- * Bearer authentication for `/api/v1`: the token only in the Authorization header, never
- * in the URL (A03); its own credential, so the webhook secret or a dashboard session gets
- * nothing (A09). Nothing here logs the request, and no answer echoes what was sent.
+ * Bearer authentication for `/api/v1`: the token only in the Authorization header, never in the URL
+ * (docs/reference/bad-inputs.md#a03); its own credential, so the webhook secret or a dashboard
+ * session gets nothing (docs/reference/bad-inputs.md#a09). Nothing here logs the request, and no
+ * answer echoes what was sent.
  */
 export function adminAuth(options: AdminAuthOptions): MiddlewareHandler {
   const equals = options.equals ?? tokensEqual;

@@ -62,7 +62,8 @@ export async function runCommand(
     case 'migrate':
       return migrateCommand(ctx.config, ctx.log, ctx.out);
     case 'sync':
-      // The same refusal as `serve` (G14): this sync runs git in the foreground.
+      // The same refusal as `serve` (docs/reference/bad-inputs.md#g14): this sync runs git in the
+      // foreground.
       await checkGitInstallation({ path: ctx.gitPath });
       return withDatabase(ctx, 'migrate', (handle) => {
         const clock = ctx.clock ?? systemClock;

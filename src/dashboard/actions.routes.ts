@@ -52,7 +52,8 @@ export function actionRoutes(
   const app = new Hono<DashboardEnv>();
 
   app.post('/dashboard/logout', async (c) => {
-    // Deleted on the server: the old cookie is worthless even if it was copied (catalogue A07).
+    // Deleted on the server: the old cookie is worthless even if it was copied
+    // (docs/reference/bad-inputs.md#a07).
     await store.end(c.get('session'));
     clearDashboardCookie(c, settings, SESSION_COOKIE);
     return c.redirect('/dashboard/login', 303);

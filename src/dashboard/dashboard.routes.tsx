@@ -26,7 +26,8 @@ import { createSessionStore } from './sessions.service.js';
 
 export type { DashboardDeps } from './deps.js';
 
-// No inline script or style anywhere, so the policy needs no 'unsafe-inline' (catalogue A08).
+// No inline script or style anywhere, so the policy needs no 'unsafe-inline'
+// (docs/reference/bad-inputs.md#a08).
 const CSP = [
   "default-src 'none'",
   "script-src 'self'",
@@ -91,7 +92,8 @@ export function dashboardRoutes(deps: DashboardDeps): Hono {
   };
   app.onError(errorPage(login.log));
   app.get('/', (c) => c.redirect('/dashboard', 302));
-  // Forms are small; a 1 MB "password" is refused before it is even parsed (catalogue A11).
+  // Forms are small; a 1 MB "password" is refused before it is even parsed
+  // (docs/reference/bad-inputs.md#a11).
   app.post(
     '/dashboard/*',
     bodyLimit({

@@ -6,7 +6,10 @@ export interface SettingRow {
   secret: boolean;
 }
 
-/** Secrets show only whether they are set: never a prefix, a length or a hash (catalogue A12). */
+/**
+ * Secrets show only whether they are set: never a prefix, a length or a hash
+ * (docs/reference/bad-inputs.md#a12).
+ */
 const masked = (value: string | undefined | null): string => (value ? 'set (hidden)' : 'not set');
 const shown = (value: string | number | undefined | null): string =>
   value === undefined || value === null || value === '' ? 'not set' : String(value);

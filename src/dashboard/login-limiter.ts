@@ -25,10 +25,10 @@ interface ClientState {
 }
 
 /**
- * Throttles login attempts before any hashing (catalogue A01): per client, an exponential
- * wait after a few failures; for all clients together, a cap on checks per minute, so
- * attempts spread over many addresses still cannot burn the CPU. In memory: each replica
- * limits its own share, which is enough to keep guessing hopeless.
+ * Throttles login attempts before any hashing (docs/reference/bad-inputs.md#a01): per client, an
+ * exponential wait after a few failures; for all clients together, a cap on checks per minute, so
+ * attempts spread over many addresses still cannot burn the CPU. In memory: each replica limits its
+ * own share, which is enough to keep guessing hopeless.
  */
 export function createLoginLimiter(clock: Clock, limits: LoginLimits = DEFAULT_LOGIN_LIMITS) {
   const clients = new Map<string, ClientState>();

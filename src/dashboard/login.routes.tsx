@@ -77,7 +77,8 @@ export function loginRoutes(deps: LoginDeps): Hono<DashboardEnv> {
       );
     }
     const client = clientAddress(c, settings);
-    // Throttle before hashing: a flood of guesses never reaches scrypt (catalogue A01).
+    // Throttle before hashing: a flood of guesses never reaches scrypt
+    // (docs/reference/bad-inputs.md#a01).
     const gate = deps.limiter.take(client);
     if (!gate.allowed) {
       c.header('Retry-After', String(Math.ceil(gate.retryAfterMs / 1000)));

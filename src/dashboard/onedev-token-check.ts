@@ -27,11 +27,11 @@ const ROOT_RIGHT =
   'it needs "has owner permissions" on the token, and an owner who is an administrator or in a group allowed to create root projects';
 
 /**
- * Asks OneDev what the token may do where Starbridge puts mirrors. Creating projects is
- * tested without creating anything: the check asks to create a project whose name is
- * already taken at that place, and OneDev checks the permission (403) before the name
- * (500 "already used"), onedev-api.md §3.2. Only if that project vanished in between
- * could the request create one.
+ * Asks OneDev what the token may do where Starbridge puts mirrors. Creating projects is tested
+ * without creating anything: the check asks to create a project whose name is already taken at that
+ * place, and OneDev checks the permission (403) before the name (500 "already used"),
+ * docs/reference/onedev.md#create-checks. Only if that project vanished in between could the
+ * request create one.
  */
 export async function checkOneDevToken(
   target: OneDevTarget,
@@ -136,7 +136,8 @@ async function checkRootCreation(
   found: Findings,
 ): Promise<void> {
   if (limited) {
-    // onedev-api.md §1.3: such a token never has system permissions; no call needed.
+    // docs/reference/onedev.md#token-permissions: such a token never has system permissions; no
+    // call needed.
     found.cannot.push(`${what}: ${ROOT_RIGHT}`);
     return;
   }
@@ -185,7 +186,10 @@ function createBody(name: string, parentId?: number) {
   };
 }
 
-/** One request with a timeout; never follows a redirect with the token (catalogue R07, O17). */
+/**
+ * One request with a timeout; never follows a redirect with the token
+ * (docs/reference/bad-inputs.md#r07, #o17).
+ */
 function caller(target: OneDevTarget, fetchImpl: typeof fetch): Call {
   return async (method, path, body) => {
     const response = await fetchImpl(`${target.url}${path}`, {

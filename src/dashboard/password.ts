@@ -2,7 +2,7 @@ import { createHash, randomBytes, type ScryptOptions, scrypt, timingSafeEqual } 
 
 /**
  * Longer passwords are refused before any hashing, so a 1 MB "password" costs nothing
- * (catalogue A11). 1 KiB is far beyond any passphrase.
+ * (docs/reference/bad-inputs.md#a11). 1 KiB is far beyond any passphrase.
  */
 export const MAX_PASSWORD_BYTES = 1024;
 
@@ -87,7 +87,8 @@ export function createPasswordVerifier(config: {
   }
   const password = config.password;
   if (!password) return undefined;
-  // Fixed-length digests compare in constant time whatever the lengths (catalogue A02).
+  // Fixed-length digests compare in constant time whatever the lengths
+  // (docs/reference/bad-inputs.md#a02).
   const expected = createHash('sha256').update(password).digest();
   return async (candidate) => {
     if (passwordTooLong(candidate)) return false;

@@ -12,7 +12,7 @@ export const LOGIN_COOKIE = 'starbridge_login';
 /**
  * Over https the cookie is `__Host-` prefixed and Secure (no Domain, Path=/: a sibling
  * subdomain cannot plant or read it). HttpOnly keeps it from scripts; SameSite=Strict
- * from cross-site requests (catalogue A05).
+ * from cross-site requests (docs/reference/bad-inputs.md#a05).
  */
 export function setDashboardCookie(
   c: Context,
@@ -54,7 +54,7 @@ export function requireSession(
 /**
  * Why a state-changing request is refused, or undefined when it may proceed: a browser
  * says where a request comes from (Fetch Metadata, Origin), and the form must carry the
- * token only our pages know (catalogue A04).
+ * token only our pages know (docs/reference/bad-inputs.md#a04).
  */
 export function crossSiteProblem(c: Context, settings: WebSettings): string | undefined {
   const site = c.req.header('sec-fetch-site');

@@ -24,7 +24,10 @@ interface Answer {
   text: string;
 }
 
-/** One GET with a timeout; never follows a redirect with the token (catalogue R07, O17). */
+/**
+ * One GET with a timeout; never follows a redirect with the token
+ * (docs/reference/bad-inputs.md#r07, #o17).
+ */
 async function get(fetchImpl: typeof fetch, url: string, headers: Record<string, string>) {
   const response = await fetchImpl(url, {
     headers,

@@ -4,9 +4,9 @@ const TRANSIENT =
   /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT|the database system is starting up|57P03/;
 
 /**
- * Runs the first database operation, retrying while the server is not reachable yet: in
- * a Compose stack the database may still be starting when Starbridge does (D05). Anything
- * else — a wrong password, a schema from a newer version — fails at once.
+ * Runs the first database operation, retrying while the server is not reachable yet: in a Compose
+ * stack the database may still be starting when Starbridge does (docs/reference/bad-inputs.md#d05).
+ * Anything else — a wrong password, a schema from a newer version — fails at once.
  */
 export async function waitForDatabase<T>(
   operation: () => Promise<T>,

@@ -15,10 +15,10 @@ export function mirrorCacheDir(dataDir: string, githubId: number): string {
 const LOCK_AREAS = ['', 'refs', 'logs', 'objects/info', 'objects/pack'];
 
 /**
- * Deletes every `*.lock` a crashed git left in the cache (catalogue G15); git would
- * otherwise refuse to update those refs forever. Safe because operations on one cache
- * are serialized (in-process by {@link KeyedQueue}, across processes by the job lease).
- * Returns the paths removed, relative to the cache.
+ * Deletes every `*.lock` a crashed git left in the cache (docs/reference/bad-inputs.md#g15); git
+ * would otherwise refuse to update those refs forever. Safe because operations on one cache are
+ * serialized (in-process by {@link KeyedQueue}, across processes by the job lease). Returns the
+ * paths removed, relative to the cache.
  */
 export async function removeStaleLocks(cacheDir: string): Promise<string[]> {
   const removed: string[] = [];

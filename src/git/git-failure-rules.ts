@@ -115,7 +115,10 @@ export function matchRule(output: string, ctx: GitFailureContext): Verdict | und
   return undefined;
 }
 
-/** Names the failed fsck check and the per-repository escape hatch (catalogue G19). */
+/**
+ * Names the failed fsck check and the per-repository escape hatch
+ * (docs/reference/bad-inputs.md#g19).
+ */
 function fsckMessage(output: string): string {
   const match = /object ([0-9a-f]{4,}): (\w+): ([^\n]*)/.exec(output);
   if (!match) {
@@ -123,7 +126,7 @@ function fsckMessage(output: string): string {
   }
   const [, sha, msgId, detail] = match;
   // Unsafe submodule settings are how hostile repositories attack clients that clone them
-  // (catalogue G11): refused for good, with no escape hatch offered.
+  // (docs/reference/bad-inputs.md#g11): refused for good, with no escape hatch offered.
   if (msgId?.startsWith('gitmodules')) {
     return `repository refused by the security check ${msgId} (object ${sha}: ${detail}): its .gitmodules could make a client cloning it with submodules run a command or write outside its directory, so it is not mirrored`;
   }

@@ -2,7 +2,7 @@ import { defaultSpawn, runGit, type SpawnFn } from './git-process.js';
 import { DEFAULT_PATH } from './git-runner.js';
 
 /**
- * The `git` binary Starbridge runs (fault catalogue G14): it must exist and carry the
+ * The `git` binary Starbridge runs (docs/reference/bad-inputs.md#g14): it must exist and carry the
  * May 2024 security fixes (CVE-2024-32002, -32004, -32020, -32021, -32465), because every
  * mirror fetches repositories written by strangers. Each maintained series got them in a
  * different patch release; series before 2.39 got none.

@@ -7,7 +7,7 @@ export type SpawnFn = (
   options: SpawnOptions,
 ) => ChildProcess;
 
-/** What every git child is allowed to know (fault catalogue §6.1). */
+/** What every git child is allowed to know (docs/reference/bad-inputs.md#git-invocation-rules). */
 export interface GitEnvSettings {
   homeDir: string;
   /** PATH for the child; the only variable taken from outside. */

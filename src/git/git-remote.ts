@@ -8,10 +8,9 @@ export interface TextRedactor {
 }
 
 /**
- * Checks a remote URL before git sees it (fault catalogue §1.2, §1.3): only `https://`
- * (plus `http://` when allowed), never a local path, `file://`, `ext::` or anything that
- * could be read as an option, and never credentials in the URL itself. Returns the URL
- * unchanged.
+ * Checks a remote URL before git sees it (docs/reference/bad-inputs.md#git-invocation-rules): only
+ * `https://` (plus `http://` when allowed), never a local path, `file://`, `ext::` or anything that
+ * could be read as an option, and never credentials in the URL itself. Returns the URL unchanged.
  */
 export function checkRemoteUrl(url: string, allowHttp: boolean): string {
   const refuse = (why: string): never => {

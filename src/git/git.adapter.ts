@@ -22,10 +22,10 @@ const MISSING_OBJECT =
   /Not a valid (?:commit|object) name|bad object|unknown revision|could not parse|not a commit/i;
 
 /**
- * The git engine on the real `git` binary (fault catalogue §6.1): argument arrays, never a
- * shell; `--` before every URL; a minimal environment with the credential only in
- * `GIT_CONFIG_*`; only heads and tags; one kill timeout per command. Operations on the
- * same cache run one at a time.
+ * The git engine on the real `git` binary (docs/reference/bad-inputs.md#git-invocation-rules):
+ * argument arrays, never a shell; `--` before every URL; a minimal environment with the credential
+ * only in `GIT_CONFIG_*`; only heads and tags; one kill timeout per command. Operations on the same
+ * cache run one at a time.
  */
 export function createGitEngine(options: GitEngineOptions): GitEngine {
   const git = createGitRunner(options);

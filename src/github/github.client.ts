@@ -55,7 +55,10 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
   };
 
-  /** One GET; a redirect is followed only while it stays on the configured API origin (R07). */
+  /**
+   * One GET; a redirect is followed only while it stays on the configured API origin
+   * (docs/reference/bad-inputs.md#r07).
+   */
   async function get(
     path: string,
     what: string,

@@ -6,7 +6,7 @@ export interface RepoName {
   name: string;
 }
 
-// GitHub's rules (fault catalogue §6.1): owners are alphanumeric with single inner
+// GitHub's rules (docs/reference/github.md#name-rules): owners are alphanumeric with single inner
 // hyphens, up to 39 characters; repository names are [A-Za-z0-9._-], up to 100.
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 const NAME = /^[A-Za-z0-9._-]{1,100}$/;

@@ -11,8 +11,8 @@ export interface ListenOptions {
 }
 
 /**
- * Serves `fetch` on a Node HTTP server. A client that trickles its headers or body (slow
- * loris, catalogue W19) is answered 408 and cut off when its time is up, so it holds a
+ * Serves `fetch` on a Node HTTP server. A client that trickles its headers or body (slow loris,
+ * docs/reference/bad-inputs.md#w19) is answered 408 and cut off when its time is up, so it holds a
  * socket for a bounded time and never reaches a handler, a worker or the database.
  */
 export function listen(

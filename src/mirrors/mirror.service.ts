@@ -121,7 +121,7 @@ export function createMirrorService(deps: {
    * An operator adds a repository by name (admin API, CLI). It is looked up on GitHub for
    * its id, privacy and default branch, and mirrored with source `manual`. Only owner/name
    * is accepted: clone URLs are built from the configured GitHub base, never taken from
-   * input (catalogue R05/R06), so a URL is refused with a hint.
+   * input (docs/reference/bad-inputs.md#r05, #r06), so a URL is refused with a hint.
    */
   async function addManual(
     repo: string,

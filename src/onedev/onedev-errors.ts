@@ -19,7 +19,10 @@ export function bodyExcerpt(contentType: string, text: string): string {
   return clean.length > 300 ? `${clean.slice(0, 297)}...` : clean || '(empty body)';
 }
 
-/** Maps a OneDev HTTP answer to an error that says what went wrong and what to do (catalogue O01–O17). */
+/**
+ * Maps a OneDev HTTP answer to an error that says what went wrong and what to do
+ * (docs/reference/bad-inputs.md#o-onedevs-answers).
+ */
 export function onedevHttpError(
   status: number,
   contentType: string,
@@ -76,8 +79,9 @@ export function onedevHttpError(
 }
 
 /**
- * A success status with a body that is not what OneDev sends (O07): typically an HTML login
- * page from a proxy or single sign-on in front of OneDev, which answers 200 to anything.
+ * A success status with a body that is not what OneDev sends (docs/reference/bad-inputs.md#o07):
+ * typically an HTML login page from a proxy or single sign-on in front of OneDev, which answers 200
+ * to anything.
  */
 export function onedevNotJsonError(
   status: number,

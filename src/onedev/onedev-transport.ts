@@ -50,7 +50,8 @@ export function createOneDevTransport(options: OneDevClientOptions) {
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-        // Never follow a redirect with the token to wherever it points (O17).
+        // Never follow a redirect with the token to wherever it points
+        // (docs/reference/bad-inputs.md#o17).
         redirect: 'manual',
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
@@ -60,8 +61,9 @@ export function createOneDevTransport(options: OneDevClientOptions) {
     }
     const text = await response.text().catch(() => '');
     const contentType = response.headers.get('content-type') ?? '';
-    // OneDev never answers a REST call with a web page: a 2xx page comes from something in
-    // front of it (a login page), and reading it as data would fake a success (O07).
+    // OneDev never answers a REST call with a web page: a 2xx page comes from something in front of
+    // it (a login page), and reading it as data would fake a success
+    // (docs/reference/bad-inputs.md#o07).
     if (response.ok && looksLikeHtml(contentType, text)) {
       throw onedevNotJsonError(response.status, contentType, text, what);
     }

@@ -11,7 +11,7 @@ import { isValidOneDevName } from './project-name.js';
 export type { OneDevClientOptions } from './onedev-transport.js';
 
 /**
- * OneDev's REST API (onedev-api.md). Its quirks are handled here: no create-by-path, a
+ * OneDev's REST API (docs/reference/onedev.md). Its quirks are handled here: no create-by-path, a
  * duplicate name answered as HTTP 500, text/plain errors, a default branch set with a
  * JSON-string body, and no name validation on the server (so we validate).
  */
@@ -19,7 +19,10 @@ export function createOneDevClient(
   options: OneDevClientOptions,
 ): OneDevApi & OneDevProjectEditor & { version(): Promise<string> } {
   const { base, call, failure, json } = createOneDevTransport(options);
-  /** Creates under one parent run one at a time: OneDev's duplicate check races (§3.2). */
+  /**
+   * Creates under one parent run one at a time: OneDev's duplicate check races
+   * (docs/reference/onedev.md#create-race).
+   */
   const parentLocks = new Map<string, Promise<unknown>>();
 
   async function findProject(path: string, signal?: AbortSignal): Promise<number | undefined> {
@@ -100,14 +103,16 @@ export function createOneDevClient(
         signal,
       );
     } catch (error) {
-      // A dropped connection or timeout may have created it anyway (O13): look again.
+      // A dropped connection or timeout may have created it anyway
+      // (docs/reference/bad-inputs.md#o13): look again.
       const existing = await findProject(path, signal).catch(() => undefined);
       if (existing !== undefined) return existing;
       throw error;
     }
     if (answer.status === 200) return parseId(answer, what);
-    // A duplicate name comes back as HTTP 500 (O03), and a 409 from a proxy or a later
-    // version means the same (O04); any unclear 5xx may also have created it. Resolve again.
+    // A duplicate name comes back as HTTP 500 (docs/reference/bad-inputs.md#o03), and a 409 from a
+    // proxy or a later version means the same (docs/reference/bad-inputs.md#o04); any unclear 5xx
+    // may also have created it. Resolve again.
     if (answer.status >= 500 || answer.status === 409) {
       const existing = await findProject(path, signal);
       if (existing !== undefined) return existing;
@@ -189,7 +194,7 @@ export function createOneDevClient(
     signal?: AbortSignal,
   ): Promise<void> {
     const what = `setting the default branch of project ${projectId} to ${branch}`;
-    // The body is a JSON string literal, quotes included (E10).
+    // The body is a JSON string literal, quotes included (docs/reference/onedev.md#default-branch).
     const answer = await call(
       'POST',
       `/~api/repositories/${projectId}/default-branch`,
@@ -214,7 +219,10 @@ export function createOneDevClient(
     return json<ProjectData>(answer, what);
   }
 
-  /** Full replacement (§4.2): every writable field is overwritten, so send back what was read. */
+  /**
+   * Full replacement (docs/reference/onedev.md#full-replacement-update): every writable field is
+   * overwritten, so send back what was read.
+   */
   async function updateProject(projectId: number, data: ProjectData, signal?: AbortSignal) {
     if (!isValidOneDevName(data.name)) {
       throw new ValidationError(`"${data.name}" is not a valid OneDev project name`);

@@ -33,12 +33,16 @@ export interface OneDevApi {
 }
 
 /**
- * OneDev's ProjectData (onedev-api.md §3.1) as read from `GET /~api/projects/{id}`; sent
- * back whole, because the update replaces every writable field (§4.2).
+ * OneDev's ProjectData (docs/reference/onedev.md#project-data) as read from `GET
+ * /~api/projects/{id}`; sent back whole, because the update replaces every writable field
+ * (docs/reference/onedev.md#full-replacement-update).
  */
 export type ProjectData = Record<string, unknown> & { name: string; parentId: number | null };
 
-/** Renames and moves: read a project, send back a full replacement (§4.2). */
+/**
+ * Renames and moves: read a project, send back a full replacement
+ * (docs/reference/onedev.md#full-replacement-update).
+ */
 export interface OneDevProjectEditor {
   getProject(projectId: number, signal?: AbortSignal): Promise<ProjectData>;
   updateProject(projectId: number, data: ProjectData, signal?: AbortSignal): Promise<void>;

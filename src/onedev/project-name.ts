@@ -1,6 +1,7 @@
 /**
- * OneDev's project name rule (onedev-api.md §8.1). Its REST layer does not enforce it
- * (§8.2), so Starbridge must never send a name that fails it.
+ * OneDev's project name rule (docs/reference/onedev.md#project-name-rule). Its REST layer does not
+ * enforce it (docs/reference/onedev.md#name-rule-not-enforced), so Starbridge must never send a
+ * name that fails it.
  */
 export const ONEDEV_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
@@ -10,7 +11,8 @@ export const ONEDEV_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
  * - a name starting with `.`, `-` or `_` gets a `_` prefix (`.github` → `_.github`,
  *   `_x` → `__x`), so a single leading `_` before `.`/`-` can only come from escaping;
  * - a name ending in `.git` followed by any underscores gets one more `_` (`a.git` →
- *   `a.git_`), because OneDev would read `a.git` as the project `a` (§8.1).
+ *   `a.git_`), because OneDev would read `a.git` as the project `a`
+ *   (docs/reference/onedev.md#project-name-rule).
  * Every other GitHub name is already valid and maps to itself.
  */
 export function toOneDevName(githubName: string): string {

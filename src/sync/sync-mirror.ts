@@ -142,10 +142,10 @@ async function targetRefsBefore(
 }
 
 /**
- * OneDev (like git) refuses to delete the branch HEAD names, and with --atomic that fails
- * the whole push: so when GitHub's default branch was renamed or replaced (main → trunk)
- * and the push would delete OneDev's default, OneDev's default moves to the new branch
- * first, pushing that branch on its own if OneDev does not have it yet (catalogue G07).
+ * OneDev (like git) refuses to delete the branch HEAD names, and with --atomic that fails the whole
+ * push: so when GitHub's default branch was renamed or replaced (main → trunk) and the push would
+ * delete OneDev's default, OneDev's default moves to the new branch first, pushing that branch on
+ * its own if OneDev does not have it yet (docs/reference/bad-inputs.md#g07).
  */
 async function moveDefaultOffDeletedBranch(
   deps: SyncDeps,

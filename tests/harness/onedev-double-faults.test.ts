@@ -11,7 +11,7 @@ import {
   TOKENS,
 } from '../support/onedev-double/test-kit.js';
 
-/** Fault switches and version modes (onedev-api.md §9, §11.5 points 21–23). */
+/** Fault switches and version modes (docs/reference/onedev.md#versions, #the-test-double). */
 
 let double: OneDevDouble;
 const sources: SourceRepo[] = [];

@@ -12,7 +12,10 @@ import {
   TOKENS,
 } from '../support/onedev-double/test-kit.js';
 
-/** Git over HTTP against real bare repositories (onedev-api.md §5, §6, §11.3–11.4). */
+/**
+ * Git over HTTP against real bare repositories (docs/reference/onedev.md#git-urls, #default-branch,
+ * #endpoints-used).
+ */
 
 let double: OneDevDouble;
 const sources: SourceRepo[] = [];
@@ -190,7 +193,7 @@ describe('pre-receive checks', () => {
   });
 });
 
-describe('git endpoint status codes (§5.3)', () => {
+describe('git endpoint status codes (docs/reference/onedev.md#git-status-codes)', () => {
   const infoRefs = (path: string, service = 'git-upload-pack') =>
     `${path}/info/refs?service=${service}`;
 

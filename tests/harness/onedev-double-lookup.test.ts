@@ -2,7 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type OneDevDouble, startOneDevDouble } from '../support/onedev-double/index.js';
 import { api, createBody, STANDARD_CAST, TOKENS } from '../support/onedev-double/test-kit.js';
 
-/** Lookup, query, update and delete (onedev-api.md §2 E2–E7, §4, §11.2 points 8–13). */
+/**
+ * Lookup, query, update and delete (docs/reference/onedev.md#endpoints-used, #project-query,
+ * #project-id-by-path).
+ */
 
 let double: OneDevDouble;
 
@@ -89,7 +92,7 @@ describe('GET /~api/projects', () => {
       'github/octocat',
       'github',
     ]);
-    // LIKE semantics: `_` matches any one character (§4.1 caveat).
+    // LIKE semantics: `_` matches any one character (docs/reference/onedev.md#project-query).
     expect(await query('"Name" is "hello_world"')).toEqual([
       'github/octocat/hello_world',
       'github/octocat/hello-world',

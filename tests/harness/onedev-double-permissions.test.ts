@@ -13,8 +13,9 @@ import {
 } from '../support/onedev-double/test-kit.js';
 
 /**
- * Where REST lives, who may delete projects and set the default branch, anonymous pushes,
- * and protections that reject deletions and tags (onedev-api.md §11 points 1, 12, 15, 18, 19).
+ * Where REST lives, who may delete projects and set the default branch, anonymous pushes, and
+ * protections that reject deletions and tags (docs/reference/onedev.md#rest-conventions,
+ * #token-permissions, #anonymous-requests, #push-rules).
  */
 
 let double: OneDevDouble;

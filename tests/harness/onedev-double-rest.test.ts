@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type OneDevDouble, startOneDevDouble } from '../support/onedev-double/index.js';
 import { api, createBody, STANDARD_CAST, TOKENS } from '../support/onedev-double/test-kit.js';
 
-/** REST behaviour of the OneDev double against onedev-api.md §2–§4 and §11.2. */
+/** REST behaviour of the OneDev double against docs/reference/onedev.md#endpoints-used. */
 
 let double: OneDevDouble;
 
@@ -79,7 +79,7 @@ describe('POST /~api/projects', () => {
     expect(double.projectByPath('a')).toBeUndefined();
   });
 
-  it('does not validate the name rule but records every name sent (§8.2)', async () => {
+  it('does not validate the name rule but records every name sent (docs/reference/onedev.md#name-rule-not-enforced)', async () => {
     expect((await create('.github')).status).toBe(200);
     expect((await create('has space')).status).toBe(200);
     await create('.github');
@@ -122,7 +122,7 @@ describe('POST /~api/projects', () => {
   });
 });
 
-describe('authentication forms (§1.2)', () => {
+describe('authentication forms (docs/reference/onedev.md#authentication)', () => {
   it('accepts Bearer, token, Basic any:<token>, Basic user:password and OneDevAuthorization', async () => {
     const forms = [
       { authorization: `Bearer ${TOKENS.admin}` },

@@ -24,7 +24,9 @@ async function failure(promise: Promise<unknown>): Promise<GitCommandError> {
   return error as GitCommandError;
 }
 
-/** A TCP server that accepts connections and never says a word (catalogue G02). */
+/**
+ * A TCP server that accepts connections and never says a word (docs/reference/bad-inputs.md#g02).
+ */
 async function silentServer(): Promise<{ url: string; sockets: Socket[]; close(): Promise<void> }> {
   const sockets: Socket[] = [];
   const server: Server = createServer((socket) => {

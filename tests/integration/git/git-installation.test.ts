@@ -15,7 +15,10 @@ import { gitHealthProbe } from '../../../src/health/git-health.js';
 import { startService } from '../../../src/service.js';
 import { createLogger } from '../../../src/shared/logger.js';
 
-/** The start-up check of the git binary and the `git` component of GET /health (G14). */
+/**
+ * The start-up check of the git binary and the `git` component of GET /health
+ * (docs/reference/bad-inputs.md#g14).
+ */
 
 const dirs: string[] = [];
 afterEach(async () => {

@@ -14,8 +14,9 @@ import { type OneDevDouble, startOneDevDouble } from '../../support/onedev-doubl
 import { STANDARD_CAST, TOKENS } from '../../support/onedev-double/test-kit.js';
 
 /**
- * How the OneDev client answers OneDev's and proxies' odd answers (fault catalogue O04, O05,
- * O06, O10, O16, O17), and what the retry policy makes of each failure.
+ * How the OneDev client answers OneDev's and proxies' odd answers
+ * (docs/reference/bad-inputs.md#o04, #o05, #o06, #o10, #o16, #o17), and what the retry policy makes
+ * of each failure.
  */
 
 const NOW = new Date('2026-01-01T00:00:00Z');

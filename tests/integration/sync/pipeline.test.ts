@@ -61,9 +61,10 @@ describe.each(DIALECTS)('mirror pipeline on %s', (dialect) => {
 
   it('mirrors a watched repository exactly, with its non-main default branch, and records the run', async () => {
     const p = await start();
-    // OneDev's post-receive points HEAD at `main` when the push has it, else at the last
-    // branch pushed (onedev-api.md §5.5): with `main` and `zzz` present, neither rule
-    // picks `develop`, so only Starbridge setting the default branch makes it so.
+    // OneDev's post-receive points HEAD at `main` when the push has it, else at the last branch
+    // pushed (docs/reference/onedev.md#default-branch-after-first-push): with `main` and `zzz`
+    // present, neither rule picks `develop`, so only Starbridge setting the default branch makes it
+    // so.
     const { record, repo } = await sourceRepo(p, 'octocat', 'hello', 'develop');
     await repo.branch('main', 'develop');
     await repo.commit('zzz', { files: { 'z.txt': 'z\n' } });

@@ -3,7 +3,7 @@ import { HttpError } from './http-util.js';
 import type { AuthForm, Caller, TokenSpec, UserSpec } from './types.js';
 
 /**
- * The Shiro filters `authcBasic` then `authcBearer` (onedev-api.md §1.1–1.2, §11.1 point 2).
+ * The Shiro filters `authcBasic` then `authcBearer` (docs/reference/onedev.md#authentication).
  * Errors here are AuthenticationExceptions: 401 without a challenge, always the same text.
  */
 
@@ -12,7 +12,10 @@ export const AUTH_FAILED = 'Invalid account or incorrect credentials';
 export interface AuthDirectory {
   users: Map<string, UserSpec>;
   tokens: Map<string, TokenSpec>;
-  /** §1.2 version note: token as user name and empty user name arrived in v11.6.0. */
+  /**
+   * docs/reference/onedev.md#authentication: token as user name and empty user name arrived in
+   * v11.6.0.
+   */
   tokenAsUserName: boolean;
 }
 
@@ -27,7 +30,8 @@ export interface AuthOutcome {
 const ANONYMOUS: Caller = { kind: 'anonymous' };
 
 export function authenticate(headers: IncomingHttpHeaders, dir: AuthDirectory): AuthOutcome {
-  // §1.2: `OneDevAuthorization` is read first, `Authorization` is the fallback.
+  // docs/reference/onedev.md#authentication: `OneDevAuthorization` is read first, `Authorization`
+  // is the fallback.
   const custom = headers.onedevauthorization;
   const header = custom !== undefined ? 'OneDevAuthorization' : 'Authorization';
   const raw = custom ?? headers.authorization;
@@ -35,7 +39,7 @@ export function authenticate(headers: IncomingHttpHeaders, dir: AuthDirectory): 
   if (value === undefined || value === '') return { caller: ANONYMOUS, form: 'none' };
   if (value.slice(0, 6).toLowerCase() === 'basic ')
     return { ...basic(value.slice(6), dir), header };
-  // §1.2: the bearer prefixes are case-sensitive.
+  // docs/reference/onedev.md#authentication: the bearer prefixes are case-sensitive.
   for (const [prefix, form] of [
     ['Bearer ', 'bearer'],
     ['token ', 'token'],
@@ -79,7 +83,7 @@ function basic(encoded: string, dir: AuthDirectory): Omit<AuthOutcome, 'header'>
 
 function tokenCaller(value: string, dir: AuthDirectory): Caller | undefined {
   const token = dir.tokens.get(value);
-  // §1.3: an expired token is simply not found.
+  // docs/reference/onedev.md#token-permissions: an expired token is simply not found.
   if (!token || token.expired) return undefined;
   const user = dir.users.get(token.owner);
   if (!user) return undefined;

@@ -1,7 +1,8 @@
 import type { RequestKind } from './types.js';
 
 /**
- * Fault injection (onedev-api.md §11.5 points 21–22, fault-catalogue O06/O07/O09/O13/O15).
+ * Fault injection (docs/reference/onedev.md#the-test-double;
+ * docs/reference/bad-inputs.md#o06, #o07, #o09, #o13, #o15).
  * Every fault can be limited to the next N matching requests (`times`) and to REST or git
  * traffic (`scope`), or to requests picked by `match`. `clear()` removes everything.
  */
@@ -35,7 +36,10 @@ export type FrontFault =
 /** What the create endpoint does after the project was really created (point 21). */
 export type AfterCreateFault = 'respond500' | 'respond409' | 'drop';
 
-/** A fault that may carry OneDev's or a proxy's `Retry-After` header (O06, O16). */
+/**
+ * A fault that may carry OneDev's or a proxy's `Retry-After` header
+ * (docs/reference/bad-inputs.md#o06, #o16).
+ */
 export interface RetryAfterOption {
   retryAfter?: string;
 }
@@ -58,31 +62,38 @@ export interface RequestInfo {
 export class Faults {
   private front: Array<Armed<FrontFault>> = [];
   private afterCreate: Array<Armed<AfterCreateFault>> = [];
-  /** Maximum concurrent pack requests (OneDev queues at about CPUs/2, §7); undefined = no limit. */
+  /**
+   * Maximum concurrent pack requests (OneDev queues at about CPUs/2,
+   * docs/reference/onedev.md#pack-queue); undefined = no limit.
+   */
   packConcurrency: number | undefined;
 
-  /** 503 `Server not ready`, as while OneDev starts (§0.2 ServerNotReadyException). */
+  /** 503 `Server not ready`, as while OneDev starts (docs/reference/onedev.md#error-statuses). */
   serviceUnavailable(options: FaultOptions & RetryAfterOption = {}): void {
     this.arm(this.front, { kind: 'serviceUnavailable', retryAfter: options.retryAfter }, options);
   }
 
   /**
-   * Answer `status` with a text/plain `body` instead of handling the request: OneDev's plain
-   * 500 (O05), a proxy's 409 (O04) or 429 with `Retry-After` (O16).
+   * Answer `status` with a text/plain `body` instead of handling the request: OneDev's plain 500
+   * (docs/reference/bad-inputs.md#o05), a proxy's 409 (docs/reference/bad-inputs.md#o04) or 429
+   * with `Retry-After` (docs/reference/bad-inputs.md#o16).
    */
   status(status: number, body: string, options: FaultOptions & RetryAfterOption = {}): void {
     this.arm(this.front, { kind: 'status', status, body, retryAfter: options.retryAfter }, options);
   }
 
   /**
-   * Answer with a redirect to `location` (O17): an http→https redirect or a proxy sending
-   * the caller to a login page. Relative locations resolve against the double.
+   * Answer with a redirect to `location` (docs/reference/bad-inputs.md#o17): an http→https redirect
+   * or a proxy sending the caller to a login page. Relative locations resolve against the double.
    */
   redirect(location: string, options: FaultOptions & { status?: number } = {}): void {
     this.arm(this.front, { kind: 'redirect', status: options.status ?? 302, location }, options);
   }
 
-  /** 500 `Server Error`, as OneDev answers any unexpected exception (onedev-api.md §0.2). */
+  /**
+   * 500 `Server Error`, as OneDev answers any unexpected exception
+   * (docs/reference/onedev.md#error-statuses).
+   */
   serverError(options: FaultOptions = {}): void {
     this.arm(this.front, { kind: 'serverError' }, options);
   }
@@ -92,7 +103,10 @@ export class Faults {
     this.arm(this.front, { kind: 'badGateway' }, options);
   }
 
-  /** 200 with an HTML sign-in page, as a proxy or single sign-on in front of OneDev answers (O07). */
+  /**
+   * 200 with an HTML sign-in page, as a proxy or single sign-on in front of OneDev answers
+   * (docs/reference/bad-inputs.md#o07).
+   */
   loginPage(options: FaultOptions = {}): void {
     this.arm(this.front, { kind: 'loginPage' }, options);
   }
@@ -117,7 +131,10 @@ export class Faults {
     this.arm(this.afterCreate, 'respond500', { ...options, scope: 'rest' });
   }
 
-  /** POST /~api/projects creates the project, then answers 409 as a proxy or later version might (O04). */
+  /**
+   * POST /~api/projects creates the project, then answers 409 as a proxy or later version might
+   * (docs/reference/bad-inputs.md#o04).
+   */
   createSucceedsThen409(options: Omit<FaultOptions, 'scope'> = {}): void {
     this.arm(this.afterCreate, 'respond409', { ...options, scope: 'rest' });
   }

@@ -8,10 +8,10 @@ import type { DoubleState } from './state.js';
 import type { Caller, Project } from './types.js';
 
 /**
- * Git smart HTTP, as GitFilter serves it (onedev-api.md §5.1–5.3, §11.4 point 18): the
- * project path is looked up as given (case-insensitive), then without a trailing `.git`;
- * permission failures use GitFilter's texts; pack work runs through the real
- * `git http-backend`, with OneDev-like hooks in every repository (§5.4–5.5).
+ * Git smart HTTP, as GitFilter serves it (docs/reference/onedev.md#git-urls, #git-status-codes):
+ * the project path is looked up as given (case-insensitive), then without a trailing `.git`;
+ * permission failures use GitFilter's texts; pack work runs through the real `git http-backend`,
+ * with OneDev-like hooks in every repository (docs/reference/onedev.md#push-rules).
  */
 
 export interface GitRequest {
@@ -59,7 +59,10 @@ function resolveProject(state: DoubleState, caller: Caller, info: string): Proje
   return project;
 }
 
-/** OneDev queues pack work on a bounded executor (§7); extra requests wait, never fail. */
+/**
+ * OneDev queues pack work on a bounded executor (docs/reference/onedev.md#pack-queue); extra
+ * requests wait, never fail.
+ */
 async function acquirePackSlot(state: DoubleState): Promise<() => void> {
   while (
     state.faults.packConcurrency !== undefined &&

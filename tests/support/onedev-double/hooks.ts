@@ -5,7 +5,7 @@ import type { BranchProtectionRule, TagProtectionRule } from './types.js';
 
 /**
  * Receive hooks for the double's bare repositories. OneDev's native hook POSTs the ref
- * updates back to the server (onedev-api.md §5.4); here the checks run in
+ * updates back to the server (docs/reference/onedev.md#push-rules); here the checks run in
  * `receive-hook.cjs` itself and get what they need through environment variables, which
  * `git http-backend` → `git receive-pack` → hook all inherit.
  */
@@ -33,7 +33,10 @@ export async function installHooks(repoDir: string): Promise<void> {
 export interface HookContext {
   /** `SecurityUtils.canManageProject` for the pusher: may it touch refs/pulls and refs/updates? */
   canManage: boolean;
-  /** Rules of the project and its ancestors (`getHierarchyBranchProtections`, §5.4). */
+  /**
+   * Rules of the project and its ancestors (`getHierarchyBranchProtections`,
+   * docs/reference/onedev.md#push-rules).
+   */
   branchProtections: BranchProtectionRule[];
   tagProtections: TagProtectionRule[];
   /** Used for the "Create a pull request" hint the post-receive prints. */

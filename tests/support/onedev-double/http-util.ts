@@ -1,14 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
- * Response helpers that reproduce OneDev's wire format (onedev-api.md §0.1, §11.1 point 6):
+ * Response helpers that reproduce OneDev's wire format (docs/reference/onedev.md#rest-conventions):
  * errors are single text/plain messages, successful objects are Jackson-pretty JSON,
  * `String` results are raw and `Long` results are bare numbers.
  */
 
 export const CHALLENGE = 'Basic realm="OneDev"';
 
-/** An error that maps to one HTTP answer, as OneDev's ExceptionUtils does (§0.2). */
+/**
+ * An error that maps to one HTTP answer, as OneDev's ExceptionUtils does
+ * (docs/reference/onedev.md#error-statuses).
+ */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -44,13 +47,16 @@ export function sendJson(res: ServerResponse, value: unknown): void {
   res.end(jacksonPretty(value));
 }
 
-/** A Java `String` result: Jersey writes it raw even under application/json (§0.1). */
+/**
+ * A Java `String` result: Jersey writes it raw even under application/json
+ * (docs/reference/onedev.md#rest-conventions).
+ */
 export function sendRawString(res: ServerResponse, value: string): void {
   res.writeHead(200, { 'Content-Type': 'application/json' });
   res.end(value);
 }
 
-/** `Response.ok().build()`: 200 without a body (§2 E5, E6, E10). */
+/** `Response.ok().build()`: 200 without a body (docs/reference/onedev.md#endpoints-used). */
 export function sendEmpty(res: ServerResponse, status = 200): void {
   res.writeHead(status);
   res.end();
@@ -68,7 +74,10 @@ export async function readBody(req: IncomingMessage, limit = 16 * 1024 * 1024): 
   return Buffer.concat(chunks);
 }
 
-/** Jackson's StdDateFormat with a colon in the zone, in UTC (§0.1). */
+/**
+ * Jackson's StdDateFormat with a colon in the zone, in UTC
+ * (docs/reference/onedev.md#rest-conventions).
+ */
 export function jacksonDate(date: Date): string {
   return date.toISOString().replace(/Z$/, '+00:00');
 }

@@ -21,8 +21,8 @@ import type {
 } from './types.js';
 
 /**
- * A OneDev server double for tests, following onedev-api.md §11: REST under `/~api`,
- * git smart HTTP backed by real bare repositories, OneDev's auth rules, status codes and
+ * A OneDev server double for tests, following docs/reference/onedev.md#the-test-double: REST under
+ * `/~api`, git smart HTTP backed by real bare repositories, OneDev's auth rules, status codes and
  * text bodies, and switchable faults. Binds to 127.0.0.1 on a random port.
  */
 
@@ -34,11 +34,17 @@ export type * from './types.js';
 export interface OneDevDoubleOptions {
   tokens?: TokenSpec[];
   users?: UserSpec[];
-  /** Reported version and version modes (§9): < 12.0.10 has no `/ids`, 12.0.0 has no `id`. */
+  /**
+   * Reported version and version modes (docs/reference/onedev.md#versions): < 12.0.10 has no
+   * `/ids`, 12.0.0 has no `id`.
+   */
   version?: string;
-  /** v11.6+ Basic forms `<token>:` and `:<token>` (§1.2). Off by default: `any:<token>` only. */
+  /**
+   * v11.6+ Basic forms `<token>:` and `:<token>` (docs/reference/onedev.md#authentication). Off by
+   * default: `any:<token>` only.
+   */
   tokenAsUserName?: boolean;
-  /** Anonymous GETs allowed (§1.4). */
+  /** Anonymous GETs allowed (docs/reference/onedev.md#anonymous-requests). */
   anonymousAccess?: boolean;
   /** Where the bare repositories go; a temporary directory (removed on close) by default. */
   dataDir?: string;

@@ -2,7 +2,7 @@ import { type ProjectStore, roleAtLeast, strongerRole } from './store.js';
 import type { Caller, Project, Role, UserSpec } from './types.js';
 
 /**
- * Shiro permission checks as onedev-api.md §1.3 describes them:
+ * Shiro permission checks as docs/reference/onedev.md#token-permissions describes them:
  * - a token with owner permissions acts exactly as its owner;
  * - a limited token has only its per-project authorizations, and only where the owner can
  *   manage, and never system permissions (admin, create root projects);
@@ -57,7 +57,10 @@ export function canWriteCode(store: ProjectStore, caller: Caller, project: Proje
   return roleAtLeast(roleOn(store, caller, project), 'write');
 }
 
-/** ManageProject; the Owner role also carries CreateChildren (§2 E1). */
+/**
+ * ManageProject; the Owner role also carries CreateChildren
+ * (docs/reference/onedev.md#create-checks).
+ */
 export function canManage(store: ProjectStore, caller: Caller, project: Project): boolean {
   return roleAtLeast(roleOn(store, caller, project), 'manage');
 }

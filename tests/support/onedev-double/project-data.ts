@@ -3,11 +3,11 @@ import type { ProjectStore } from './store.js';
 import type { GitPackConfig, Project, ProjectFields } from './types.js';
 
 /**
- * ProjectData in and out (onedev-api.md §3.1, §11.2 point 7). Input follows Jackson with
- * FAIL_ON_UNKNOWN_PROPERTIES on (400), OneDev's "blank string → null" module, then bean
- * validation (400): `name` @NotEmpty, `gitPackConfig` and `codeAnalysisSetting` @NotNull.
- * The exact 400 texts are not verified (§12); they imitate Jackson's and Hibernate
- * Validator's wording.
+ * ProjectData in and out (docs/reference/onedev.md#project-data, #create-checks). Input follows
+ * Jackson with FAIL_ON_UNKNOWN_PROPERTIES on (400), OneDev's "blank string → null" module, then
+ * bean validation (400): `name` @NotEmpty, `gitPackConfig` and `codeAnalysisSetting` @NotNull. The
+ * exact 400 texts are not verified (docs/reference/onedev.md#not-verified); they imitate Jackson's
+ * and Hibernate Validator's wording.
  */
 
 const PROJECT_DATA = 'io.onedev.server.rest.resource.ProjectResource$ProjectData';
@@ -137,7 +137,9 @@ function parsePack(pack: Json | null): GitPackConfig {
   };
 }
 
-/** ProjectData as OneDev writes it (§3.1), in declaration order. */
+/**
+ * ProjectData as OneDev writes it (docs/reference/onedev.md#project-data), in declaration order.
+ */
 export interface ProjectDataJson {
   id?: number;
   parentId: number | null;
@@ -156,7 +158,10 @@ export interface ProjectDataJson {
   codeAnalysisSetting: { analysisFiles: string | null };
 }
 
-/** `ProjectData.from` (§3.1); v12.0.0 lacked `id` (§9), selected by `withId`. */
+/**
+ * `ProjectData.from` (docs/reference/onedev.md#project-data); v12.0.0 lacked `id` (#versions),
+ * selected by `withId`.
+ */
 export function toProjectData(
   store: ProjectStore,
   project: Project,

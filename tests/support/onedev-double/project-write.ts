@@ -7,11 +7,14 @@ import type { DoubleState } from './state.js';
 import type { Project, ProjectFields } from './types.js';
 
 /**
- * Create (E1) and update (E5) of projects, with OneDev's order of checks
- * (onedev-api.md §3.2, §4.2, §11.2 points 7 and 11).
+ * Create and update of projects, with OneDev's order of checks
+ * (docs/reference/onedev.md#create-checks, #full-replacement-update).
  */
 
-/** Records every name a create body carries, valid or not (§11.2 point 7, §8.2). */
+/**
+ * Records every name a create body carries, valid or not (docs/reference/onedev.md#create-checks,
+ * #name-rule-not-enforced).
+ */
 export function observeCreateName(state: DoubleState, body: string): void {
   try {
     const name = (JSON.parse(body) as { name?: unknown }).name;
@@ -23,7 +26,10 @@ export function observeCreateName(state: DoubleState, body: string): void {
   }
 }
 
-/** `checkProjectCreationPermission` (403 texts of §2 E1). Loading the parent may 404 first. */
+/**
+ * `checkProjectCreationPermission` (403 texts of docs/reference/onedev.md#create-checks). Loading
+ * the parent may 404 first.
+ */
 function checkCreationPermission(ctx: RestContext, parentId: number | null): Project | undefined {
   const { store } = ctx.state;
   if (parentId === null) {
@@ -39,7 +45,10 @@ function checkCreationPermission(ctx: RestContext, parentId: number | null): Pro
   return parent;
 }
 
-/** `checkProjectNameDuplication`: case-insensitive among siblings → 500 (§3.2 step 5). */
+/**
+ * `checkProjectNameDuplication`: case-insensitive among siblings → 500
+ * (docs/reference/onedev.md#duplicate-name).
+ */
 function checkDuplicate(ctx: RestContext, fields: ProjectFields, self?: Project): void {
   const { store } = ctx.state;
   const same = store.findSibling(fields.parentId, fields.name);
@@ -63,8 +72,8 @@ export async function createProject(ctx: RestContext): Promise<void> {
     throw new HttpError(403, `Not authorized to read code of project '${store.pathOf(source)}'`);
   }
   checkDuplicate(ctx, fields);
-  // Check and insert happen without an await in between, so the double never has the
-  // duplicate race of §3.2; tests that want a duplicate create it explicitly.
+  // Check and insert happen without an await in between, so the double never has the duplicate race
+  // of docs/reference/onedev.md#create-race; tests that want a duplicate create it explicitly.
   const project = store.add(fields);
   if (caller.kind === 'user') store.grant(project.id, caller.user.name, 'manage');
   await initBareRepo(store.repoDir(project.id), project.gitPackConfig);

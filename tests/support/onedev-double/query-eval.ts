@@ -4,8 +4,9 @@ import type { ProjectStore } from './store.js';
 import type { Project } from './types.js';
 
 /**
- * Evaluates a parsed project query against the store (onedev-api.md §4.1). Semantic errors
- * are ExplicitExceptions in OneDev → 500 with the message (§0.2, §9 v16.5.2).
+ * Evaluates a parsed project query against the store (docs/reference/onedev.md#project-query).
+ * Semantic errors are ExplicitExceptions in OneDev → 500 with the message
+ * (docs/reference/onedev.md#error-statuses, #versions v16.5.2).
  */
 
 /** `Project.QUERY_FIELDS` with the operators each accepts. */
@@ -172,7 +173,10 @@ function sortKey(field: string, p: Project, store: ProjectStore): string | numbe
   return p.lastActivity;
 }
 
-/** Filters and orders; the default order is Last Activity Date descending (§4.1). */
+/**
+ * Filters and orders; the default order is Last Activity Date descending
+ * (docs/reference/onedev.md#project-query).
+ */
 export function runProjectQuery(
   query: ProjectQuery,
   projects: Project[],

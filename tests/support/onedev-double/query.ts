@@ -1,8 +1,9 @@
 /**
  * Parser for the subset of OneDev's project query language the double supports
- * (onedev-api.md §4.1, grammar `ProjectQuery.g4`). A syntax error is a
- * ParseCancellationException in OneDev → 406 `Invalid query` (§0.2); semantic errors are
- * raised later by the evaluator as 500s.
+ * (docs/reference/onedev.md#project-query, grammar `ProjectQuery.g4`). A syntax error is a
+ * ParseCancellationException in OneDev → 406 `Invalid query`
+ * (docs/reference/onedev.md#error-statuses); semantic errors are raised later by the evaluator as
+ * 500s.
  */
 
 export type Criteria =

@@ -1,10 +1,11 @@
 'use strict';
 /**
- * pre-receive / post-receive for the OneDev double (onedev-api.md §5.4, §5.5, §11.4 points 19–20).
- * Mirrors GitPreReceiveCallback / GitPostReceiveCallback: ref updates are walked from the LAST
- * stdin line to the first (OneDev reverses the string it gets from curl), messages use OneDev's
- * `*`-framed layout, and one failing ref makes the hook exit 1 so git rejects the whole push.
- * Configuration comes from ONEDEV_DOUBLE_* variables set by the double (see hooks.ts).
+ * pre-receive / post-receive for the OneDev double (docs/reference/onedev.md#push-rules,
+ * #default-branch-after-first-push). Mirrors GitPreReceiveCallback / GitPostReceiveCallback: ref
+ * updates are walked from the LAST stdin line to the first (OneDev reverses the string it gets from
+ * curl), messages use OneDev's `*`-framed layout, and one failing ref makes the hook exit 1 so git
+ * rejects the whole push. Configuration comes from ONEDEV_DOUBLE_* variables set by the double (see
+ * hooks.ts).
  */
 const { execFileSync } = require('node:child_process');
 const { readFileSync } = require('node:fs');

@@ -5,9 +5,10 @@ import { installHooks } from './hooks.js';
 import type { GitPackConfig } from './types.js';
 
 /**
- * Bare repositories behind the double, driven with the real `git` binary.
- * The default-branch rule is `GitUtils#getDefaultBranch` (onedev-api.md §5.5, §6):
- * HEAD must be a symbolic ref to an existing `refs/heads/*`, otherwise there is none.
+ * Bare repositories behind the double, driven with the real `git` binary. The default-branch rule
+ * is `GitUtils#getDefaultBranch` (docs/reference/onedev.md#default-branch-after-first-push,
+ * #default-branch): HEAD must be a symbolic ref to an existing `refs/heads/*`, otherwise there is
+ * none.
  */
 
 const run = promisify(execFile);
@@ -34,7 +35,10 @@ async function gitOk(dir: string, args: string[]): Promise<boolean> {
   }
 }
 
-/** `DPS#checkGitDir` + `checkGitConfig` + `HookUtils#checkReceiveHooks` (§3.2 step 6). */
+/**
+ * `DPS#checkGitDir` + `checkGitConfig` + `HookUtils#checkReceiveHooks`
+ * (docs/reference/onedev.md#create-checks).
+ */
 export async function initBareRepo(dir: string, pack: GitPackConfig): Promise<void> {
   await mkdir(dir, { recursive: true });
   await run('git', ['init', '--bare', '--quiet', '--initial-branch=main', '--template=', dir], {
@@ -76,7 +80,7 @@ export async function setHead(dir: string, branch: string): Promise<void> {
   await git(dir, ['symbolic-ref', 'HEAD', `refs/heads/${branch}`]);
 }
 
-/** Short branch names in refname order (§2 E11). */
+/** Short branch names in refname order (docs/reference/onedev.md#endpoints-used). */
 export async function listBranches(dir: string): Promise<string[]> {
   const out = await git(dir, ['for-each-ref', '--format=%(refname)', 'refs/heads/']);
   return out
@@ -96,7 +100,9 @@ export async function listRefs(dir: string): Promise<Record<string, string>> {
   return refs;
 }
 
-/** A fork starts with the source's branches, tags and HEAD (§3.1 `forkedFromId`). */
+/**
+ * A fork starts with the source's branches, tags and HEAD (docs/reference/onedev.md#project-data).
+ */
 export async function copyRepo(from: string, to: string): Promise<void> {
   await git(to, [
     'fetch',

@@ -30,8 +30,9 @@ export function longParam(text: string | undefined): number {
 }
 
 /**
- * `projectManager.load(id)`: a Hibernate proxy whose first use throws ObjectNotFoundException
- * → 404 (onedev-api.md §2 E4 and §3.3, UNVERIFIED wording of Hibernate's message).
+ * `projectManager.load(id)`: a Hibernate proxy whose first use throws ObjectNotFoundException → 404
+ * (docs/reference/onedev.md#endpoints-used and #no-create-by-path, UNVERIFIED wording of
+ * Hibernate's message).
  */
 export function loadProject(ctx: RestContext, id: number): Project {
   const project = ctx.state.store.get(id);
@@ -44,7 +45,10 @@ export function loadProject(ctx: RestContext, id: number): Project {
   return project;
 }
 
-/** Shiro UnauthorizedException: 401 + challenge for anonymous callers, otherwise 403 (§0.2). */
+/**
+ * Shiro UnauthorizedException: 401 + challenge for anonymous callers, otherwise 403
+ * (docs/reference/onedev.md#error-statuses).
+ */
 export function notAuthorized(caller: Caller, message = 'Not authorized'): HttpError {
   return caller.kind === 'anonymous' ? challengeError(message) : new HttpError(403, message);
 }

@@ -15,7 +15,7 @@ import {
 import type { Route } from './rest-router.js';
 import { versionAtLeast } from './state.js';
 
-/** `/~api/projects` resources (onedev-api.md §2 E1–E7, §4, §11.2). */
+/** `/~api/projects` resources (docs/reference/onedev.md#endpoints-used, #project-query). */
 
 const MAX_PAGE_SIZE = 100;
 
@@ -27,7 +27,8 @@ function intParam(value: string | null): number {
 }
 
 function withId(ctx: RestContext): boolean {
-  // §9: ProjectData carried no `id` on v12.0.0 exactly (fixed in v12.0.1).
+  // docs/reference/onedev.md#versions: ProjectData carried no `id` on v12.0.0 exactly (fixed in
+  // v12.0.1).
   return versionAtLeast(ctx.state.version, '12.0.1');
 }
 
@@ -57,7 +58,10 @@ function queryProjects(ctx: RestContext): void {
   );
 }
 
-/** E2: one 404 text for both missing and inaccessible (§11.2 point 8). */
+/**
+ * `GET /~api/projects/ids/{path}`: one 404 text for both missing and inaccessible
+ * (docs/reference/onedev.md#project-id-by-path).
+ */
 function getProjectId(ctx: RestContext): void {
   const { store } = ctx.state;
   const path = ctx.params[0] ?? '';
@@ -105,7 +109,8 @@ export const PROJECT_ROUTES: Route[] = [
     },
   },
   {
-    // `@Path("/ids/{path:.*}")`, added in v12.0.10 (§9); older servers answer 404.
+    // `@Path("/ids/{path:.*}")`, added in v12.0.10 (docs/reference/onedev.md#versions); older
+    // servers answer 404.
     pattern: /^\/projects\/ids\/(.*)$/,
     available: (state) => versionAtLeast(state.version, '12.0.10'),
     methods: { GET: { handler: getProjectId } },

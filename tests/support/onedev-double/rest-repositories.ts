@@ -4,8 +4,9 @@ import { loadProject, longParam, type RestContext, requirePermission } from './r
 import type { Route } from './rest-router.js';
 
 /**
- * Repository, version and user resources (onedev-api.md §2 E9–E13, §11.3 points 14–17).
- * `String` results are raw (not JSON-quoted), as Jersey writes them (§0.1).
+ * Repository, version and user resources (docs/reference/onedev.md#endpoints-used,
+ * #default-branch). `String` results are raw (not JSON-quoted), as Jersey writes them
+ * (docs/reference/onedev.md#rest-conventions).
  */
 
 async function getDefaultBranch(ctx: RestContext): Promise<void> {
@@ -13,7 +14,8 @@ async function getDefaultBranch(ctx: RestContext): Promise<void> {
   const project = loadProject(ctx, longParam(ctx.params[0]));
   requirePermission(ctx, project, 'readCode');
   const branch = await defaultBranch(store.repoDir(project.id));
-  // A null String result is Jersey's 204 No Content (unborn HEAD, §5.5).
+  // A null String result is Jersey's 204 No Content (unborn HEAD,
+  // docs/reference/onedev.md#default-branch-after-first-push).
   if (branch === null) sendEmpty(ctx.res, 204);
   else sendRawString(ctx.res, branch);
 }
@@ -36,7 +38,8 @@ async function setDefaultBranch(ctx: RestContext): Promise<void> {
   requirePermission(ctx, project, 'manage');
   const branch = parseBranchBody(ctx.body);
   const dir = store.repoDir(project.id);
-  // GitUtils#setDefaultBranch throws an ExplicitException → 500 (§2 E10).
+  // GitUtils#setDefaultBranch throws an ExplicitException → 500
+  // (docs/reference/onedev.md#default-branch).
   if (!(await branchExists(dir, branch))) throw new HttpError(500, `Branch not exist: ${branch}`);
   await setHead(dir, branch);
   sendEmpty(ctx.res);
@@ -52,7 +55,10 @@ function getServerVersion(ctx: RestContext): void {
   sendRawString(ctx.res, ctx.state.version);
 }
 
-/** A limited token has no auth user, so `getMe` refuses it (§1.3). */
+/**
+ * A limited token has no auth user, so `getMe` refuses it
+ * (docs/reference/onedev.md#token-permissions).
+ */
 function getMe(ctx: RestContext): void {
   const { caller } = ctx;
   if (caller.kind === 'anonymous') throw challengeError('Not authenticated');

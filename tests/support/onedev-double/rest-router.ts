@@ -8,9 +8,9 @@ import type { DoubleState } from './state.js';
 import type { Caller, RequestRecord } from './types.js';
 
 /**
- * JAX-RS style dispatch for `/~api/*` (onedev-api.md §0.1, §2). The order of checks is
- * Jersey's: match the path (404) and method (405) and media types (415/406), then the
- * request filters AnonymousCheckFilter (401) and ParamCheckFilter (406), then read the
+ * JAX-RS style dispatch for `/~api/*` (docs/reference/onedev.md#rest-conventions, #endpoints-used).
+ * The order of checks is Jersey's: match the path (404) and method (405) and media types (415/406),
+ * then the request filters AnonymousCheckFilter (401) and ParamCheckFilter (406), then read the
  * entity, then run the resource method.
  */
 
@@ -27,7 +27,10 @@ export interface Endpoint {
 export interface Route {
   /** Matched against the path after `/~api`; capture groups become `params`. */
   pattern: RegExp;
-  /** Version gate, e.g. `/projects/ids` exists only since v12.0.10 (§9). */
+  /**
+   * Version gate, e.g. `/projects/ids` exists only since v12.0.10
+   * (docs/reference/onedev.md#versions).
+   */
   available?: (state: DoubleState) => boolean;
   methods: Partial<Record<'GET' | 'POST' | 'DELETE', Endpoint>>;
 }
@@ -104,7 +107,7 @@ export async function handleRest(
     throw new HttpError(415, 'HTTP 415 Unsupported Media Type');
   }
   if (!acceptsJson(req.headers.accept)) throw new HttpError(406, 'HTTP 406 Not Acceptable');
-  // AnonymousCheckFilter (§1.4).
+  // AnonymousCheckFilter (docs/reference/onedev.md#anonymous-requests).
   if (caller.kind === 'anonymous' && (method !== 'GET' || !state.anonymousAccess)) {
     throw challengeError('Not authenticated');
   }

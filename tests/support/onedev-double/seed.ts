@@ -3,9 +3,9 @@ import type { ProjectStore } from './store.js';
 import type { Project } from './types.js';
 
 /**
- * Test seeding without HTTP: creates every missing project along `path`, the way OneDev's
- * importers use `DPS#setup` (onedev-api.md §3.3), with ProjectData defaults (§3.1).
- * Returns the id of the last project.
+ * Test seeding without HTTP: creates every missing project along `path`, the way OneDev's importers
+ * use `DPS#setup` (docs/reference/onedev.md#no-create-by-path), with ProjectData defaults
+ * (#project-data). Returns the id of the last project.
  */
 export async function addProjectPath(
   store: ProjectStore,

@@ -9,8 +9,8 @@ import type { DoubleState } from './state.js';
 import type { RequestKind, RequestRecord } from './types.js';
 
 /**
- * Top-level request handling: record the request, apply front faults, run the Shiro
- * filters (onedev-api.md §1.1), then hand over to the git filter or the REST servlet.
+ * Top-level request handling: record the request, apply front faults, run the Shiro filters
+ * (docs/reference/onedev.md#authentication), then hand over to the git filter or the REST servlet.
  */
 
 function applyFrontFault(
@@ -22,7 +22,7 @@ function applyFrontFault(
   record.fault = fault.kind;
   switch (fault.kind) {
     case 'serviceUnavailable':
-      // ServerNotReadyException → 503 with its message (§0.2).
+      // ServerNotReadyException → 503 with its message (docs/reference/onedev.md#error-statuses).
       sendText(res, 503, 'Server not ready', retryAfterHeader(fault.retryAfter));
       return;
     case 'status':
@@ -57,9 +57,10 @@ function applyFrontFault(
 }
 
 /**
- * Anything outside `/~api` and the git endpoints belongs to the Wicket web UI (§0.1, §1.1),
- * which has no REST resources: an old `/api/...` or `/rest/...` prefix, or a base URL with
- * an extra path, ends on its HTML "page not found" page, never on a text/plain REST error.
+ * Anything outside `/~api` and the git endpoints belongs to the Wicket web UI
+ * (docs/reference/onedev.md#rest-conventions, #authentication), which has no REST resources: an old
+ * `/api/...` or `/rest/...` prefix, or a base URL with an extra path, ends on its HTML "page not
+ * found" page, never on a text/plain REST error.
  */
 function sendWebPageNotFound(res: ServerResponse): void {
   res.writeHead(404, { 'Content-Type': 'text/html;charset=utf-8' });

@@ -7,14 +7,22 @@ import type { RequestRecord } from './types.js';
 export interface DoubleState extends AuthDirectory {
   store: ProjectStore;
   faults: Faults;
-  /** Reported by GET /~api/version/server and used for version modes (onedev-api.md §9). */
+  /**
+   * Reported by GET /~api/version/server and used for version modes
+   * (docs/reference/onedev.md#versions).
+   */
   version: string;
-  /** AnonymousCheckFilter lets anonymous GETs through when on (§1.4). */
+  /**
+   * AnonymousCheckFilter lets anonymous GETs through when on
+   * (docs/reference/onedev.md#anonymous-requests).
+   */
   anonymousAccess: boolean;
-  /** `http://127.0.0.1:<port>`, OneDev's "Server URL" setting (§5.1). */
+  /**
+   * `http://127.0.0.1:<port>`, OneDev's "Server URL" setting (docs/reference/onedev.md#git-urls).
+   */
   baseUrl: string;
   requests: RequestRecord[];
-  /** Every `name` sent in a create body (§11.2 point 7). */
+  /** Every `name` sent in a create body (docs/reference/onedev.md#create-checks). */
   createdNames: string[];
   /** Every `name` sent in create or update bodies. */
   sentNames: string[];

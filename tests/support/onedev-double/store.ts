@@ -14,10 +14,10 @@ export function roleAtLeast(role: Role | undefined, needed: Role): boolean {
 }
 
 /**
- * The in-memory project table plus user authorizations. Paths are never stored, only
- * computed from the parent chain (`Project#calcPath`, onedev-api.md §3.1), so a rename
- * or move re-paths every descendant for free (§4.2). Repositories live under their id,
- * as OneDev keeps them, so renames never move directories.
+ * The in-memory project table plus user authorizations. Paths are never stored, only computed from
+ * the parent chain (`Project#calcPath`, docs/reference/onedev.md#project-data), so a rename or move
+ * re-paths every descendant for free (docs/reference/onedev.md#full-replacement-update).
+ * Repositories live under their id, as OneDev keeps them, so renames never move directories.
  */
 export class ProjectStore {
   private readonly projects = new Map<number, Project>();
@@ -45,7 +45,10 @@ export class ProjectStore {
     return project.parentId === null ? undefined : this.projects.get(project.parentId);
   }
 
-  /** `ProjectCache.findByPath`: exact path, compared case-insensitively (§2 E2). */
+  /**
+   * `ProjectCache.findByPath`: exact path, compared case-insensitively
+   * (docs/reference/onedev.md#project-id-by-path).
+   */
   byPath(path: string): Project | undefined {
     const wanted = path.toLowerCase();
     return this.all().find((p) => this.pathOf(p).toLowerCase() === wanted);
@@ -66,7 +69,10 @@ export class ProjectStore {
     return this.selfAndAncestors(project).some((p) => p.id === ancestor.id);
   }
 
-  /** `DPS#find(parent, name)`: siblings compared with equalsIgnoreCase (§3.2 step 5). */
+  /**
+   * `DPS#find(parent, name)`: siblings compared with equalsIgnoreCase
+   * (docs/reference/onedev.md#duplicate-name).
+   */
   findSibling(parentId: number | null, name: string): Project | undefined {
     const wanted = name.toLowerCase();
     return this.children(parentId).find((p) => p.name.toLowerCase() === wanted);
@@ -87,7 +93,7 @@ export class ProjectStore {
     return project;
   }
 
-  /** Full replacement of the writable fields (§4.2). */
+  /** Full replacement of the writable fields (docs/reference/onedev.md#full-replacement-update). */
   replace(id: number, fields: ProjectFields): Project {
     const project = this.projects.get(id);
     if (!project) throw new Error(`no project ${id}`);
@@ -95,7 +101,10 @@ export class ProjectStore {
     return project;
   }
 
-  /** Removes the project and all descendants (§4.3); returns what was removed. */
+  /**
+   * Removes the project and all descendants (docs/reference/onedev.md#delete-project); returns what
+   * was removed.
+   */
   removeTree(id: number): Project[] {
     const root = this.projects.get(id);
     if (!root) return [];

@@ -67,7 +67,7 @@ export async function api(
   return { status: res.status, text: await res.text(), headers: res.headers };
 }
 
-/** The minimal valid create body of onedev-api.md §3.1. */
+/** The minimal valid create body of docs/reference/onedev.md#project-data. */
 export function createBody(name: string, parentId?: number): Record<string, unknown> {
   return {
     name,
@@ -178,7 +178,10 @@ export async function makeSourceRepo(spec: {
   };
 }
 
-/** `git push` with the token in `http.extraHeader`, as onedev-api.md §5.2 recommends. */
+/**
+ * `git push` with the token in `http.extraHeader`, as docs/reference/onedev.md#git-credentials
+ * recommends.
+ */
 export function pushWithToken(
   repoDir: string,
   url: string,

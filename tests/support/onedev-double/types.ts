@@ -1,9 +1,13 @@
 /**
  * Shapes shared by the OneDev double's modules. Field names follow OneDev's own
- * (onedev-api.md §1.3 for tokens and users, §3.1 for ProjectData, §5.4 for protections).
+ * (docs/reference/onedev.md#token-permissions for tokens and users, #project-data for ProjectData,
+ * #push-rules for protections).
  */
 
-/** Project roles, weakest first. `manage` is OneDev's Owner role (§1.3). */
+/**
+ * Project roles, weakest first. `manage` is OneDev's Owner role
+ * (docs/reference/onedev.md#token-permissions).
+ */
 export type Role = 'read' | 'write' | 'manage';
 
 export interface TokenSpec {
@@ -11,20 +15,31 @@ export interface TokenSpec {
   value: string;
   /** Name of the owning user; created as a plain user when not listed in `users`. */
   owner: string;
-  /** §1.3: without it the token never gets system permissions such as creating root projects. */
+  /**
+   * docs/reference/onedev.md#token-permissions: without it the token never gets system permissions
+   * such as creating root projects.
+   */
   hasOwnerPermissions?: boolean;
-  /** §1.3: per-project roles of a limited token, effective only where the owner can manage. */
+  /**
+   * docs/reference/onedev.md#token-permissions: per-project roles of a limited token, effective
+   * only where the owner can manage.
+   */
   authorizations?: Array<{ path: string; role: Role }>;
-  /** §1.3: an expired token is not found (Bearer → 401, Basic falls through). */
+  /**
+   * docs/reference/onedev.md#token-permissions: an expired token is not found (Bearer → 401, Basic
+   * falls through).
+   */
   expired?: boolean;
 }
 
 export interface UserSpec {
   name: string;
-  /** Enables `Basic user:password` (§1.2 rule 3). */
+  /** Enables `Basic user:password` (docs/reference/onedev.md#authentication). */
   password?: string;
   admin?: boolean;
-  /** Membership of a group with "Create Root Projects" (§1.3). */
+  /**
+   * Membership of a group with "Create Root Projects" (docs/reference/onedev.md#token-permissions).
+   */
   canCreateRootProjects?: boolean;
 }
 
@@ -50,7 +65,10 @@ export interface GitPackConfig {
   window: string | null;
 }
 
-/** The writable part of ProjectData (§3.1); `path` and `createDate` are computed. */
+/**
+ * The writable part of ProjectData (docs/reference/onedev.md#project-data); `path` and `createDate`
+ * are computed.
+ */
 export interface ProjectFields {
   parentId: number | null;
   forkedFromId: number | null;
@@ -76,7 +94,7 @@ export interface Project extends ProjectFields {
   tagProtections: TagProtectionRule[];
 }
 
-/** Who a request runs as after the Shiro filters (§1.1–1.2). */
+/** Who a request runs as after the Shiro filters (docs/reference/onedev.md#authentication). */
 export type Caller = { kind: 'anonymous' } | { kind: 'user'; user: UserSpec; token?: TokenSpec };
 
 /** How the caller presented credentials, recorded for every request. */
@@ -100,7 +118,10 @@ export interface RequestRecord {
   query: string;
   kind: RequestKind;
   auth: AuthForm;
-  /** Which header carried the credentials (§1.2: OneDevAuthorization wins). */
+  /**
+   * Which header carried the credentials (docs/reference/onedev.md#authentication:
+   * OneDevAuthorization wins).
+   */
   authHeader?: 'Authorization' | 'OneDevAuthorization';
   /** User name the request ran as. */
   principal?: string;
