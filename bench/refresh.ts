@@ -5,11 +5,11 @@ import { createGitEngine } from '../src/git/git.adapter.js';
 import { mirrorCacheDir } from '../src/git/git-cache.js';
 import { insertMirrorIfAbsent, requestSync } from '../src/mirrors/mirrors.repo.js';
 import { createOneDevClient } from '../src/onedev/onedev.client.js';
+import { buildServices } from '../src/services.js';
 import { systemClock } from '../src/shared/clock.js';
 import { createLogger } from '../src/shared/logger.js';
 import { Redactor } from '../src/shared/redact.js';
 import { createSyncWorker, type SyncWorker } from '../src/sync/sync.worker.js';
-import { createSyncEngine } from '../src/sync/sync-engine.js';
 import { syncMirror } from '../src/sync/sync-mirror.js';
 import { createBareRepo, generateLargeRepo } from '../tests/support/git-repos.js';
 import { type OneDevDouble, startOneDevDouble } from '../tests/support/onedev-double/index.js';
@@ -68,7 +68,8 @@ export async function runRefresh(): Promise<BenchSection> {
     DATA_DIR: join(work.path, 'data'),
   });
   const redactor = new Redactor([TOKENS.admin]);
-  const engine = createSyncEngine(config, handle, systemClock, redactor)!;
+  const { execute } = buildServices(config, logger, handle, { redactor });
+  if (!execute) throw new Error('OneDev not configured');
   let worker: SyncWorker | undefined;
   try {
     log(`refresh: creating ${count} small source repositories`);
@@ -95,7 +96,7 @@ export async function runRefresh(): Promise<BenchSection> {
       );
     }
 
-    // The service's own composition: createSyncEngine + createSyncWorker, default concurrency.
+    // The service's own composition: buildServices' sync + createSyncWorker, default concurrency.
     worker = createSyncWorker({
       handle,
       clock: systemClock,
@@ -103,7 +104,7 @@ export async function runRefresh(): Promise<BenchSection> {
       concurrency: config.sync.concurrency,
       maxAttempts: config.sync.maxAttempts,
       leaseMs: config.sync.leaseMs,
-      execute: engine.execute,
+      execute: execute,
     });
     const finished: string[] = [];
     let waiter: (() => void) | undefined;
@@ -368,7 +369,7 @@ function report(
     'Git speaks protocol v2 by default, so one `git ls-remote` over smart HTTP is two requests: `GET info/refs?service=git-upload-pack` (capabilities) and `POST git-upload-pack` carrying `command=ls-refs` (the ref list). The source server reads the command out of every POST body; a fetch would show up as `command=fetch`, a push as `git-receive-pack`. An unchanged mirror costs Starbridge one such ls-remote and nothing else, so a refresh can only be as fast as that many ls-remotes: compare with the plain loop.',
   ].join('\n');
   const method = [
-    `${count} small repositories (20 commits, 3 extra branches, 4 tags each, generated with \`generateLargeRepo\`) are served by a loopback smart-HTTP server (\`bench/source-git-server.ts\`: real \`git http-backend\` like \`tests/support/git-server.ts\`, plus a log of the command in each POST). A migrated SQLite database (\`createTestDb('sqlite')\`) holds one mirror row each. Setup, untimed: the service's own composition (\`createSyncEngine\` + \`createSyncWorker\`, default \`SYNC_CONCURRENCY\` = ${concurrency}) mirrors all of them into the OneDev double.`,
+    `${count} small repositories (20 commits, 3 extra branches, 4 tags each, generated with \`generateLargeRepo\`) are served by a loopback smart-HTTP server (\`bench/source-git-server.ts\`: real \`git http-backend\` like \`tests/support/git-server.ts\`, plus a log of the command in each POST). A migrated SQLite database (\`createTestDb('sqlite')\`) holds one mirror row each. Setup, untimed: the service's own composition (\`buildServices\` sync + \`createSyncWorker\`, default \`SYNC_CONCURRENCY\` = ${concurrency}) mirrors all of them into the OneDev double.`,
     `Then ${rounds} rounds of three passes, the request logs of the source and of the OneDev double cleared before each pass and counted after it. **Worker pass (the target)**: \`requestSync\` for every mirror (waking the worker, as the service does) until the worker has reported all ${count} syncs finished. **Direct pass**: the ${count} rows are read back from the database and \`syncMirror\` runs over them one after another, with the git engine and OneDev client wrapped to count calls. **Baseline**: a shell loop running plain \`git ls-remote <url>\` for the same ${count} sources one after another (no Node, no database). Medians over the rounds. The source server runs on the same machine, so each ls-remote also pays for its two \`git http-backend\` processes (work GitHub would do elsewhere); the baseline pays the same.`,
   ].join('\n\n');
   return {

@@ -4,16 +4,10 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/config.js';
-import { createGitEngine } from '../src/git/git.adapter.js';
-import { createGitHubCredentials } from '../src/github/credentials.js';
-import { createMirrorService } from '../src/mirrors/mirror.service.js';
+import { buildServices } from '../src/services.js';
 import { createLogger } from '../src/shared/logger.js';
-import { Redactor } from '../src/shared/redact.js';
 import { createRefresh } from '../src/sources/refresh.js';
 import { createSourcesEvents } from '../src/sources/sources.events.js';
-import { createGitHubSources } from '../src/sources/sources.service.js';
-import { createSyncWorker } from '../src/sync/sync.worker.js';
-import { createSyncEngine } from '../src/sync/sync-engine.js';
 import { type GitHubDouble, startGitHubDouble } from '../tests/support/github-double/index.js';
 import { pushCommit, seedRepos } from '../tests/support/github-double/seed.js';
 import { startOneDevDouble } from '../tests/support/onedev-double/index.js';
@@ -64,15 +58,7 @@ async function starsBench() {
       GITHUB_GIT_URL: github.url,
       GITHUB_TOKEN: TOKEN,
     });
-    const mirrors = createMirrorService({ handle, clock: { now: () => new Date() } });
-    const sources = createGitHubSources({
-      config,
-      handle,
-      clock: { now: () => new Date() },
-      log,
-      mirrors,
-      credentials: createGitHubCredentials(config, log),
-    });
+    const { sources } = buildServices(config, log, handle);
     const count = () => github.requests.filter((r) => r.kind === 'rest').length;
     await sources.poller.state(); // nothing: the login lookup below is the one-off
     github.clearRequests();
@@ -152,20 +138,13 @@ async function refreshBench() {
       ONEDEV_URL: onedev.url,
       ONEDEV_TOKEN: TOKENS.admin,
       DATA_DIR: dataDir,
+      SYNC_CONCURRENCY: '4',
+      MAX_ATTEMPTS: '3',
     });
     const clock = { now: () => new Date() };
-    const engine = createSyncEngine(config, handle, clock, new Redactor([]));
-    if (!engine) throw new Error('OneDev not configured');
-    const worker = createSyncWorker({
-      handle,
-      clock,
-      log,
-      concurrency: 4,
-      maxAttempts: 3,
-      pollMs: 50,
-      execute: engine.execute,
-    });
-    const mirrors = createMirrorService({ handle, clock, onSyncRequested: () => worker.wake() });
+    const services = buildServices(config, log, handle, { clock, worker: { pollMs: 50 } });
+    const { worker, mirrors } = services;
+    if (!worker) throw new Error('OneDev not configured');
     const refresh = createRefresh({
       handle,
       clock,
@@ -173,12 +152,8 @@ async function refreshBench() {
       events: createSourcesEvents(),
       mirrors,
       githubGitUrl: github.url,
-      git: createGitEngine({
-        homeDir: join(dataDir, 'git-home'),
-        allowHttp: true,
-        redactor: new Redactor([]),
-      }),
-      authorizationFor: createGitHubCredentials(config, log).authorizationFor,
+      git: services.adapters.git,
+      authorizationFor: services.adapters.credentials.authorizationFor,
       intervalMs: 3_600_000,
       concurrency: 4,
       batch: 2_000,

@@ -1,18 +1,17 @@
 import type { Config } from '../config/config.js';
 import { containersCommand } from '../containers/containers.command.js';
 import { hashPasswordCommand } from '../dashboard/hash-password.command.js';
-import { createDb, type DbHandle } from '../db/database.js';
+import { createDb } from '../db/database.js';
 import { migrateCommand } from '../db/migrate.command.js';
 import { migrateToLatest, readSchemaStatus } from '../db/migrate.js';
 import { checkGitInstallation } from '../git/git-installation.js';
-import { createGitHubClient } from '../github/github.client.js';
 import { statusCommand } from '../mirrors/status.command.js';
-import { type Clock, systemClock } from '../shared/clock.js';
+import { buildServices, type ServiceOverrides, type Services } from '../services.js';
+import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { Redactor } from '../shared/redact.js';
+import type { Redactor } from '../shared/redact.js';
 import { reconcileCommand } from '../sources/reconcile.command.js';
 import { syncCommand } from '../sync/sync.command.js';
-import { createSyncEngine } from '../sync/sync-engine.js';
 
 export const USAGE = `Usage: starbridge <command>
 
@@ -48,6 +47,8 @@ export interface CliContext {
   clock?: Clock;
   /** PATH the git check searches (tests); the git engine's default when unset. */
   gitPath?: string;
+  /** What tests substitute in the services the commands run with. */
+  overrides?: ServiceOverrides;
 }
 
 /** Runs one CLI command and returns the process exit code. */
@@ -65,34 +66,38 @@ export async function runCommand(
       // The same refusal as `serve` (docs/reference/bad-inputs.md#g14): this sync runs git in the
       // foreground.
       await checkGitInstallation({ path: ctx.gitPath });
-      return withDatabase(ctx, 'migrate', (handle) => {
-        const clock = ctx.clock ?? systemClock;
-        const engine = createSyncEngine(
-          ctx.config,
-          handle,
-          clock,
-          ctx.redactor ?? new Redactor([]),
-        );
-        const github = createGitHubClient({
-          apiUrl: ctx.config.github.apiUrl,
-          token: ctx.config.github.token,
-        });
-        return syncCommand(args, { ...ctx, handle, github, execute: engine?.execute, clock });
-      });
+      return withServices(ctx, 'migrate', (services) =>
+        syncCommand(args, {
+          ...services,
+          out: ctx.out,
+          github: services.adapters.github,
+        }),
+      );
     case 'reconcile':
-      return withDatabase(ctx, 'migrate', (handle) =>
-        reconcileCommand(args, { ...ctx, handle, clock: ctx.clock }),
+      return withServices(ctx, 'migrate', (services) =>
+        reconcileCommand(args, { sources: services.sources, out: ctx.out }),
       );
     case 'hash-password':
       return hashPasswordCommand(ctx.out);
     case 'status':
-      return withDatabase(ctx, 'require-current', (handle) =>
-        statusCommand(args, { ...ctx, handle }),
+      return withServices(ctx, 'require-current', (services) =>
+        statusCommand(args, {
+          ...services,
+          onedevConfigured: Boolean(services.adapters.onedev),
+          out: ctx.out,
+        }),
       );
     case 'containers':
-      return withDatabase(ctx, 'require-current', (handle) =>
-        containersCommand(args, { ...ctx, handle }),
-      );
+      return withServices(ctx, 'require-current', async (services) => {
+        try {
+          return await containersCommand(args, {
+            service: services.containers.service,
+            out: ctx.out,
+          });
+        } finally {
+          await services.containers.stop(0);
+        }
+      });
     default:
       ctx.out(`unknown command "${command}"\n\n${USAGE}`);
       return 64;
@@ -100,13 +105,14 @@ export async function runCommand(
 }
 
 /**
- * Opens the database for one command. `sync` writes, so it migrates as `serve` does;
- * `status` only reads and says what to run when the schema is behind.
+ * Opens the database and builds the services for one command. `sync` and `reconcile`
+ * write, so they migrate as `serve` does; `status` only reads and says what to run when
+ * the schema is behind.
  */
-async function withDatabase(
+async function withServices(
   ctx: CliContext,
   schema: 'migrate' | 'require-current',
-  run: (handle: DbHandle) => Promise<number>,
+  run: (services: Services) => Promise<number>,
 ): Promise<number> {
   const handle = createDb(ctx.config.db, ctx.log);
   try {
@@ -118,7 +124,13 @@ async function withDatabase(
       );
       return 1;
     }
-    return await run(handle);
+    const services = buildServices(ctx.config, ctx.log, handle, {
+      clock: ctx.clock,
+      redactor: ctx.redactor,
+      gitPath: ctx.gitPath,
+      ...ctx.overrides,
+    });
+    return await run(services);
   } finally {
     await handle.destroy();
   }

@@ -1,11 +1,5 @@
-import type { Config } from '../config/config.js';
-import type { DbHandle } from '../db/database.js';
-import { createMirrorService } from '../mirrors/mirror.service.js';
-import { systemClock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
-import type { Logger } from '../shared/logger.js';
 import type { ContainerService, LabelledContainer } from './container.service.types.js';
-import { createContainersFeature } from './containers.feature.js';
 
 export const CONTAINERS_USAGE = `usage: starbridge containers [list]
        starbridge containers start|stop|restart <container id or name>
@@ -13,9 +7,8 @@ export const CONTAINERS_USAGE = `usage: starbridge containers [list]
        starbridge containers rebuild [compose service]`;
 
 export interface ContainersCommandDeps {
-  config: Config;
-  handle: DbHandle;
-  log: Logger;
+  /** The same service as the admin API: only labelled containers can be touched. */
+  service: ContainerService;
   out: (line: string) => void;
 }
 
@@ -29,20 +22,12 @@ export async function containersCommand(
   args: string[],
   deps: ContainersCommandDeps,
 ): Promise<number> {
-  const mirrors = createMirrorService({ handle: deps.handle, clock: systemClock });
-  const feature = createContainersFeature(deps.config, {
-    db: deps.handle.db,
-    log: deps.log,
-    findMirror: (fullName) => mirrors.findByName(fullName),
-  });
   try {
-    return await dispatch(args, feature.service, deps.out);
+    return await dispatch(args, deps.service, deps.out);
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     deps.out(`starbridge containers: ${error.message}`);
     return 1;
-  } finally {
-    await feature.stop(0);
   }
 }
 

@@ -1,10 +1,6 @@
-import { join } from 'node:path';
-import type { Config } from '../config/config.js';
-import { createGitEngine } from '../git/git.adapter.js';
 import type { GitEngine, RefMap } from '../git/git.port.js';
 import { cloneUrl } from '../github/repo-name.js';
 import type { Mirror } from '../mirrors/mirror.js';
-import { createOneDevClient } from '../onedev/onedev.client.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import { coerceError } from '../shared/errors.js';
 import type { Redactor } from '../shared/redact.js';
@@ -22,38 +18,33 @@ export interface Freshness {
 
 export type FreshnessCheck = (mirror: Mirror) => Promise<Freshness>;
 
+/** What the freshness check reads with: the adapters the sync uses and its credentials. */
+export interface FreshnessPorts {
+  git: Pick<GitEngine, 'lsRemote'>;
+  onedev: Pick<OneDevApi, 'gitUrl' | 'gitAuthorization'>;
+  /** Base URL of GitHub's git endpoints (`GITHUB_GIT_URL`). */
+  githubGitUrl: string;
+  /** The credential the workers fetch this mirror with (the PAT or its installation's token). */
+  authorizationFor: (mirror: Mirror) => Promise<string | undefined>;
+  redactor: Redactor;
+}
+
 /**
- * Compares both sides with `git ls-remote` (no REST quota, nothing fetched). Undefined when
- * OneDev is not configured. Called from a lazily loaded fragment, so a slow remote never
- * holds up the page itself.
+ * Compares both sides with `git ls-remote` (no REST quota, nothing fetched). Called from a
+ * lazily loaded fragment, so a slow remote never holds up the page itself.
  */
-export function createFreshnessCheck(
-  config: Config,
-  redactor: Redactor,
-  git?: GitEngine,
-): FreshnessCheck | undefined {
-  const onedevConfig = config.onedev;
-  if (!onedevConfig) return undefined;
-  const onedev = createOneDevClient({ baseUrl: onedevConfig.url, token: onedevConfig.token });
-  const engine =
-    git ??
-    createGitEngine({
-      homeDir: join(config.dataDir, 'git-home'),
-      allowHttp: config.github.gitUrl.startsWith('http:') || onedevConfig.url.startsWith('http:'),
-      redactor,
-    });
-  const token = config.github.token;
-  const githubAuth = token
-    ? `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`
-    : undefined;
-  return (mirror) =>
-    compare(mirror, engine, onedev, {
-      url: cloneUrl(config.github.gitUrl, mirror),
-      authorization: githubAuth,
-    }).catch((error: unknown) => ({
-      ...unknownFreshness(),
-      message: redactor.redact(coerceError(error).message),
-    }));
+export function createFreshnessCheck(ports: FreshnessPorts): FreshnessCheck {
+  return async (mirror) => {
+    try {
+      const authorization = await ports.authorizationFor(mirror);
+      return await compare(mirror, ports.git, ports.onedev, {
+        url: cloneUrl(ports.githubGitUrl, mirror),
+        authorization,
+      });
+    } catch (error) {
+      return { ...unknownFreshness(), message: ports.redactor.redact(coerceError(error).message) };
+    }
+  };
 }
 
 function unknownFreshness(): Freshness {
@@ -68,7 +59,7 @@ function unknownFreshness(): Freshness {
 
 async function compare(
   mirror: Mirror,
-  git: GitEngine,
+  git: Pick<GitEngine, 'lsRemote'>,
   onedev: Pick<OneDevApi, 'gitUrl' | 'gitAuthorization'>,
   github: { url: string; authorization?: string },
 ): Promise<Freshness> {

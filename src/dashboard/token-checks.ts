@@ -1,17 +1,8 @@
+import { checkOneDevToken, type OneDevTarget } from '../onedev/onedev-token-check.js';
+import type { TokenReport } from '../onedev/token-report.js';
 import { coerceError } from '../shared/errors.js';
-import { checkOneDevToken, type OneDevTarget } from './onedev-token-check.js';
 
-/** What a token check found: whether the token works, and what it lets Starbridge do. */
-export interface TokenReport {
-  ok: boolean;
-  summary: string;
-  can: string[];
-  cannot: string[];
-  /** Rights that could not be tested without changing something, and why. */
-  unchecked?: string[];
-  /** Which calls the verdict rests on. */
-  how?: string;
-}
+export type { TokenReport } from '../onedev/token-report.js';
 
 export interface TokenChecks {
   github(): Promise<TokenReport>;

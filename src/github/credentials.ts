@@ -1,4 +1,3 @@
-import type { Config } from '../config/config.js';
 import type { Logger } from '../shared/logger.js';
 import { type AppApi, createAppApi } from './app.api.js';
 import type { GitHubApiObserver } from './github-api.js';
@@ -20,20 +19,28 @@ export interface GitHubCredentials {
   authorizationFor(target: CredentialTarget): Promise<string | undefined>;
 }
 
-const basic = (token: string) =>
-  `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
+/** The `Authorization` header GitHub's git endpoints take for a token (PAT or installation). */
+export function basicAuthorization(token: string): string {
+  return `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
+}
+
+/** What the credentials are made from: the API base, the PAT and the App's identity. */
+export interface GitHubCredentialSettings {
+  apiUrl: string;
+  token?: string;
+  app?: { appId: string; privateKey: string };
+}
 
 /** PAT mode and App mode side by side: each mirror is fetched with what grants it access. */
 export function createGitHubCredentials(
-  config: Config,
+  settings: GitHubCredentialSettings,
   log: Logger,
   options: { fetch?: typeof fetch; observer?: GitHubApiObserver } = {},
 ): GitHubCredentials {
-  const appConfig = config.github.app;
-  const app = appConfig
-    ? createAppApi({ apiUrl: config.github.apiUrl, ...appConfig, log, ...options })
+  const app = settings.app
+    ? createAppApi({ apiUrl: settings.apiUrl, ...settings.app, log, ...options })
     : undefined;
-  const token = config.github.token;
+  const token = settings.token;
   const pat = createTokenGuard();
   const viaApp = (target: CredentialTarget) => Boolean(app) && target.installation_id !== null;
   const blocked = (target: CredentialTarget) =>
@@ -44,10 +51,10 @@ export function createGitHubCredentials(
     blocked,
     async authorizationFor(target) {
       if (app && viaApp(target)) {
-        return basic(await app.installationToken(Number(target.installation_id)));
+        return basicAuthorization(await app.installationToken(Number(target.installation_id)));
       }
       if (blocked(target)) throw tokenRejectedError();
-      return token ? basic(token) : undefined;
+      return token ? basicAuthorization(token) : undefined;
     },
   };
 }

@@ -6,7 +6,8 @@ import { githubWebhookRoutes } from '../webhooks/github-webhook.routes.js';
 import type { WebhookService } from '../webhooks/webhook.service.js';
 import { errorHandler } from './error-handler.js';
 
-export interface AppDeps {
+/** What the HTTP edge serves: health, GitHub's webhooks and every feature's routes. */
+export interface AppServices {
   log: Logger;
   health: HealthService;
   webhooks?: {
@@ -19,8 +20,8 @@ export interface AppDeps {
   routes?: Hono[];
 }
 
-/** Builds the HTTP application from its dependencies; it neither listens nor reads the environment. */
-export function createApp(deps: AppDeps): Hono {
+/** Builds the HTTP application from the services; it neither listens nor reads the environment. */
+export function createApp(deps: AppServices): Hono {
   const app = new Hono();
   app.onError(errorHandler(deps.log.child({ component: 'http' })));
   app.notFound((c) =>

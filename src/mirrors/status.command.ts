@@ -1,17 +1,13 @@
-import type { Config } from '../config/config.js';
-import type { DbHandle } from '../db/database.js';
-import type { Clock } from '../shared/clock.js';
-import { systemClock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
+import type { SourcesStatus } from '../github/sources.types.js';
 import { printSourcesStatus } from '../sources/sources-status.js';
-import { createMirrorService } from './mirror.service.js';
+import type { MirrorService } from './mirror.service.js';
 
 export interface StatusCommandDeps {
-  config: Config;
-  handle: DbHandle;
-  log: Logger;
+  mirrors: MirrorService;
+  sources: { status(): Promise<SourcesStatus> };
+  /** Without OneDev nothing is synced, which the status says. */
+  onedevConfigured: boolean;
   out: (line: string) => void;
-  clock?: Clock;
 }
 
 const STATUS_ORDER = ['synced', 'queued', 'syncing', 'retrying', 'failed', 'paused'];
@@ -27,7 +23,7 @@ export async function statusCommand(args: string[], deps: StatusCommandDeps): Pr
     deps.out('usage: starbridge status [--mirrors]');
     return 64;
   }
-  const mirrors = createMirrorService({ handle: deps.handle, clock: deps.clock ?? systemClock });
+  const { mirrors } = deps;
   const { counts, failures } = await mirrors.summary(FAILURES_SHOWN);
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   deps.out(`mirrors: ${total}`);
@@ -43,11 +39,9 @@ export async function statusCommand(args: string[], deps: StatusCommandDeps): Pr
   }
   await printSourcesStatus({
     ...deps,
-    clock: deps.clock ?? systemClock,
-    mirrors,
     eachMirror: args.includes('--mirrors'),
   });
-  if (!deps.config.onedev)
+  if (!deps.onedevConfigured)
     deps.out('note: ONEDEV_URL and ONEDEV_TOKEN are not set, so nothing is synced');
   if (failures.length === 0) {
     deps.out('no failures');

@@ -10,14 +10,17 @@ import { isValidOneDevName } from './project-name.js';
 
 export type { OneDevClientOptions } from './onedev-transport.js';
 
+/** The OneDev REST client: the sync's port, the project editor and the version probe. */
+export interface OneDevClient extends OneDevApi, OneDevProjectEditor {
+  version(): Promise<string>;
+}
+
 /**
  * OneDev's REST API (docs/reference/onedev.md). Its quirks are handled here: no create-by-path, a
  * duplicate name answered as HTTP 500, text/plain errors, a default branch set with a
  * JSON-string body, and no name validation on the server (so we validate).
  */
-export function createOneDevClient(
-  options: OneDevClientOptions,
-): OneDevApi & OneDevProjectEditor & { version(): Promise<string> } {
+export function createOneDevClient(options: OneDevClientOptions): OneDevClient {
   const { base, call, failure, json } = createOneDevTransport(options);
   /**
    * Creates under one parent run one at a time: OneDev's duplicate check races

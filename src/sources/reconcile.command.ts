@@ -1,21 +1,9 @@
-import type { Config } from '../config/config.js';
-import type { DbHandle } from '../db/database.js';
-import { createGitHubCredentials } from '../github/credentials.js';
-import { createMirrorService } from '../mirrors/mirror.service.js';
-import { type Clock, systemClock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
-import { Redactor } from '../shared/redact.js';
 import type { PlanSummary } from './reconcile.plan.js';
-import { createSourcesFeature } from './sources.feature.js';
+import type { GitHubSources } from './sources.service.js';
 
 export interface ReconcileCommandDeps {
-  config: Config;
-  handle: DbHandle;
-  log: Logger;
+  sources: Pick<GitHubSources, 'reconcile' | 'status'>;
   out: (line: string) => void;
-  clock?: Clock;
-  redactor?: Redactor;
-  fetch?: typeof fetch;
 }
 
 /**
@@ -29,17 +17,7 @@ export async function reconcileCommand(args: string[], deps: ReconcileCommandDep
     deps.out('usage: starbridge reconcile [--dry-run]');
     return 64;
   }
-  const clock = deps.clock ?? systemClock;
-  const mirrors = createMirrorService({ handle: deps.handle, clock });
-  const sources = createSourcesFeature(deps.config, {
-    handle: deps.handle,
-    clock,
-    log: deps.log,
-    mirrors,
-    credentials: createGitHubCredentials(deps.config, deps.log),
-    redactor: deps.redactor ?? new Redactor([]),
-    fetch: deps.fetch,
-  });
+  const { sources } = deps;
   try {
     const outcome = await sources.reconcile({ dryRun });
     if (outcome.plan) printPlan(outcome.plan, dryRun, deps.out);

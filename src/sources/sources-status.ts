@@ -1,13 +1,6 @@
-import type { Config } from '../config/config.js';
-import type { DbHandle } from '../db/database.js';
-import { createGitHubCredentials } from '../github/credentials.js';
 import type { SourcesStatus } from '../github/sources.types.js';
 import type { Mirror } from '../mirrors/mirror.js';
 import type { MirrorService } from '../mirrors/mirror.service.js';
-import type { Clock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
-import { Redactor } from '../shared/redact.js';
-import { createSourcesFeature } from './sources.feature.js';
 
 const PAUSED_SHOWN = 20;
 const PAGE = 500;
@@ -17,21 +10,13 @@ const PAGE = 500;
  * paused mirrors; with `eachMirror`, every mirror with its source and next refresh.
  */
 export async function printSourcesStatus(deps: {
-  config: Config;
-  handle: DbHandle;
-  log: Logger;
-  clock: Clock;
+  sources: { status(): Promise<SourcesStatus> };
   mirrors: MirrorService;
   out: (line: string) => void;
   eachMirror?: boolean;
 }): Promise<void> {
   const { out } = deps;
-  const sources = createSourcesFeature(deps.config, {
-    ...deps,
-    credentials: createGitHubCredentials(deps.config, deps.log),
-    redactor: new Redactor([]),
-  });
-  const s = await sources.status();
+  const s = await deps.sources.status();
   const stars = s.starsPoll;
   // Without any GitHub source configured there is nothing to say but the paused mirrors.
   if (stars.enabled || s.app.enabled) printSchedules(s, out);

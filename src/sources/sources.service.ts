@@ -24,7 +24,12 @@ import { createStarsPoller } from './stars.poller.js';
 import { createUnstarPolicy } from './unstar.policy.js';
 
 export interface GitHubSourcesDeps {
-  config: Config;
+  /** The GitHub settings (URLs, token, stars user, intervals). */
+  github: Config['github'];
+  unstar: Config['unstar'];
+  /** Where mirrors go in OneDev (`github`), '' for top level, when OneDev is configured. */
+  onedevRoot: string;
+  syncConcurrency: number;
   handle: DbHandle;
   clock: Clock;
   log: Logger;
@@ -43,8 +48,8 @@ const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, n
 
 /** The GitHub sources feature, wired: stars poller, App installations, refresh, unstar policy, renames. */
 export function createGitHubSources(deps: GitHubSourcesDeps) {
-  const { config, handle, clock, mirrors } = deps;
-  const gh = config.github;
+  const { handle, clock, mirrors } = deps;
+  const gh = deps.github;
   const log = deps.log.child({ component: 'github-sources' });
   const events = createSourcesEvents();
   const watch = createGitHubWatch({
@@ -57,10 +62,10 @@ export function createGitHubSources(deps: GitHubSourcesDeps) {
     },
   });
   const base = { handle, clock, log, events, mirrors };
-  const policy = createUnstarPolicy({ ...base, policy: config.unstar, onedev: deps.onedev });
+  const policy = createUnstarPolicy({ ...base, policy: deps.unstar, onedev: deps.onedev });
   const renames = createRenames({
     ...base,
-    onedevRoot: config.onedev?.rootProject ?? '',
+    onedevRoot: deps.onedevRoot,
     onedev: deps.onedev,
     onReleased: () => mirrors.notify('queued'),
   });
@@ -99,7 +104,7 @@ export function createGitHubSources(deps: GitHubSourcesDeps) {
         blocked: deps.credentials.blocked,
         onAuthFailed: poller.confirmToken,
         intervalMs: gh.refreshIntervalMs,
-        concurrency: config.sync.concurrency,
+        concurrency: deps.syncConcurrency,
       })
     : undefined;
   let starsLogin: string | undefined = gh.starsUser;
@@ -132,7 +137,7 @@ export function createGitHubSources(deps: GitHubSourcesDeps) {
     const tick = clamp(gh.refreshIntervalMs / 60, 1_000, 60_000);
     tasks.push({ name: 'refresh', group: 'git', intervalMs: tick, run: refresh.tick });
   }
-  const maintenance = clamp(config.unstar.graceMs / 10, 1_000, 60_000);
+  const maintenance = clamp(deps.unstar.graceMs / 10, 1_000, 60_000);
   tasks.push({
     name: 'maintenance',
     group: 'maintenance',

@@ -1,22 +1,21 @@
-import type { Config } from '../config/config.js';
 import type { DbHandle } from '../db/database.js';
 import type { GitHubClient } from '../github/github.client.js';
 import { fullNameOf, parseFullName } from '../github/repo-name.js';
 import type { Mirror } from '../mirrors/mirror.js';
-import { createMirrorService, type MirrorService } from '../mirrors/mirror.service.js';
+import type { MirrorService } from '../mirrors/mirror.service.js';
 import type { Clock } from '../shared/clock.js';
 import { systemClock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
-import type { Logger } from '../shared/logger.js';
 import { type ForegroundOutcome, syncInForeground } from './foreground-sync.js';
 import type { RefChange, RunResult, SyncRun } from './runs.repo.js';
 import type { SyncExecutor } from './sync.worker.js';
 
 export interface SyncCommandDeps {
-  config: Config;
   handle: DbHandle;
-  log: Logger;
+  mirrors: MirrorService;
   out: (line: string) => void;
+  /** The workers' lease and attempts: a foreground sync claims the mirror the same way. */
+  sync: { leaseMs: number; maxAttempts: number };
   github: GitHubClient;
   /** The real git + OneDev sync; undefined when OneDev is not configured. */
   execute: SyncExecutor | undefined;
@@ -46,7 +45,7 @@ export async function syncCommand(args: string[], deps: SyncCommandDeps): Promis
     return 2;
   }
   const clock = deps.clock ?? systemClock;
-  const mirrors = createMirrorService({ handle: deps.handle, clock });
+  const { mirrors } = deps;
   let mirror: Mirror;
   try {
     mirror = await findOrAdd(repo, mirrors, deps);
@@ -59,8 +58,8 @@ export async function syncCommand(args: string[], deps: SyncCommandDeps): Promis
     handle: deps.handle,
     execute: deps.execute,
     clock,
-    leaseMs: deps.config.sync.leaseMs,
-    maxAttempts: deps.config.sync.maxAttempts,
+    leaseMs: deps.sync.leaseMs,
+    maxAttempts: deps.sync.maxAttempts,
     pollMs: deps.pollMs,
     onWaiting: (holder) =>
       deps.out(`${mirror.fullName} is being synced by ${holder}; waiting for it to finish`),

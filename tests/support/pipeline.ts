@@ -3,22 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Hono } from 'hono';
-import { adminRoutes } from '../../src/admin/admin.routes.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
 import type { Dialect } from '../../src/db/database.js';
-import { createGitHubCredentials, type GitHubCredentials } from '../../src/github/credentials.js';
-import { createGitHubClient } from '../../src/github/github.client.js';
-import { createHealthService } from '../../src/health/health.service.js';
+import type { GitHubCredentials } from '../../src/github/credentials.js';
 import { createApp } from '../../src/http/app.js';
-import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
-import { metricsRoutes } from '../../src/metrics/metrics.routes.js';
-import { createMirrorService, type MirrorService } from '../../src/mirrors/mirror.service.js';
-import { systemClock } from '../../src/shared/clock.js';
+import type { Metrics } from '../../src/metrics/metrics.js';
+import type { MirrorService } from '../../src/mirrors/mirror.service.js';
+import { buildServices, type ServiceOverrides, type Services } from '../../src/services.js';
+import type { Clock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { Redactor } from '../../src/shared/redact.js';
-import { createSyncWorker, type SyncWorker } from '../../src/sync/sync.worker.js';
-import { createSyncEngine } from '../../src/sync/sync-engine.js';
-import { createWebhookService } from '../../src/webhooks/webhook.service.js';
+import type { SyncWorker } from '../../src/sync/sync.worker.js';
 import { type GitHubDouble, startGitHubDouble } from './github-double/index.js';
 import { type OneDevDouble, startOneDevDouble } from './onedev-double/index.js';
 import { STANDARD_CAST, TOKENS } from './onedev-double/test-kit.js';
@@ -30,6 +25,8 @@ export const WEBHOOK_SECRET = 'pipeline-webhook-secret';
 export const ADMIN_TOKEN = 'pipeline-admin-token-0123456789abcdef';
 
 export interface Pipeline {
+  /** Every feature, wired by buildServices as the service does. */
+  services: Services;
   /** How each mirror authenticates to GitHub git (the PAT, or its installation's token). */
   credentials: GitHubCredentials;
   github: GitHubDouble;
@@ -63,6 +60,10 @@ export async function startPipeline(options: {
   backoffMs?: number;
   /** Longest delay between attempts; 500 ms unless given. */
   backoffCapMs?: number;
+  clock?: Clock;
+  scheduler?: ServiceOverrides['scheduler'];
+  containers?: ServiceOverrides['containers'];
+  adapters?: ServiceOverrides['adapters'];
 }): Promise<Pipeline> {
   const github = await startGitHubDouble({ tokens: { [GITHUB_TOKEN]: 'octocat' } });
   const onedev = await startOneDevDouble(STANDARD_CAST);
@@ -75,6 +76,9 @@ export async function startPipeline(options: {
     GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET,
     ONEDEV_URL: onedev.url,
     ONEDEV_TOKEN: options.onedevToken ?? TOKENS.admin,
+    ADMIN_TOKEN,
+    // No container engine unless a test asks for one: restarts would look for real sockets.
+    CONTAINER_SOCKET: '',
     DATA_DIR: dataDir,
     SYNC_CONCURRENCY: '2',
     MAX_ATTEMPTS: '4',
@@ -92,52 +96,27 @@ export async function startPipeline(options: {
       },
     }) as never,
   });
-  // As the service wires it: installation repositories are fetched with their App's token.
-  const credentials = createGitHubCredentials(config, log);
-  const engine = createSyncEngine(
-    config,
-    handle,
-    systemClock,
+  // As the service wires it, with quick retries and short leases.
+  const services = buildServices(config, log, handle, {
     redactor,
-    credentials.authorizationFor,
-  );
-  if (!engine) throw new Error('pipeline needs OneDev configured');
-  const worker = createSyncWorker({
-    handle,
-    clock: systemClock,
-    log,
-    concurrency: config.sync.concurrency,
-    maxAttempts: config.sync.maxAttempts,
-    leaseMs: 5_000,
-    pollMs: 50,
-    backoff: { baseMs: options.backoffMs ?? 50, capMs: options.backoffCapMs ?? 500 },
-    execute: engine.execute,
+    clock: options.clock,
+    worker: {
+      leaseMs: 5_000,
+      pollMs: 50,
+      backoff: { baseMs: options.backoffMs ?? 50, capMs: options.backoffCapMs ?? 500 },
+    },
+    scheduler: options.scheduler,
+    containers: options.containers,
+    adapters: options.adapters,
   });
-  const mirrors = createMirrorService({
-    handle,
-    clock: systemClock,
-    onSyncRequested: () => worker.wake(),
-  });
-  const webhooks = createWebhookService({ handle, clock: systemClock, mirrors });
-  const health = createHealthService({ db: handle, dataDir, probes: [] });
-  const metrics = createMetrics({ handle, clock: systemClock });
-  worker.events.on('sync:finished', (event) => metrics.recordSync(event.result, event.durationMs));
-  const admin = adminRoutes({
-    token: ADMIN_TOKEN,
-    handle,
-    mirrors,
-    github: createGitHubClient({ apiUrl: config.github.apiUrl, token: config.github.token }),
-    onedev: engine.onedev,
-  });
-  const app = createApp({
-    log,
-    health,
-    webhooks: { secret: WEBHOOK_SECRET, service: webhooks, onDelivery: metrics.recordDelivery },
-    routes: [metricsRoutes(metrics), admin],
-  });
+  const { worker, mirrors, metrics } = services;
+  const credentials = services.adapters.credentials;
+  if (!worker) throw new Error('pipeline needs OneDev configured');
+  const app = createApp(services);
   await worker.start();
 
   return {
+    services,
     github,
     onedev,
     handle,
@@ -183,7 +162,7 @@ export async function startPipeline(options: {
       });
     },
     async close() {
-      await worker.stop(1_000);
+      await services.stop(1_000);
       await handle.destroy();
       await Promise.all([github.close(), onedev.close()]);
       rmSync(dataDir, { recursive: true, force: true });

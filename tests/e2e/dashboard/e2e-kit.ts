@@ -6,7 +6,6 @@ import type {
   LabelledContainer,
 } from '../../../src/containers/container.service.types.js';
 import { dashboardRoutes } from '../../../src/dashboard/dashboard.routes.js';
-import { createFreshnessCheck } from '../../../src/dashboard/freshness.js';
 import { createTokenChecks } from '../../../src/dashboard/token-checks.js';
 import type { Dialect } from '../../../src/db/database.js';
 import { createGitHubClient } from '../../../src/github/github.client.js';
@@ -132,7 +131,7 @@ export async function startDashboardServer(
   const config = { ...pipeline.config, dashboard: options.signIn ?? { password: PASSWORD } };
   const logs = new LogCapture();
   const log = createLogger({ level: 'debug', destination: logs });
-  const redactor = new Redactor([GITHUB_TOKEN, WEBHOOK_SECRET, config.onedev?.token]);
+  const _redactor = new Redactor([GITHUB_TOKEN, WEBHOOK_SECRET, config.onedev?.token]);
   const containers = fakeContainers(options.extraContainers);
   const onedev = config.onedev;
   const health = createHealthService({
@@ -154,7 +153,7 @@ export async function startDashboardServer(
     containers,
     onedev: onedev && createOneDevClient({ baseUrl: onedev.url, token: onedev.token }),
     sources: sources(),
-    freshness: createFreshnessCheck(config, redactor),
+    freshness: pipeline.services.freshness,
     tokenChecks: createTokenChecks({ github: config.github, onedev: config.onedev }),
   });
   const webhooks = createWebhookService({

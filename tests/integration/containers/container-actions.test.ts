@@ -5,12 +5,10 @@ import {
   createContainerActionLog,
   OUTPUT_KEPT,
 } from '../../../src/containers/container-actions.repo.js';
-import {
-  type ContainersFeature,
-  createContainersFeature,
-} from '../../../src/containers/containers.feature.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { Redactor } from '../../../src/shared/redact.js';
+import type { ContainersFeature } from '../../../src/wiring/containers.js';
+import { containersFeature } from '../../support/command-deps.js';
 import { type FakeEngine, startFakeEngine } from '../../support/container-engine/index.js';
 import { DIALECTS } from '../../support/test-db.js';
 import { type Kit, moved, NOBODY, startKit } from './containers-kit.js';
@@ -39,14 +37,11 @@ describe.each(DIALECTS)('container actions are recorded in the database, on %s',
 
   /** Another service instance on the same database: what a restart of Starbridge sees. */
   function restartedService(kit: Kit, socket: string) {
-    second = createContainersFeature(
+    second = containersFeature(
       loadConfig({ DATA_DIR: kit.dataDir, CONTAINER_SOCKET: socket }),
-      {
-        db: kit.handle.db,
-        log: silent,
-        findMirror: async () => undefined,
-        overrides: { stopTimeoutSec: 1, requestTimeoutMs: 1_500, pollMs: 50, self: NOBODY },
-      },
+      kit.handle,
+      silent,
+      { stopTimeoutSec: 1, requestTimeoutMs: 1_500, pollMs: 50, self: NOBODY },
     );
     return second.service;
   }
@@ -145,9 +140,10 @@ describe.each(DIALECTS)('container actions are recorded in the database, on %s',
 
   /** A second service on the kit's database whose compose command is `command`. */
   async function startKitLike(kit: Kit, command: string) {
-    second = createContainersFeature(
+    second = containersFeature(
       loadConfig({ DATA_DIR: kit.dataDir, CONTAINER_SOCKET: '', COMPOSE_COMMAND: command }),
-      { db: kit.handle.db, log: silent, findMirror: async () => undefined },
+      kit.handle,
+      silent,
     );
     return second.service;
   }

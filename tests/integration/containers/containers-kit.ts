@@ -6,17 +6,13 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../../src/config/config.js';
 import type { LedgerEntry } from '../../../src/containers/containers.events.js';
-import {
-  type ContainersFeature,
-  createContainersFeature,
-} from '../../../src/containers/containers.feature.js';
 import type { SelfIdentity } from '../../../src/containers/self-container.js';
 import type { Dialect } from '../../../src/db/database.js';
-import { createMirrorService } from '../../../src/mirrors/mirror.service.js';
-import { systemClock } from '../../../src/shared/clock.js';
+import { buildServices } from '../../../src/services.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { listRuns, type RefChange, startRun } from '../../../src/sync/runs.repo.js';
 import type { SyncWorkerEvents } from '../../../src/sync/sync.worker.js';
+import type { ContainersFeature } from '../../../src/wiring/containers.js';
 import { createTestDb, type TestDb } from '../../support/test-db.js';
 
 export const NOBODY: SelfIdentity = { hostname: 'not-a-container', ids: new Set() };
@@ -68,18 +64,15 @@ export async function startKit(options: {
       },
     }) as never,
   });
-  const mirrors = createMirrorService({ handle, clock: systemClock });
-  const feature = createContainersFeature(config, {
-    db: handle.db,
-    log,
-    findMirror: (fullName) => mirrors.findByName(fullName),
-    overrides: {
+  const services = buildServices(config, log, handle, {
+    containers: {
       stopTimeoutSec: 1,
       requestTimeoutMs: 1_500,
       pollMs: 50,
       self: options.self ?? NOBODY,
     },
   });
+  const { mirrors, containers: feature } = services;
   const worker = new EventEmitter<SyncWorkerEvents>();
   worker.on('sync:finished', feature.onSyncFinished);
   const ids = new Map<string, number>();

@@ -1,29 +1,14 @@
 import { expect } from 'vitest';
 import type { LedgerEntry } from '../../../src/containers/containers.events.js';
-import {
-  type ContainersFeature,
-  createContainersFeature,
-} from '../../../src/containers/containers.feature.js';
 import type { SelfIdentity } from '../../../src/containers/self-container.js';
 import type { Dialect } from '../../../src/db/database.js';
-import type { SourcesStatus } from '../../../src/github/sources.types.js';
-import { createMetricsFeature } from '../../../src/metrics/metrics.feature.js';
-import { systemClock } from '../../../src/shared/clock.js';
-import { createLogger } from '../../../src/shared/logger.js';
 import { listRuns } from '../../../src/sync/runs.repo.js';
 import type { SyncWorkerEvents } from '../../../src/sync/sync.worker.js';
+import type { ContainersFeature } from '../../../src/wiring/containers.js';
 import { RepoBuilder } from '../../support/git-repos.js';
 import { type Pipeline, startPipeline } from '../../support/pipeline.js';
 import { webhookExample, withRepository } from '../../support/webhooks.js';
 import { NOBODY } from './containers-kit.js';
-
-/** The sources part of /metrics reads only the rate limit; no GitHub sources run here. */
-const NO_SOURCES: SourcesStatus = {
-  starsPoll: { enabled: false, lastAt: null, lastResult: null, nextAt: null },
-  refresh: { lastAt: null, nextAt: null },
-  rateLimit: null,
-  app: { enabled: false, installations: 0 },
-};
 
 export interface ContainersPipeline {
   p: Pipeline;
@@ -55,26 +40,14 @@ export async function startContainersPipeline(options: {
   const p = await startPipeline({
     dialect: options.dialect,
     env: { RESTART_DEBOUNCE: '200ms', RESTART_WAIT: '5s', ...options.env },
-  });
-  const feature = createContainersFeature(p.config, {
-    db: p.handle.db,
-    log: createLogger({ level: 'silent' }),
-    findMirror: (fullName) => p.mirrors.findByName(fullName),
-    overrides: {
+    containers: {
       stopTimeoutSec: 1,
       requestTimeoutMs: 1_500,
       pollMs: 50,
       self: options.self ?? NOBODY,
     },
   });
-  p.worker.events.on('sync:finished', feature.onSyncFinished);
-  const observability = createMetricsFeature({
-    handle: p.handle,
-    clock: systemClock,
-    worker: p.worker,
-    containerEvents: feature.events,
-    sources: { status: async () => NO_SOURCES },
-  });
+  const feature = p.services.containers;
 
   /** Delivers a webhook and resolves with the id of the run it caused, which must sync. */
   async function syncOf(id: number, deliver: () => Promise<Response>): Promise<string> {
@@ -102,7 +75,7 @@ export async function startContainersPipeline(options: {
     p,
     feature,
     async scrape() {
-      const res = await observability.routes.request('/metrics');
+      const res = await p.app.request('/metrics');
       expect(res.status).toBe(200);
       return res.text();
     },

@@ -3,12 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../../src/containers/containers.events.js';
-import {
-  type ContainersFeature,
-  createContainersFeature,
-} from '../../../src/containers/containers.feature.js';
-import { createLogger } from '../../../src/shared/logger.js';
 import { listRuns } from '../../../src/sync/runs.repo.js';
+import type { ContainersFeature } from '../../../src/wiring/containers.js';
 import { RepoBuilder } from '../../support/git-repos.js';
 import { type Pipeline, startPipeline } from '../../support/pipeline.js';
 import { type Podman, podmanAvailability, startPodman } from '../../support/podman.js';
@@ -53,14 +49,9 @@ describe.skipIf(!availability.ok)(
             RESTART_WAIT: '20s',
             CHECKOUT_DIR: checkouts,
           },
+          containers: { stopTimeoutSec: 2, self: { hostname: 'test-runner', ids: new Set() } },
         });
-        feature = createContainersFeature(p.config, {
-          db: p.handle.db,
-          log: createLogger({ level: 'silent' }),
-          findMirror: (fullName) => p.mirrors.findByName(fullName),
-          overrides: { stopTimeoutSec: 2, self: { hostname: 'test-runner', ids: new Set() } },
-        });
-        p.worker.events.on('sync:finished', feature.onSyncFinished);
+        feature = p.services.containers;
       });
 
       afterAll(async () => {

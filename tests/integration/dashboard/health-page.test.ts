@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config/config.js';
-import { createContainersFeature } from '../../../src/containers/containers.feature.js';
 import { integrationProbes } from '../../../src/health/integrations.js';
 import { createOneDevClient } from '../../../src/onedev/onedev.client.js';
 import { createLogger } from '../../../src/shared/logger.js';
+import { containersFeature } from '../../support/command-deps.js';
 import { startOneDevDouble } from '../../support/onedev-double/index.js';
 import { STANDARD_CAST, TOKENS } from '../../support/onedev-double/test-kit.js';
 import { createTestDb, DIALECTS, type TestDb } from '../../support/test-db.js';
@@ -29,11 +29,7 @@ describe.each(DIALECTS)('integration health on the overview and /health on %s', 
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     // The real wiring: OneDev's version endpoint and the container feature's status, uncached.
     const probes = (config: Config) => {
-      const containers = createContainersFeature(config, {
-        db: handle.db,
-        log: createLogger({ level: 'silent' }),
-        findMirror: async () => undefined,
-      });
+      const containers = containersFeature(config, handle, createLogger({ level: 'silent' }));
       cleanups.push(() => containers.stop(0));
       const onedev = config.onedev;
       return integrationProbes(config, {

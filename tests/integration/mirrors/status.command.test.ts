@@ -5,6 +5,7 @@ import type { MirrorRowUpdate } from '../../../src/db/schema/index.js';
 import { insertMirrorIfAbsent } from '../../../src/mirrors/mirrors.repo.js';
 import { statusCommand } from '../../../src/mirrors/status.command.js';
 import { createLogger } from '../../../src/shared/logger.js';
+import { commandDeps } from '../../support/command-deps.js';
 import { createTestDb, DIALECTS, type TestDb } from '../../support/test-db.js';
 
 const log = createLogger({ level: 'silent' });
@@ -66,7 +67,7 @@ describe.each(DIALECTS)('starbridge status on %s', (dialect) => {
       last_attempt_at: '2024-05-01T12:00:00.000Z',
       next_attempt_at: '2024-05-01T12:05:00.000Z',
     });
-    expect(await statusCommand([], { config, handle, log, out })).toBe(0);
+    expect(await statusCommand([], commandDeps({ config, handle, log, out }))).toBe(0);
     expect(lines).toEqual([
       'mirrors: 6',
       '  synced    2',
@@ -85,7 +86,9 @@ describe.each(DIALECTS)('starbridge status on %s', (dialect) => {
 
   it('says so when there are no failures, and when OneDev is not configured', async () => {
     await seed('a/one', { status: 'queued' });
-    expect(await statusCommand([], { config: loadConfig({}), handle, log, out })).toBe(0);
+    expect(await statusCommand([], commandDeps({ config: loadConfig({}), handle, log, out }))).toBe(
+      0,
+    );
     expect(lines).toEqual([
       'mirrors: 1',
       '  queued    1',
@@ -95,7 +98,7 @@ describe.each(DIALECTS)('starbridge status on %s', (dialect) => {
   });
 
   it('answers extra arguments with usage and 64', async () => {
-    expect(await statusCommand(['--all'], { config, handle, log, out })).toBe(64);
+    expect(await statusCommand(['--all'], commandDeps({ config, handle, log, out }))).toBe(64);
     expect(lines).toEqual(['usage: starbridge status [--mirrors]']);
   });
 

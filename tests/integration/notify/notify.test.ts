@@ -8,15 +8,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/config.js';
 import type { ContainerEvents } from '../../../src/containers/containers.events.js';
-import { startNotifications } from '../../../src/notify/notify.feature.js';
 import { createOneDevClient } from '../../../src/onedev/onedev.client.js';
+import { buildServices } from '../../../src/services.js';
 import { systemClock } from '../../../src/shared/clock.js';
 import { createLogger } from '../../../src/shared/logger.js';
-import { Redactor } from '../../../src/shared/redact.js';
 import { createSourcesEvents } from '../../../src/sources/sources.events.js';
 import { createUnstarPolicy } from '../../../src/sources/unstar.policy.js';
-import { createSyncWorker, type SyncWorker } from '../../../src/sync/sync.worker.js';
-import { createSyncEngine } from '../../../src/sync/sync-engine.js';
+import type { SyncWorker } from '../../../src/sync/sync.worker.js';
+import { startNotifications } from '../../../src/wiring/notify.js';
 import { RepoBuilder } from '../../support/git-repos.js';
 import { TOKENS } from '../../support/onedev-double/test-kit.js';
 import { type Pipeline, startPipeline } from '../../support/pipeline.js';
@@ -88,7 +87,7 @@ async function notificationsFor(
 ) {
   const containerEvents = new EventEmitter<ContainerEvents>();
   const sourcesEvents = createSourcesEvents();
-  const stop = await startNotifications(loadConfig(env), {
+  const stop = await startNotifications(loadConfig(env).notify, {
     handle: p.handle,
     clock: systemClock,
     log,
@@ -389,25 +388,15 @@ describe.each(DIALECTS)('mirror incidents across replicas on %s', (dialect) => {
     // pipeline's own worker is the first replica, which nobody listens to.
     // Each replica has its own DATA_DIR (git caches are per replica).
     replicaDir = mkdtempSync(join(tmpdir(), 'starbridge-replica-'));
-    const engine = createSyncEngine(
-      { ...p.config, dataDir: replicaDir },
-      p.handle,
-      systemClock,
-      new Redactor([]),
-      p.credentials.authorizationFor,
-    );
-    if (!engine) throw new Error('OneDev is configured');
-    const second = createSyncWorker({
-      handle: p.handle,
-      clock: systemClock,
-      log,
-      concurrency: 1,
-      maxAttempts: 2,
-      leaseMs: 5_000,
-      pollMs: 50,
-      backoff: { baseMs: 20, capMs: 100 },
-      execute: engine.execute,
-    });
+    const replicaConfig = {
+      ...p.config,
+      dataDir: replicaDir,
+      sync: { ...p.config.sync, concurrency: 1, maxAttempts: 2 },
+    };
+    const second = buildServices(replicaConfig, log, p.handle, {
+      worker: { leaseMs: 5_000, pollMs: 50, backoff: { baseMs: 20, capMs: 100 } },
+    }).worker;
+    if (!second) throw new Error('OneDev is configured');
     replica = second;
     const { stop } = await notificationsFor(
       { handle: p.handle, worker: second },

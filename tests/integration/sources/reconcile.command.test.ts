@@ -6,6 +6,7 @@ import { runCommand } from '../../../src/cli/cli.js';
 import { loadConfig } from '../../../src/config/config.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { reconcileCommand } from '../../../src/sources/reconcile.command.js';
+import { commandDeps } from '../../support/command-deps.js';
 import { type GitHubDouble, startGitHubDouble } from '../../support/github-double/index.js';
 import { createTestDb, DIALECTS, type TestDb } from '../../support/test-db.js';
 
@@ -49,7 +50,7 @@ describe.each(DIALECTS)('starbridge reconcile on %s', (dialect) => {
     handle.db.selectFrom('mirrors').select(['full_name', 'starred', 'status']).execute();
 
   it('--dry-run prints the plan and changes nothing; without it the stars are mirrored', async () => {
-    const deps = { config: env(), handle, log, out };
+    const deps = commandDeps({ config: env(), handle, log, out });
     expect(await reconcileCommand(['--dry-run'], deps)).toBe(0);
     expect(lines).toEqual([
       'plan (dry run, nothing changed):',
@@ -83,7 +84,7 @@ describe.each(DIALECTS)('starbridge reconcile on %s', (dialect) => {
 
   it('exits 1 with the reason when the token is rejected or no stars source is set; 64 on bad usage', async () => {
     const rejected = { config: env({ GITHUB_TOKEN: 'ghp_notKnownToGitHub00000000000000000000' }) };
-    expect(await reconcileCommand([], { ...rejected, handle, log, out })).toBe(1);
+    expect(await reconcileCommand([], commandDeps({ ...rejected, handle, log, out }))).toBe(1);
     expect(lines).toEqual([
       'reconcile: paused',
       expect.stringMatching(/^starbridge reconcile: GitHub rejected the token \(401/),
@@ -92,13 +93,15 @@ describe.each(DIALECTS)('starbridge reconcile on %s', (dialect) => {
 
     lines = [];
     const none = loadConfig({ GITHUB_API_URL: github.url, DATA_DIR: dataDir });
-    expect(await reconcileCommand([], { config: none, handle, log, out })).toBe(1);
+    expect(await reconcileCommand([], commandDeps({ config: none, handle, log, out }))).toBe(1);
     expect(lines).toEqual([
       'starbridge reconcile: the stars poller is off: set GITHUB_TOKEN or GITHUB_STARS_USER',
     ]);
 
     lines = [];
-    expect(await reconcileCommand(['--force'], { config: env(), handle, log, out })).toBe(64);
+    expect(
+      await reconcileCommand(['--force'], commandDeps({ config: env(), handle, log, out })),
+    ).toBe(64);
     expect(lines).toEqual(['usage: starbridge reconcile [--dry-run]']);
     expect(await rows()).toEqual([]);
   });

@@ -1,11 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDb, type DbHandle } from '../../../src/db/database.js';
-import { createGitHubCredentials } from '../../../src/github/credentials.js';
-import { createMirrorService } from '../../../src/mirrors/mirror.service.js';
 import { setArchived } from '../../../src/mirrors/source-mirrors.repo.js';
+import { buildServices } from '../../../src/services.js';
 import { createLogger } from '../../../src/shared/logger.js';
-import { Redactor } from '../../../src/shared/redact.js';
-import { createSourcesFeature } from '../../../src/sources/sources.feature.js';
 import { pushCommit, seedRepos } from '../../support/github-double/seed.js';
 import { DIALECTS } from '../../support/test-db.js';
 import { manualClock, type SourcesPipeline, startSourcesPipeline } from './sources-kit.js';
@@ -33,15 +30,10 @@ describe.each(DIALECTS)('periodic tasks on %s', (dialect) => {
         : undefined;
     const handle = second ?? p.handle;
     const log = createLogger({ level: 'silent' });
-    const replicaB = createSourcesFeature(p.config, {
-      handle,
+    const replicaB = buildServices(p.config, log, handle, {
       clock,
-      log,
-      mirrors: createMirrorService({ handle, clock }),
-      credentials: createGitHubCredentials(p.config, log),
-      redactor: new Redactor([]),
-      owner: 'replica-b',
-    });
+      scheduler: { owner: 'replica-b' },
+    }).sources;
     p.github.clearRequests();
     for (let step = 0; step < 12; step++) {
       await Promise.all([p.sources.runDue(), replicaB.runDue()]);

@@ -1,13 +1,7 @@
 import type { Hono } from 'hono';
 import type { Dialect } from '../../../src/db/database.js';
-import { createHealthService } from '../../../src/health/health.service.js';
-import { createApp } from '../../../src/http/app.js';
 import type { Clock } from '../../../src/shared/clock.js';
-import { systemClock } from '../../../src/shared/clock.js';
-import { createLogger } from '../../../src/shared/logger.js';
-import { Redactor } from '../../../src/shared/redact.js';
-import { createSourcesFeature, type SourcesFeature } from '../../../src/sources/sources.feature.js';
-import { createWebhookService } from '../../../src/webhooks/webhook.service.js';
+import type { SourcesFeature } from '../../../src/wiring/sources.js';
 import { type Pipeline, startPipeline, WEBHOOK_SECRET } from '../../support/pipeline.js';
 import { webhookRequest } from '../../support/webhooks.js';
 
@@ -29,34 +23,16 @@ export async function startSourcesPipeline(options: {
   clock?: Clock;
   owner?: string;
 }): Promise<SourcesPipeline> {
-  const pipeline = await startPipeline({ dialect: options.dialect, env: options.env });
-  const log = createLogger({ level: 'silent' });
-  const clock = options.clock ?? systemClock;
-  const sources = createSourcesFeature(pipeline.config, {
-    handle: pipeline.handle,
-    clock,
-    log,
-    mirrors: pipeline.mirrors,
-    credentials: pipeline.credentials,
-    redactor: new Redactor([]),
-    owner: options.owner ?? 'replica-a',
-    checkEveryMs: 100,
+  const pipeline = await startPipeline({
+    dialect: options.dialect,
+    env: options.env,
+    clock: options.clock,
+    scheduler: { owner: options.owner ?? 'replica-a', checkEveryMs: 100 },
   });
-  pipeline.worker.events.on('sync:finished', sources.onSyncFinished);
+  const { sources } = pipeline.services;
   const alerts: Array<{ kind: string; message: string }> = [];
   sources.events.on('alert', (a) => alerts.push(a));
-  const webhooks = createWebhookService({
-    handle: pipeline.handle,
-    clock,
-    mirrors: pipeline.mirrors,
-    sources: sources.webhooks,
-  });
-  const health = createHealthService({
-    db: pipeline.handle,
-    dataDir: pipeline.dataDir,
-    probes: [sources.healthProbe],
-  });
-  const hooks = createApp({ log, health, webhooks: { secret: WEBHOOK_SECRET, service: webhooks } });
+  const hooks = pipeline.app;
   return {
     ...pipeline,
     sources,
@@ -87,10 +63,7 @@ export async function startSourcesPipeline(options: {
         .selectAll()
         .where('github_id', '=', githubId)
         .executeTakeFirst(),
-    async close() {
-      await sources.stop(1_000);
-      await pipeline.close();
-    },
+    close: () => pipeline.close(),
   };
 }
 

@@ -6,6 +6,7 @@ import { loadConfig } from '../../../src/config/config.js';
 import { statusCommand } from '../../../src/mirrors/status.command.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { reconcileCommand } from '../../../src/sources/reconcile.command.js';
+import { commandDeps } from '../../support/command-deps.js';
 import { type GitHubDouble, startGitHubDouble } from '../../support/github-double/index.js';
 import { createTestDb, DIALECTS, type TestDb } from '../../support/test-db.js';
 
@@ -51,12 +52,12 @@ describe.each(DIALECTS)('the GitHub sources in starbridge status on %s', (dialec
     handle.db.updateTable('mirrors').set(patch).where('full_name', '=', name).execute();
 
   it('shows the poller, refresh, the token expiry and, with --mirrors, each mirror and its next refresh', async () => {
-    expect(await reconcileCommand([], { config, handle, log, out: () => {} })).toBe(0);
+    expect(await reconcileCommand([], commandDeps({ config, handle, log, out: () => {} }))).toBe(0);
     await set('st/api', { status: 'synced', next_refresh_at: '2030-01-01T00:05:00.000Z' });
     await set('st/docs', { status: 'synced', archived: 1 });
     await set('st/web', { status: 'paused', starred: 0, paused_reason: 'unstarred on GitHub' });
 
-    expect(await statusCommand(['--mirrors'], { config, handle, log, out })).toBe(0);
+    expect(await statusCommand(['--mirrors'], commandDeps({ config, handle, log, out }))).toBe(0);
     expect(lines).toEqual([
       'mirrors: 4',
       '  synced    2',
@@ -80,7 +81,7 @@ describe.each(DIALECTS)('the GitHub sources in starbridge status on %s', (dialec
 
     // Without --mirrors, no per-mirror lines.
     lines = [];
-    expect(await statusCommand([], { config, handle, log, out })).toBe(0);
+    expect(await statusCommand([], commandDeps({ config, handle, log, out }))).toBe(0);
     expect(lines.some((l) => l.startsWith('each mirror'))).toBe(false);
     expect(lines).toContain(`github token: expires ${EXPIRES.toISOString()}`);
   });
@@ -91,8 +92,10 @@ describe.each(DIALECTS)('the GitHub sources in starbridge status on %s', (dialec
       GITHUB_TOKEN: 'ghp_rejectedByTheDouble000000000000000000',
       DATA_DIR: dataDir,
     });
-    expect(await reconcileCommand([], { config: rejected, handle, log, out: () => {} })).toBe(1);
-    expect(await statusCommand([], { config: rejected, handle, log, out })).toBe(0);
+    expect(
+      await reconcileCommand([], commandDeps({ config: rejected, handle, log, out: () => {} })),
+    ).toBe(1);
+    expect(await statusCommand([], commandDeps({ config: rejected, handle, log, out }))).toBe(0);
     expect(lines).toEqual([
       'mirrors: 0',
       expect.stringMatching(

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../../../src/config/config.js';
 import type { MirrorRow } from '../../../src/db/schema/index.js';
 import { createGitHubClient } from '../../../src/github/github.client.js';
+import { createMirrorService } from '../../../src/mirrors/mirror.service.js';
 import { releaseMirror } from '../../../src/mirrors/mirror-lease.repo.js';
 import { findMirror, insertMirrorIfAbsent } from '../../../src/mirrors/mirrors.repo.js';
-import { createLogger } from '../../../src/shared/logger.js';
+import { systemClock } from '../../../src/shared/clock.js';
 import { UpstreamError } from '../../../src/shared/upstream-error.js';
 import { finishRun, listRuns, startRun } from '../../../src/sync/runs.repo.js';
 import { type SyncCommandDeps, syncCommand } from '../../../src/sync/sync.command.js';
@@ -45,14 +45,9 @@ describe.each(DIALECTS)('starbridge sync on %s', (dialect) => {
 
   function deps(overrides: Partial<SyncCommandDeps> = {}): SyncCommandDeps {
     return {
-      config: loadConfig({
-        GITHUB_API_URL: github.url,
-        ONEDEV_URL: 'http://127.0.0.1:9',
-        ONEDEV_TOKEN: 't',
-        MAX_ATTEMPTS: '3',
-      }),
+      sync: { leaseMs: 60_000, maxAttempts: 3 },
       handle,
-      log: createLogger({ level: 'silent' }),
+      mirrors: createMirrorService({ handle, clock: systemClock }),
       out: (line) => lines.push(line),
       github: createGitHubClient({ apiUrl: github.url }),
       execute: async () => synced,

@@ -1,21 +1,29 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
+import { createContainerService } from '../containers/container.service.js';
+import { createContainerActionLog } from '../containers/container-actions.repo.js';
+import type { ContainerEvents } from '../containers/containers.events.js';
+import {
+  createRestartAfterSync,
+  type SyncFinishedEvent,
+} from '../containers/restart-after-sync.js';
+import { createRestartRunner } from '../containers/restart-runner.js';
+import { readSelfIdentity, type SelfIdentity } from '../containers/self-container.js';
+import { createWorkingCopies } from '../containers/working-copy.adapter.js';
 import type { Executor } from '../db/executor.js';
-import { createDockerEngine } from '../engine/docker-engine.client.js';
-import { createEngineAccess } from '../engine/engine-socket.js';
+import type { EngineAccess } from '../engine/engine-socket.js';
 import { mirrorCacheDir } from '../git/git-cache.js';
 import type { Logger } from '../shared/logger.js';
 import type { Redactor } from '../shared/redact.js';
-import { createContainerService } from './container.service.js';
-import { createContainerActionLog } from './container-actions.repo.js';
-import type { ContainerEvents } from './containers.events.js';
-import { createRestartAfterSync, type SyncFinishedEvent } from './restart-after-sync.js';
-import { createRestartRunner } from './restart-runner.js';
-import { readSelfIdentity, type SelfIdentity } from './self-container.js';
-import { createWorkingCopies } from './working-copy.adapter.js';
 
 export interface ContainersFeatureDeps {
+  /** The container settings (label, socket, waits, compose command, working copies). */
+  settings: Config['containers'];
+  /** Where the bare caches and git's HOME live. */
+  dataDir: string;
+  /** The container engine, found lazily on first use. */
+  engine: EngineAccess;
   db: Executor;
   log: Logger;
   /** The mirror of `owner/name`, if any (its id locates the bare cache). */
@@ -25,31 +33,28 @@ export interface ContainersFeatureDeps {
   /** Removes secrets from recorded messages and rebuild output (credential patterns without it). */
   redactor?: Redactor;
   /** Tests shorten the waits and pretend to be inside a container. */
-  overrides?: {
-    stopTimeoutSec?: number;
-    requestTimeoutMs?: number;
-    pollMs?: number;
-    self?: SelfIdentity;
-  };
+  overrides?: ContainerOverrides;
+}
+
+export interface ContainerOverrides {
+  stopTimeoutSec?: number;
+  /** Per request to the engine's socket. */
+  requestTimeoutMs?: number;
+  pollMs?: number;
+  self?: SelfIdentity;
 }
 
 /**
- * The container feature wired from configuration: the engine (found lazily), restarts
+ * The container feature wired from its settings: the engine (found lazily), restarts
  * after syncs, working copies and the service the API, CLI and dashboard use. Subscribe
  * `onSyncFinished` to the sync worker's `sync:finished` event and call `stop` on shutdown.
  */
-export function createContainersFeature(config: Config, deps: ContainersFeatureDeps) {
-  const settings = config.containers;
+export function wireContainers(deps: ContainersFeatureDeps) {
+  const { settings, engine } = deps;
   const overrides = deps.overrides ?? {};
   const events = new EventEmitter<ContainerEvents>();
   const stopTimeoutSec = overrides.stopTimeoutSec ?? 10;
   const self = overrides.self ?? readSelfIdentity();
-  const engine = createEngineAccess({
-    socket: settings.socket,
-    candidates: settings.socketCandidates,
-    create: (socketPath) =>
-      createDockerEngine({ socketPath, requestTimeoutMs: overrides.requestTimeoutMs }),
-  });
   const redactor = deps.redactor;
   const actions = createContainerActionLog({
     db: deps.db,
@@ -67,10 +72,10 @@ export function createContainersFeature(config: Config, deps: ContainersFeatureD
   const workingCopies = settings.checkoutDir
     ? createWorkingCopies({
         checkoutDir: settings.checkoutDir,
-        homeDir: join(config.dataDir, 'git-home'),
+        homeDir: join(deps.dataDir, 'git-home'),
       })
     : undefined;
-  const cacheDir = (githubId: number) => mirrorCacheDir(config.dataDir, githubId);
+  const cacheDir = (githubId: number) => mirrorCacheDir(deps.dataDir, githubId);
   const shared = { labelKey: settings.restartLabel, runner, workingCopies };
   const restarter = createRestartAfterSync({
     ...shared,
@@ -107,4 +112,4 @@ export function createContainersFeature(config: Config, deps: ContainersFeatureD
   };
 }
 
-export type ContainersFeature = ReturnType<typeof createContainersFeature>;
+export type ContainersFeature = ReturnType<typeof wireContainers>;

@@ -3,13 +3,13 @@ import type { Hono } from 'hono';
 import type { ContainerEvents } from '../containers/containers.events.js';
 import type { DbHandle } from '../db/database.js';
 import type { SourcesStatus } from '../github/sources.types.js';
+import { createMetrics, type Metrics } from '../metrics/metrics.js';
+import { metricsRoutes } from '../metrics/metrics.routes.js';
 import type { Clock } from '../shared/clock.js';
 import type { SyncWorker } from '../sync/sync.worker.js';
-import { createMetrics, type Metrics } from './metrics.js';
-import { metricsRoutes } from './metrics.routes.js';
 
 /** Connects the metrics to the features that move them, and serves `/metrics`. */
-export function createMetricsFeature(deps: {
+export function wireMetrics(deps: {
   handle: DbHandle;
   clock: Clock;
   worker: SyncWorker | undefined;

@@ -1,5 +1,5 @@
 import { coerceError } from '../shared/errors.js';
-import type { TokenReport } from './token-checks.js';
+import type { TokenReport } from './token-report.js';
 
 export interface OneDevTarget {
   url: string;

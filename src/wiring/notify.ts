@@ -2,13 +2,13 @@ import type { EventEmitter } from 'node:events';
 import type { Config } from '../config/config.js';
 import type { ContainerEvents } from '../containers/containers.events.js';
 import type { DbHandle } from '../db/database.js';
+import { createIncidentTracker } from '../notify/incidents.js';
+import { createNotifier } from '../notify/notifier.js';
+import { previousSettledRun, readFailedErrorCodes } from '../notify/notify.repo.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { SourcesEvents } from '../sources/sources.events.js';
 import type { SyncWorker } from '../sync/sync.worker.js';
-import { createIncidentTracker } from './incidents.js';
-import { createNotifier } from './notifier.js';
-import { previousSettledRun, readFailedErrorCodes } from './notify.repo.js';
 
 /**
  * Sends NOTIFY_URL a message for each incident: mirrors failing and recovering, rejected
@@ -16,7 +16,7 @@ import { previousSettledRun, readFailedErrorCodes } from './notify.repo.js';
  * Returns how to let pending messages go out at shutdown; nothing when NOTIFY_URL is unset.
  */
 export async function startNotifications(
-  config: Config,
+  settings: Config['notify'],
   deps: {
     handle: DbHandle;
     clock: Clock;
@@ -26,11 +26,11 @@ export async function startNotifications(
     sourcesEvents: SourcesEvents;
   },
 ): Promise<((graceMs: number) => Promise<void>) | undefined> {
-  if (!config.notify.url) return undefined;
+  if (!settings.url) return undefined;
   const notifier = createNotifier({
-    url: config.notify.url,
-    secret: config.notify.secret,
-    format: config.notify.format,
+    url: settings.url,
+    secret: settings.secret,
+    format: settings.format,
     clock: deps.clock,
     log: deps.log,
   });
