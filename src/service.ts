@@ -14,8 +14,9 @@ import { createGitHubClient } from './github/github.client.js';
 import { gitHealthProbe } from './health/git-health.js';
 import { createHealthService } from './health/health.service.js';
 import { integrationProbes } from './health/integrations.js';
+import { describeSetup } from './health/setup.js';
 import { createApp } from './http/app.js';
-import { listen } from './http/listen.js';
+import { listen, urlToOpen } from './http/listen.js';
 import { createMetricsFeature } from './metrics/metrics.feature.js';
 import { createMirrorService } from './mirrors/mirror.service.js';
 import { startNotifications } from './notify/notify.feature.js';
@@ -143,6 +144,7 @@ export async function startService(
   const app = createApp({
     log,
     health,
+    setup: describeSetup(config),
     webhooks: {
       secret: config.github.webhookSecret,
       service: webhooks,
@@ -158,7 +160,13 @@ export async function startService(
   if (notifications) stoppers.push(notifications);
   const port = (server.address() as { port: number }).port;
   log.info(
-    { host: config.http.host, port, database: config.db.dialect, git: git.version },
+    {
+      host: config.http.host,
+      port,
+      database: config.db.dialect,
+      git: git.version,
+      open: urlToOpen(config.http, port),
+    },
     'starbridge listening',
   );
   return {
