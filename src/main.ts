@@ -52,6 +52,7 @@ function secretValues(config: Config): Array<string | undefined> {
     config.notify.secret,
     config.metrics.token,
     dbPassword ? decodeURIComponent(dbPassword) : undefined,
+    config.db.dialect === 'postgres' ? config.db.password : undefined,
   ];
 }
 
