@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startServiceProcess } from '../support/service-process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX_LOADER = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -111,5 +112,21 @@ describe('the starbridge command line', () => {
     expect(missing.stderr).toBe(
       `starbridge is not built (${checkout}/dist/src/main.js is missing): run \`npm ci && npm run build\` in ${checkout}/\n`,
     );
+  });
+
+  it('says in its startup line which URL to open', async () => {
+    const dir = tempDir();
+    const service = await startServiceProcess({
+      cwd: dir,
+      env: { DATABASE_URL: `sqlite:${join(dir, 'sb.db')}`, DATA_DIR: dir, CONTAINER_SOCKET: '' },
+    });
+    try {
+      const port = new URL(service.url).port;
+      expect(service.output()).toMatch(
+        new RegExp(`"open":"http://127\\.0\\.0\\.1:${port}/"[^\\n]*"msg":"starbridge listening"`),
+      );
+    } finally {
+      await service.stop();
+    }
   });
 });
