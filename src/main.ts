@@ -1,7 +1,8 @@
 // The composition root: the only module that reads the environment, creates the root
 // logger, installs signal handlers and exits the process.
 import { existsSync } from 'node:fs';
-import { runCommand, USAGE } from './cli/cli.js';
+import { runCommand } from './cli/cli.js';
+import { answerEarly } from './cli/usage.js';
 import { type Config, ConfigError, loadConfig } from './config/config.js';
 import { startService } from './service.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -9,9 +10,11 @@ import { Redactor } from './shared/redact.js';
 
 async function main(argv: string[]): Promise<number> {
   const [command = 'serve', ...args] = argv;
-  if (command === 'help' || command === '--help' || command === '-h') {
-    console.log(USAGE);
-    return 0;
+  // Help, version and usage errors read neither .env nor the database.
+  const early = answerEarly(command, args);
+  if (early) {
+    (early.stream === 'out' ? console.log : console.error)(early.text);
+    return early.code;
   }
   if (existsSync('.env')) process.loadEnvFile('.env');
   let config: Config;
@@ -30,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
     config,
     log,
     out: (line) => console.log(redactor.redact(line)),
+    err: (line) => console.error(redactor.redact(line)),
     serve: () => serveUntilSignal(config, log, redactor),
     redactor,
   });
@@ -48,6 +52,7 @@ function secretValues(config: Config): Array<string | undefined> {
     config.notify.secret,
     config.metrics.token,
     dbPassword ? decodeURIComponent(dbPassword) : undefined,
+    config.db.dialect === 'postgres' ? config.db.password : undefined,
   ];
 }
 

@@ -5,7 +5,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { waitForDatabase } from './db/wait-for-database.js';
 import { checkGitInstallation } from './git/git-installation.js';
 import { createApp } from './http/app.js';
-import { listen } from './http/listen.js';
+import { listen, urlToOpen } from './http/listen.js';
 import { buildServices, type ServiceOverrides, type Services } from './services.js';
 import type { Logger } from './shared/logger.js';
 
@@ -34,7 +34,13 @@ export async function startService(
   await services.start();
   const port = (server.address() as { port: number }).port;
   log.info(
-    { host: config.http.host, port, database: config.db.dialect, git: git.version },
+    {
+      host: config.http.host,
+      port,
+      database: config.db.dialect,
+      git: git.version,
+      open: urlToOpen(config.http, port),
+    },
     'starbridge listening',
   );
   return {

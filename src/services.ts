@@ -15,6 +15,7 @@ import { createGitHubClient, type GitHubClient } from './github/github.client.js
 import { gitHealthProbe } from './health/git-health.js';
 import { createHealthService } from './health/health.service.js';
 import { integrationProbes } from './health/integrations.js';
+import { describeSetup } from './health/setup.js';
 import type { AppServices } from './http/app.js';
 import type { Metrics } from './metrics/metrics.js';
 import { createMirrorService, type MirrorService } from './mirrors/mirror.service.js';
@@ -243,6 +244,7 @@ export function buildServices(
     containers,
     metrics: observability.metrics,
     health,
+    setup: describeSetup(config),
     freshness,
     tokenChecks,
     webhooks: {

@@ -12,34 +12,14 @@ import type { Logger } from '../shared/logger.js';
 import type { Redactor } from '../shared/redact.js';
 import { reconcileCommand } from '../sources/reconcile.command.js';
 import { syncCommand } from '../sync/sync.command.js';
-
-export const USAGE = `Usage: starbridge <command>
-
-Commands:
-  serve        run the service (default)
-  migrate      apply database migrations and exit
-  sync <owner/name>
-               sync one repository now, in the foreground (adds it if not mirrored yet)
-  reconcile [--dry-run]
-               list the stars now and mirror new ones (--dry-run: only print the plan)
-  status [--mirrors]
-               mirrors by status, GitHub sources, paused mirrors and the latest failures
-               (--mirrors: every mirror with its source, starred and next refresh)
-  containers [list | start|stop|restart <container> | restart --repo <owner/name>
-             | rebuild [service]]
-               labelled containers; start, stop or restart one, restart every follower
-               of a repository, or run COMPOSE_COMMAND up -d --build
-  hash-password
-               read a password (prompt or stdin), print a DASHBOARD_PASSWORD_HASH
-  help         show this text
-
-Configuration comes from the environment and an optional .env file in the working directory;
-see docs/configuration.md.`;
+import { answerEarly } from './usage.js';
 
 export interface CliContext {
   config: Config;
   log: Logger;
   out: (line: string) => void;
+  /** Usage errors and other diagnostics (stderr); `console.error` when unset. */
+  err?: (line: string) => void;
   /** Runs the long-lived service; resolves when it has stopped. */
   serve: () => Promise<number>;
   /** Scrubs secrets from git output and errors (the foreground sync). */
@@ -57,6 +37,12 @@ export async function runCommand(
   args: string[],
   ctx: CliContext,
 ): Promise<number> {
+  const early = answerEarly(command, args);
+  if (early) {
+    const write = early.stream === 'out' ? ctx.out : (ctx.err ?? console.error);
+    write(early.text);
+    return early.code;
+  }
   switch (command) {
     case 'serve':
       return ctx.serve();
@@ -99,7 +85,7 @@ export async function runCommand(
         }
       });
     default:
-      ctx.out(`unknown command "${command}"\n\n${USAGE}`);
+      (ctx.err ?? console.error)(`starbridge: unknown command "${command}"`);
       return 64;
   }
 }

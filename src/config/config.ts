@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { databaseUrl, duration, httpUrl, optionalText, portNumber, positiveInt } from './fields.js';
 import { resolveSecretFiles, SECRET_VARIABLES } from './secret-files.js';
 
-export type DbConfig = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
+/** `password`: DATABASE_PASSWORD, kept apart from the URL so it needs no encoding and can be a secret file. */
+export type DbConfig =
+  | { dialect: 'sqlite'; path: string }
+  | { dialect: 'postgres'; url: string; password?: string };
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -75,6 +78,7 @@ const schema = z.object({
   PUBLIC_URL: httpUrl.optional(),
   TRUST_PROXY: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
   DATABASE_URL: databaseUrl.default('sqlite:./data/starbridge.db'),
+  DATABASE_PASSWORD: optionalText,
   DATA_DIR: optionalText.transform((v) => v ?? './data'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -191,6 +195,7 @@ function crossFieldProblems(raw: Record<string, string | undefined>): string[] {
   ) {
     problems.push('DASHBOARD_PASSWORD_HASH: must be a hash printed by `starbridge hash-password`');
   }
+  problems.push(...databasePasswordProblems(raw));
   if (raw.COMPOSE_FILE && !raw.COMPOSE_COMMAND) {
     problems.push('COMPOSE_FILE: only used with COMPOSE_COMMAND (e.g. podman-compose)');
   }
@@ -198,6 +203,18 @@ function crossFieldProblems(raw: Record<string, string | undefined>): string[] {
     problems.push('RESTART_LABEL: must be a container label key such as restart-after');
   }
   return problems;
+}
+
+/** DATABASE_PASSWORD goes with a PostgreSQL URL that carries no password of its own. */
+function databasePasswordProblems(raw: Record<string, string | undefined>): string[] {
+  if (!raw.DATABASE_PASSWORD) return [];
+  // Unset, DATABASE_URL is the SQLite default.
+  if (!raw.DATABASE_URL || raw.DATABASE_URL.startsWith('sqlite:')) {
+    return ['DATABASE_PASSWORD: only used with a postgres:// DATABASE_URL'];
+  }
+  return /^postgres(ql)?:\/\/[^/@]*:[^/@]*@/.test(raw.DATABASE_URL)
+    ? ['DATABASE_URL, DATABASE_PASSWORD: the URL has a password too; keep it in one place']
+    : [];
 }
 
 function toConfig(raw: Raw): Config {
@@ -212,7 +229,7 @@ function toConfig(raw: Raw): Config {
     },
     db: sqlite
       ? { dialect: 'sqlite', path: raw.DATABASE_URL.slice('sqlite:'.length) }
-      : { dialect: 'postgres', url: raw.DATABASE_URL },
+      : { dialect: 'postgres', url: raw.DATABASE_URL, password: raw.DATABASE_PASSWORD },
     dataDir: raw.DATA_DIR,
     logLevel: raw.LOG_LEVEL,
     github: {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 /** Variables that may hold a secret and so may be given as `NAME_FILE` (container secrets). */
 export const SECRET_VARIABLES = [
   'DATABASE_URL',
+  'DATABASE_PASSWORD',
   'GITHUB_TOKEN',
   'GITHUB_APP_PRIVATE_KEY',
   'GITHUB_WEBHOOK_SECRET',

@@ -41,6 +41,7 @@ export function effectiveSettings(config: Config): SettingRow[] {
     row('PUBLIC_URL', shown(c.http.publicUrl)),
     row('TRUST_PROXY', String(Boolean(c.http.trustProxy))),
     row('DATABASE_URL', databaseUrl(c), true),
+    row('DATABASE_PASSWORD', masked(c.db.dialect === 'postgres' ? c.db.password : undefined), true),
     row('DATA_DIR', c.dataDir),
     row('LOG_LEVEL', c.logLevel),
     row('GITHUB_API_URL', c.github.apiUrl),

@@ -45,7 +45,7 @@ export function createDb(config: DbConfig, log?: Logger): DbHandle {
     return { db, dialect: 'sqlite', destroy };
   }
   const pool = new pg.Pool({
-    connectionString: config.url,
+    connectionString: withPassword(config.url, config.password),
     max: 10,
     // Our ids are bigint (GitHub repository ids); they fit in a JS number.
     types: {
@@ -113,4 +113,15 @@ function queryLogger(log: Logger) {
       dbLog.trace({ sql: event.query.sql, ms: event.queryDurationMillis }, 'query');
     }
   };
+}
+
+/**
+ * The connection URL with DATABASE_PASSWORD in it, encoded so that pg decodes it back to the
+ * exact text: any character may appear in the password. The result stays in memory.
+ */
+export function withPassword(url: string, password: string | undefined): string {
+  if (password === undefined) return url;
+  const parsed = new URL(url);
+  parsed.password = encodeURIComponent(password);
+  return parsed.href;
 }

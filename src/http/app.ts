@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { healthRoutes } from '../health/health.routes.js';
 import type { HealthService } from '../health/health.service.js';
+import type { SetupReport } from '../health/setup.js';
+import { setupRoutes } from '../health/setup.routes.js';
 import type { Logger } from '../shared/logger.js';
 import { githubWebhookRoutes } from '../webhooks/github-webhook.routes.js';
 import type { WebhookService } from '../webhooks/webhook.service.js';
@@ -16,6 +18,8 @@ export interface AppServices {
     maxBytes?: number;
     onDelivery?: (event: string, outcome: string) => void;
   };
+  /** The first-run page at `/` (or the redirect to the dashboard). */
+  setup?: SetupReport;
   /** Extra route groups (admin API, dashboard…), mounted at the root. */
   routes?: Hono[];
 }
@@ -31,6 +35,7 @@ export function createApp(deps: AppServices): Hono {
     ),
   );
   app.route('/', healthRoutes(deps.health));
+  if (deps.setup) app.route('/', setupRoutes(deps.setup));
   if (deps.webhooks) {
     app.route('/', githubWebhookRoutes({ ...deps.webhooks, log: deps.log }));
   }

@@ -39,3 +39,14 @@ export function listen(
     server.once('error', reject);
   });
 }
+
+/**
+ * The address a person should open once the server listens: PUBLIC_URL when set, else the
+ * bound host (a wildcard host is reached as localhost on the same machine).
+ */
+export function urlToOpen(http: { host: string; publicUrl?: string }, port: number): string {
+  if (http.publicUrl) return http.publicUrl;
+  const wildcard = ['0.0.0.0', '::', ''].includes(http.host);
+  const host = wildcard ? 'localhost' : http.host.includes(':') ? `[${http.host}]` : http.host;
+  return `http://${host}:${port}/`;
+}

@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { DbHandle } from '../db/database.js';
+import { type BuildInfo, readBuildInfo } from '../shared/build-info.js';
 import type { Clock } from '../shared/clock.js';
 import { readMirrorGauges } from './metrics.repo.js';
 
@@ -25,6 +26,8 @@ export interface MetricsDeps {
   clock: Clock;
   /** GitHub's remaining REST quota, when a GitHub source knows it. */
   rateLimit?: () => Promise<{ remaining: number; limit: number } | null>;
+  /** What `starbridge_build_info` reports; read from the package and git when unset. */
+  build?: BuildInfo;
 }
 
 /**
@@ -34,7 +37,15 @@ export interface MetricsDeps {
  */
 export function createMetrics(deps: MetricsDeps) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'starbridge_' });
+  // Unprefixed, as every Node.js dashboard and alert expects (process_*, nodejs_*).
+  collectDefaultMetrics({ register: registry });
+  const build = deps.build ?? readBuildInfo();
+  new Gauge({
+    name: 'starbridge_build_info',
+    help: 'Always 1; the labels say which version runs, on which Node.js, from which commit.',
+    labelNames: ['version', 'node', 'git'] as const,
+    registers: [registry],
+  }).set({ version: build.version, node: build.node, git: build.git }, 1);
   const deliveries = new Counter({
     name: 'starbridge_webhook_deliveries_total',
     help: 'Webhook deliveries received, by GitHub event and what became of them.',
@@ -71,16 +82,15 @@ export function createMetrics(deps: MetricsDeps) {
     },
   });
   new Gauge({
-    name: 'starbridge_mirror_seconds_since_last_success',
-    help: 'Seconds since each mirror last synced successfully (since it was added, if never); paused mirrors are left out: alert on stale mirrors.',
+    name: 'starbridge_mirror_last_success_timestamp_seconds',
+    help: 'When each mirror last synced successfully, in Unix seconds (when it was added, if never); paused mirrors are left out. Alert on time() minus this.',
     labelNames: ['repository'] as const,
     registers: [registry],
     async collect() {
       this.reset();
-      const now = deps.clock.now().getTime();
       for (const mirror of (await readMirrorGauges(deps.handle.db)).lastSuccess) {
-        const since = Date.parse(mirror.lastSyncedAt ?? mirror.createdAt);
-        this.set({ repository: mirror.repository }, Math.max(0, (now - since) / 1000));
+        const at = Date.parse(mirror.lastSyncedAt ?? mirror.createdAt);
+        this.set({ repository: mirror.repository }, Math.floor(at / 1000));
       }
     },
   });

@@ -1,14 +1,16 @@
 // Proves the container image works, offline: builds a base image without a registry, builds
 // the Containerfile on it, runs the image against the loopback GitHub and OneDev doubles and
 // the host's PostgreSQL, and checks that it becomes healthy, runs as non-root and mirrors a
-// repository after a signed webhook. Then validates podman-compose.yml and runs its Starbridge
-// service with podman-compose against the host's PostgreSQL (see compose.host-postgres.yml),
-// and mirrors a second repository through it. Exits non-zero on failure.
+// repository after a signed webhook; checks the image's contents (Node.js 24, git-lfs, the
+// CLI on PATH, no build leftovers, OCI labels) and a graceful stop. Then validates
+// podman-compose.yml (hardening, secrets) and runs its Starbridge service with
+// podman-compose against the host's PostgreSQL (see compose.host-postgres.yml), and
+// mirrors a second repository through it. Exits non-zero on failure.
 //
-//   node --import tsx tests/deploy/deploy-proof.ts
+//   PATH="$PWD/node_modules/.bin:$PATH" node --import tsx tests/deploy/deploy-proof.ts
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,10 +22,19 @@ import { type OneDevDouble, startOneDevDouble } from '../support/onedev-double/i
 import { STANDARD_CAST, TOKENS } from '../support/onedev-double/test-kit.js';
 import { headsAndTags } from '../support/pipeline.js';
 import { sendWebhook, webhookExample, withRepository } from '../support/webhooks.js';
+import {
+  type ComposeService,
+  checkCliInContainer,
+  checkComposeHardening,
+  checkContainerHardening,
+  checkGracefulStop,
+  checkImage,
+  type ImageFacts,
+} from './image-checks.js';
 
 const run = promisify(execFile);
 const ROOT = new URL('../..', import.meta.url).pathname;
-const BASE_IMAGE = 'localhost/starbridge-node-base:latest';
+const BASE_IMAGE = 'localhost/starbridge-node-base:node24';
 const IMAGE = 'localhost/starbridge:deploy-proof';
 const SECRET = `deploy-${randomBytes(8).toString('hex')}`;
 const GITHUB_TOKEN = `ghp_deploy${randomBytes(12).toString('hex')}`;
@@ -93,8 +104,8 @@ async function until<T>(
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-async function buildImages(): Promise<number> {
-  step('building the base image (debootstrap + host Node.js), if missing');
+async function buildImages(): Promise<ImageFacts> {
+  step('building the base image (debootstrap + Node.js 24 from PATH), if missing');
   await sh(join(ROOT, 'tests/deploy/build-base-image.sh'), [BASE_IMAGE]);
   step('building the Containerfile offline');
   const started = Date.now();
@@ -106,13 +117,26 @@ async function buildImages(): Promise<number> {
     'docker',
     '--build-arg',
     `NODE_IMAGE=${BASE_IMAGE}`,
+    '--build-arg',
+    `GIT_COMMIT=${await sh('git', ['rev-parse', '--short=12', 'HEAD'])}`,
+    '--build-arg',
+    `VERSION=${await sh('node', ['-p', 'require("./package.json").version'])}`,
+    '--build-arg',
+    `CREATED=${new Date().toISOString()}`,
     '-t',
     IMAGE,
     '.',
   ]);
   step(`image built in ${Math.round((Date.now() - started) / 1000)} s`);
-  return Number(await sh('podman', ['image', 'inspect', IMAGE, '--format', '{{.Size}}']));
+  const facts = await checkImage(IMAGE, BASE_IMAGE);
+  step(
+    `image: Node.js ${facts.node}, git-lfs, starbridge on PATH, no build leftovers, OCI labels; ` +
+      `${mb(facts.sizeBytes)} MB, product layers ${mb(facts.productLayersBytes)} MB`,
+  );
+  return facts;
 }
+
+const mb = (bytes: number) => (bytes / 1e6).toFixed(0);
 
 /** What podman-compose makes of the Compose file: `config` where it exists, the dry-run plan otherwise. */
 async function composeConfig(dir: string, project: string, env: NodeJS.ProcessEnv) {
@@ -146,10 +170,16 @@ async function validateCompose(dir: string, project: string, env: NodeJS.Process
   ) as {
     services: Record<
       string,
-      { restart?: string; depends_on?: Record<string, { condition?: string }> }
+      ComposeService & { restart?: string; depends_on?: Record<string, { condition?: string }> }
     >;
+    secrets?: Record<string, { file?: string }>;
   };
   const { postgres, starbridge } = parsed.services;
+  if (!starbridge) throw new Error('podman-compose.yml has no starbridge service');
+  checkComposeHardening(starbridge, parsed.secrets ?? {});
+  step(
+    'compose file: healthcheck, stop_grace_period > SHUTDOWN_GRACE, secrets, read_only, cap_drop, no-new-privileges',
+  );
   if (starbridge?.depends_on?.postgres?.condition !== 'service_healthy')
     throw new Error('starbridge must wait for postgres to be healthy (depends_on condition)');
   if (postgres?.restart !== 'unless-stopped' || starbridge.restart !== 'unless-stopped')
@@ -160,6 +190,9 @@ async function validateCompose(dir: string, project: string, env: NodeJS.Process
     'unless-stopped',
     ':/data',
     'postgres:5432/starbridge',
+    '--read-only',
+    'no-new-privileges',
+    '/run/secrets/postgres_password',
     IMAGE,
   ]) {
     if (!plan.includes(expected))
@@ -188,7 +221,8 @@ async function relay(target: number): Promise<{ port: number; close: () => void 
 async function composeProof(deps: { github: GitHubDouble; onedev: OneDevDouble }): Promise<void> {
   const project = `sbproof${randomBytes(3).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'starbridge-compose-'));
-  const password = randomBytes(12).toString('hex');
+  // Any characters: the password is a secret file, never part of a URL.
+  const password = `p@ss:w/rd?#%-${randomBytes(8).toString('hex')}`;
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const pgTarget = Number(new URL(PG_URL).port || 5432);
   const relays = await Promise.all([
@@ -200,7 +234,6 @@ async function composeProof(deps: { github: GitHubDouble; onedev: OneDevDouble }
   const hostUrl = (r: Relay) => `http://host.containers.internal:${r.port}`;
   const env = {
     ...process.env,
-    POSTGRES_PASSWORD: password,
     STARBRIDGE_IMAGE: IMAGE,
     STARBRIDGE_PORT: String(port),
     DEPLOY_POSTGRES_RELAY: `host.containers.internal:${pgRelay.port}`,
@@ -219,27 +252,35 @@ async function composeProof(deps: { github: GitHubDouble; onedev: OneDevDouble }
     dir,
   ]);
   chmodSync(dir, 0o755);
-  // Secrets through env_file (.env), as an operator would configure them.
+  // Settings in .env, secrets as files under secrets/, as docs/deployment.md says.
   writeFileSync(
     join(dir, '.env'),
     [
       `GITHUB_API_URL=${hostUrl(githubRelay)}`,
       `GITHUB_GIT_URL=${hostUrl(githubRelay)}`,
-      `GITHUB_TOKEN=${GITHUB_TOKEN}`,
-      `GITHUB_WEBHOOK_SECRET=${SECRET}`,
       `ONEDEV_URL=${hostUrl(onedevRelay)}`,
-      `ONEDEV_TOKEN=${TOKENS.admin}`,
       'LOG_LEVEL=info',
       '',
     ].join('\n'),
     { mode: 0o600 },
   );
+  mkdirSync(join(dir, 'secrets'), { mode: 0o700 });
+  const secrets = {
+    postgres_password: password,
+    github_token: GITHUB_TOKEN,
+    onedev_token: TOKENS.admin,
+    github_webhook_secret: SECRET,
+  };
+  for (const [name, value] of Object.entries(secrets)) {
+    // Readable by the image's user (uid 10001) through the bind mount.
+    writeFileSync(join(dir, 'secrets', name), `${value}\n`, { mode: 0o644 });
+  }
   await validateCompose(dir, project, env);
   // The Compose file's DATABASE_URL names user and database `starbridge` on host `postgres`.
   await pgAdmin([
     'drop database if exists starbridge with (force)',
     'drop role if exists starbridge',
-    `create role starbridge login password '${password}'`,
+    `create role starbridge login password '${password.replaceAll("'", "''")}'`,
     'create database starbridge owner starbridge',
   ]);
   const container = `${project}_starbridge_1`;
@@ -258,7 +299,20 @@ async function composeProof(deps: { github: GitHubDouble; onedev: OneDevDouble }
     ]);
     if (restart !== 'unless-stopped') throw new Error(`restart policy is ${restart}`);
     await sh('podman', ['healthcheck', 'run', `${project}_postgres_1`]);
+    // The compose-level check (not only the image's HEALTHCHECK) is what the engine runs.
+    const check = await sh('podman', [
+      'inspect',
+      container,
+      '--format',
+      '{{json .Config.Healthcheck.Test}}',
+    ]);
+    if (!check.includes('127.0.0.1:3000/health/ready'))
+      throw new Error(`the container's health check is not the Compose file's: ${check}`);
     await sh('podman', ['healthcheck', 'run', container]);
+    await checkContainerHardening(container);
+    step('compose service: read-only root, no capabilities, no-new-privileges');
+    await checkCliInContainer(container);
+    step('podman exec … starbridge status works in the compose service');
     const health = (await (await fetch(`${base}/health`)).json()) as {
       components: Record<string, { status: string }>;
     };
@@ -275,6 +329,8 @@ async function composeProof(deps: { github: GitHubDouble; onedev: OneDevDouble }
     await repo.commit('main', { files: { 'README.md': '# composed\n' } });
     await mirrorByWebhook(base, deps.onedev, { id: record.id, name: 'composed' }, repo);
     step('mirrored github/octocat/composed through the Compose service');
+    const stopped = await checkGracefulStop(container, 30);
+    step(`compose service stopped gracefully in ${stopped.toFixed(1)} s (SHUTDOWN_GRACE 30 s)`);
   } catch (error) {
     console.error(await sh('podman', ['logs', container]).catch(() => ''));
     throw error;
@@ -335,7 +391,7 @@ async function createDatabase(): Promise<{ url: string; drop: () => Promise<void
 }
 
 async function main(): Promise<void> {
-  const size = await buildImages();
+  const facts = await buildImages();
   const github = await startGitHubDouble({ tokens: { [GITHUB_TOKEN]: 'octocat' } });
   const onedev = await startOneDevDouble(STANDARD_CAST);
   const database = await createDatabase();
@@ -390,10 +446,16 @@ async function main(): Promise<void> {
 
     await mirrorByWebhook(base, onedev, { id: record.id, name: 'deployed' }, repo);
     step('mirrored github/octocat/deployed');
+    await checkCliInContainer(container);
+    step('podman exec … starbridge status works');
+    const stopped = await checkGracefulStop(container, 30);
+    step(`stopped gracefully in ${stopped.toFixed(1)} s`);
     await run('podman', ['rm', '-f', container]);
     container = '';
     await composeProof({ github, onedev });
-    console.log(`[deploy-proof] PASS — image ${IMAGE}, ${(size / 1e6).toFixed(0)} MB`);
+    console.log(
+      `[deploy-proof] PASS — image ${IMAGE}, ${mb(facts.sizeBytes)} MB (product layers ${mb(facts.productLayersBytes)} MB)`,
+    );
   } catch (error) {
     if (container) console.error(await sh('podman', ['logs', container]).catch(() => ''));
     throw error;

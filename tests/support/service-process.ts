@@ -26,7 +26,7 @@ export function runStarbridge(
 ) {
   return runCommand(
     process.execPath,
-    ['--import', TSX_LOADER, `${ROOT}src/main.ts`, ...args],
+    ['--import', TSX_LOADER, `${ROOT}src/entry.ts`, ...args],
     options,
   );
 }
@@ -74,7 +74,7 @@ export function startServiceProcess(
 }
 
 /**
- * Runs the README's command, `npm start` (compile with tsc, then `node dist/src/main.js
+ * Runs the README's command, `npm start` (compile with tsc, then `node dist/src/entry.js
  * serve`), from the checkout, on a free port, and waits until it listens.
  */
 export async function startWithNpmStart(

@@ -38,6 +38,8 @@ main { max-width: 1400px; margin: 0 auto; padding: 1.25rem; }
 .grid > .card, .grid > section > .card { margin-bottom: 0; }
 table.kv code { overflow-wrap: normal; word-break: normal; }
 .bare main.narrow { max-width: 26rem; margin: 10vh auto; }
+.bare main.narrow:has(.setup) { max-width: 48rem; margin-top: 5vh; }
+.setup code { overflow-wrap: normal; word-break: normal; }
 .brand { font-weight: 700; color: var(--brand); margin: 0 0 .5rem; }
 .muted { color: var(--muted); }
 .small { font-size: .85rem; }

@@ -106,11 +106,15 @@ describe.each(DIALECTS)('starbridge status on %s', (dialect) => {
     if (!handle.databaseUrl) context.skip(); // in-process PGlite has no URL to configure
     await seed('a/one', { status: 'synced' });
     const cliConfig = loadConfig({ DATABASE_URL: handle.databaseUrl });
-    const ctx = { config: cliConfig, log, out, serve: async () => 0 };
+    const errors: string[] = [];
+    const err = (line: string) => errors.push(line);
+    const ctx = { config: cliConfig, log, out, err, serve: async () => 0 };
     expect(await runCommand('status', [], ctx)).toBe(0);
     expect(lines).toContain('mirrors: 1');
     lines = [];
     expect(await runCommand('sync', [], ctx)).toBe(64);
-    expect(lines.join('\n')).toMatch(/usage: starbridge sync/);
+    // A usage error goes to stderr, so stdout stays clean for scripts.
+    expect(errors.join('\n')).toMatch(/usage: starbridge sync/);
+    expect(lines).toEqual([]);
   });
 });
