@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAppApi } from '../../../src/github/app.api.js';
 import { createGitHubClient } from '../../../src/github/github.client.js';
@@ -118,6 +119,32 @@ describe('one GitHub transport for every REST call', () => {
     expect(seen[0]).toMatch(/^https:\/\/api\.github\.com\/user\/starred\?/);
   });
 
+  it('does not let the HTTP stack follow a redirect to another origin either', async () => {
+    const hits: IncomingHttpHeaders[] = [];
+    const elsewhere = await listen((req, res) => {
+      hits.push(req.headers);
+      res.end('[]');
+    });
+    const api = await listen((_req, res) => {
+      res.writeHead(302, { location: `${elsewhere.url}/user/starred` }).end();
+    });
+    try {
+      const octokit = createOctokit({ apiUrl: api.url, auth: TOKEN, log });
+      const error = await fetchStarsPage(
+        octokit,
+        { user: 'operator', own: true },
+        { apiUrl: api.url },
+      ).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(transportFailureOf(error)?.kind).toBe('redirect');
+      expect(hits).toEqual([]);
+    } finally {
+      await Promise.all([close(api.server), close(elsewhere.server)]);
+    }
+  });
+
   it('gives up on a listing after the timeout instead of waiting forever', async () => {
     github.faults.latency(1_000);
     const octokit = createOctokit({ apiUrl: github.url, auth: TOKEN, log, timeoutMs: 100 });
@@ -132,3 +159,17 @@ describe('one GitHub transport for every REST call', () => {
     expect(transportFailureOf(error)?.kind).toBe('timeout');
   });
 });
+
+async function listen(
+  handler: Parameters<typeof createServer>[1],
+): Promise<{ server: Server; url: string }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { server, url: `http://127.0.0.1:${port}` };
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
