@@ -40,6 +40,29 @@ describe('token checks', () => {
     expect(JSON.stringify(report)).not.toContain('ghp_x');
   });
 
+  it('says when a fine-grained GitHub token expires, as GitHub states it', async () => {
+    const { impl } = fakeFetch({
+      '/user': {
+        status: 200,
+        body: '{"login":"octocat"}',
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          'github-authentication-token-expiration': '2031-01-02 03:04:05 UTC',
+        },
+      },
+    });
+    const report = await createTokenChecks({
+      github: { apiUrl: 'https://api.test', token: 'github_pat_x' },
+      fetch: impl,
+    }).github();
+    expect(report).toMatchObject({
+      ok: true,
+      summary: 'GitHub accepts the token of octocat (fine-grained token)',
+    });
+    expect(report.can).toContain('be used until 2031-01-02T03:04:05.000Z, when it expires');
+    expect(report.cannot).toContain("read octocat's stars");
+  });
+
   it('reports a rejected GitHub token and a missing one', async () => {
     const { impl } = fakeFetch({ '/user': { status: 401 } });
     const rejected = await createTokenChecks({
@@ -69,6 +92,16 @@ describe('token checks', () => {
     expect(report).toMatchObject({
       ok: false,
       summary: 'OneDev is unreachable: connect ECONNREFUSED',
+    });
+    const github = await createTokenChecks({
+      github: { apiUrl: 'https://api.test', token: 'ghp_x' },
+      fetch: failing,
+    }).github();
+    expect(github).toEqual({
+      ok: false,
+      summary: 'GitHub is unreachable: connect ECONNREFUSED',
+      can: [],
+      cannot: [],
     });
   });
 });
