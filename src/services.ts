@@ -192,6 +192,7 @@ export function buildServices(
     : undefined;
   const tokenChecks = createTokenChecks({
     github: config.github,
+    githubClient: adapters.github,
     onedev: config.onedev,
     fetch: overrides.fetch,
   });

@@ -8,7 +8,8 @@ import {
   parseLink,
 } from './github-api.js';
 import { repoNameProblem } from './repo-name.js';
-import { type ListedRepo, PER_PAGE, pagesAddUp, repoItem, toListed } from './stars.api.js';
+import { installationItem, installationRepositoriesPage, repoItem } from './rest-shapes.js';
+import { type ListedRepo, PER_PAGE, pagesAddUp, toListed } from './stars.api.js';
 
 export interface Installation {
   id: number;
@@ -19,6 +20,18 @@ export interface Installation {
 export interface Paged<T> {
   items: T[];
   complete: boolean;
+}
+
+/** GitHub App mode: the App's installations, their repositories, and their tokens. */
+export interface AppApi {
+  /** The App's own JWT (RS256, signed with the configured key). */
+  jwt(): Promise<string>;
+  /** An installation's token, cached until shortly before it expires. */
+  installationToken(installationId: number): Promise<string>;
+  /** `GET /app/installations`, every page. */
+  listInstallations(): Promise<Paged<Installation>>;
+  /** `GET /installation/repositories` of one installation, every page. */
+  listRepositories(installationId: number): Promise<Paged<ListedRepo>>;
 }
 
 export interface AppApiOptions {
@@ -35,7 +48,7 @@ export interface AppApiOptions {
  * and mints installation tokens, caching each until shortly before it expires; the same
  * cached token serves the API and git (`x-access-token`).
  */
-export function createAppApi(options: AppApiOptions) {
+export function createAppApi(options: AppApiOptions): AppApi {
   const base = {
     apiUrl: options.apiUrl,
     fetch: options.fetch,
@@ -64,9 +77,10 @@ export function createAppApi(options: AppApiOptions) {
       if (!Array.isArray(data)) throw new Error('unexpected installations listing');
       return data;
     });
-    const items = (walked.raw as Array<{ id: number; account?: { login?: string } }>).map(
-      (item) => ({ id: item.id, account: item.account?.login ?? String(item.id) }),
-    );
+    const items = walked.raw.map((raw) => {
+      const item = installationItem.parse(raw);
+      return { id: item.id, account: item.account?.login ?? String(item.id) };
+    });
     return { items, complete: walked.complete };
   }
 
@@ -82,10 +96,10 @@ export function createAppApi(options: AppApiOptions) {
       'GET /installation/repositories',
       options.apiUrl,
       (data) => {
-        const body = data as { repositories?: unknown; total_count?: unknown };
-        if (!Array.isArray(body.repositories)) throw new Error('unexpected installation listing');
-        if (total === undefined && typeof body.total_count === 'number') total = body.total_count;
-        return body.repositories;
+        const page = installationRepositoriesPage.safeParse(data);
+        if (!page.success) throw new Error('unexpected installation listing');
+        total ??= page.data.total_count;
+        return page.data.repositories;
       },
     );
     const items: ListedRepo[] = [];
@@ -105,8 +119,6 @@ export function createAppApi(options: AppApiOptions) {
 
   return { jwt, installationToken, listInstallations, listRepositories };
 }
-
-export type AppApi = ReturnType<typeof createAppApi>;
 
 /**
  * Every page of a listing, following `Link: rel="next"` on the API's own origin only. Not

@@ -2,12 +2,14 @@ import { Octokit } from '@octokit/core';
 import { throttling } from '@octokit/plugin-throttling';
 import type { Logger } from '../shared/logger.js';
 import { UpstreamError } from '../shared/upstream-error.js';
+import { createGitHubTransport } from './transport.js';
 
 /**
- * Octokit with the throttling plugin, for the stars poller and the App calls: it queues
- * requests (at most 10 at once, writes spaced), waits out `retry-after` and secondary
- * limits, and waits for a primary reset when it is near. The fetch client stays for the
- * one-off lookups (manual adds, rename checks).
+ * Octokit with the throttling plugin, for every GitHub REST call (repository lookups, the
+ * stars poller, the App, the token check): it queues requests (at most 10 at once, writes
+ * spaced), waits out `retry-after` and secondary limits, and waits for a primary reset
+ * when it is near. Timeouts, redirects and network failures are the transport's
+ * (`transport.ts`), the same for all.
  */
 const Throttled = Octokit.plugin(throttling);
 export type GitHubOctokit = InstanceType<typeof Throttled>;
@@ -37,6 +39,8 @@ export interface OctokitOptions {
   observer?: GitHubApiObserver;
   /** Longest rate-limit wait the plugin sits out before giving up (the poller retries later). */
   maxWaitSeconds?: number;
+  /** Per request; the transport's default otherwise. */
+  timeoutMs?: number;
 }
 
 type Headers = Record<string, string | number | undefined>;
@@ -44,12 +48,17 @@ type Headers = Record<string, string | number | undefined>;
 export function createOctokit(options: OctokitOptions): GitHubOctokit {
   const maxWait = options.maxWaitSeconds ?? 120;
   const log = options.log;
+  const apiUrl = options.apiUrl.replace(/\/+$/, '');
+  const transport = createGitHubTransport({
+    apiUrl,
+    fetch: options.fetch,
+    timeoutMs: options.timeoutMs,
+  });
   const octokit = new Throttled({
-    baseUrl: options.apiUrl,
+    baseUrl: apiUrl,
     userAgent: 'starbridge',
-    ...(options.auth ? { auth: options.auth } : {}),
     ...(options.authStrategy ? { authStrategy: options.authStrategy as never } : {}),
-    request: options.fetch ? { fetch: options.fetch } : {},
+    request: { fetch: transport },
     // Octokit writes to console by default; route it to pino.
     log: {
       debug: () => {},
@@ -77,6 +86,13 @@ export function createOctokit(options: OctokitOptions): GitHubOctokit {
     return true;
   }
 
+  const token = options.auth;
+  if (token) {
+    // GitHub documents `Bearer` for every token kind; Octokit would write `token` for a PAT.
+    octokit.hook.before('request', (request) => {
+      request.headers.authorization = `Bearer ${token}`;
+    });
+  }
   const observe = (headers: Headers | undefined) => {
     if (!headers) return;
     observeHeaders(headers, options.observer);
@@ -100,12 +116,15 @@ export function observeHeaders(headers: Headers, observer: GitHubApiObserver | u
   ) {
     observer?.rateLimit?.({ limit, remaining, resetAt: new Date(reset * 1000).toISOString() });
   }
-  const expiration = headers['github-authentication-token-expiration'];
-  if (typeof expiration === 'string') {
-    // GitHub writes `2024-05-01 12:00:00 UTC` (sometimes with an offset instead of UTC).
-    const parsed = Date.parse(expiration.replace(' UTC', 'Z').replace(' ', 'T'));
-    if (!Number.isNaN(parsed)) observer?.tokenExpiration?.(new Date(parsed));
-  }
+  const expiresAt = tokenExpiryOf(headers['github-authentication-token-expiration']);
+  if (expiresAt) observer?.tokenExpiration?.(expiresAt);
+}
+
+/** `github-authentication-token-expiration`: GitHub writes `2024-05-01 12:00:00 UTC` (sometimes with an offset instead of UTC). */
+export function tokenExpiryOf(header: string | number | undefined): Date | null {
+  if (typeof header !== 'string') return null;
+  const parsed = Date.parse(header.replace(' UTC', 'Z').replace(' ', 'T'));
+  return Number.isNaN(parsed) ? null : new Date(parsed);
 }
 
 /** The HTTP status of an octokit error (304 included: octokit throws on Not Modified). */

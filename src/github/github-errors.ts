@@ -1,4 +1,5 @@
 import { UpstreamError } from '../shared/upstream-error.js';
+import { transportFailureOf } from './transport.js';
 
 /** GitHub asks clients that hit a secondary limit without `retry-after` to wait a minute. */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
@@ -88,6 +89,42 @@ export function githubNetworkError(cause: unknown, what: string, timedOut: boole
     `could not reach GitHub while ${what}${code ? ` (${code})` : ''}; check GITHUB_API_URL and the network`,
     { retryable: true, cause },
   );
+}
+
+/**
+ * Any failure of an Octokit request as an UpstreamError: the transport's own failures
+ * (network, timeout, a refused redirect) and GitHub's error answers. Anything else (a
+ * caller's abort, a bug) is returned as it was.
+ */
+export function githubRequestError(
+  error: unknown,
+  what: string,
+  repo: string,
+  nowMs: number,
+): unknown {
+  if (error instanceof UpstreamError) return error;
+  const failure = transportFailureOf(error);
+  if (failure?.kind === 'redirect') {
+    return new UpstreamError('github_redirect', failure.message, { retryable: false });
+  }
+  if (failure) return githubNetworkError(failure.cause, what, failure.kind === 'timeout');
+  const answer = answerOf(error);
+  return answer ? githubHttpError(answer, what, repo, nowMs) : error;
+}
+
+/** The answer an Octokit `RequestError` carries, when GitHub did answer. */
+function answerOf(error: unknown): GitHubAnswer | undefined {
+  const { status, response } = (error ?? {}) as {
+    status?: unknown;
+    response?: { headers?: Record<string, unknown>; data?: unknown };
+  };
+  if (typeof status !== 'number' || !response) return undefined;
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(response.headers ?? {})) {
+    if (value !== undefined) headers.set(name, String(value));
+  }
+  const message = (response.data as { message?: unknown } | undefined)?.message;
+  return { status, headers, message: typeof message === 'string' ? message : undefined };
 }
 
 /**

@@ -1,8 +1,13 @@
-import { z } from 'zod';
 import { ValidationError } from '../shared/errors.js';
+import { createLogger, type Logger } from '../shared/logger.js';
 import { UpstreamError } from '../shared/upstream-error.js';
-import { githubHttpError, githubNetworkError } from './github-errors.js';
+import { createOctokit, type GitHubApiObserver } from './github-api.js';
+import { githubRequestError } from './github-errors.js';
 import { repoNameProblem } from './repo-name.js';
+import { repositoryBody } from './rest-shapes.js';
+import { checkGitHubToken, type GitHubTokenCheck } from './token-check.js';
+
+export type { GitHubTokenCheck } from './token-check.js';
 
 /** What Starbridge needs to know of a GitHub repository to mirror it. */
 export interface GitHubRepository {
@@ -18,6 +23,8 @@ export interface GitHubRepository {
 export interface GitHubClient {
   /** `GET /repos/{owner}/{repo}`; follows a rename (301) on the same host only. */
   getRepository(owner: string, name: string, signal?: AbortSignal): Promise<GitHubRepository>;
+  /** Who the token belongs to and what it may do (`GET /user`, `GET /user/starred`). */
+  checkToken(): Promise<GitHubTokenCheck>;
 }
 
 export interface GitHubClientOptions {
@@ -29,98 +36,29 @@ export interface GitHubClientOptions {
   timeoutMs?: number;
   /** For rate-limit reset arithmetic; tests pin it. */
   now?: () => number;
+  /** Where Octokit's warnings go; silent otherwise. */
+  log?: Logger;
+  /** Told about the rate limit and the token's expiry from every answer. */
+  observer?: GitHubApiObserver;
 }
 
-const MAX_REDIRECTS = 3;
-
-const repositoryBody = z.object({
-  id: z.number().int().positive(),
-  name: z.string(),
-  owner: z.object({ login: z.string() }),
-  private: z.boolean(),
-  default_branch: z.string().nullish(),
-  archived: z.boolean().optional(),
-});
-
-/** GitHub's REST API over an injected fetch. Errors are UpstreamErrors that say whether to retry. */
+/**
+ * The one-off lookups (manual adds, rename checks, the token check) on the shared
+ * Octokit transport. A rate limit is never waited out here: the caller gets a retryable
+ * `github_rate_limited` at once and its own schedule decides. Errors are UpstreamErrors
+ * that say whether to retry.
+ */
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
-  const fetchImpl = options.fetch ?? fetch;
-  const timeoutMs = options.timeoutMs ?? 15_000;
   const now = options.now ?? Date.now;
-  const base = new URL(`${options.apiUrl.replace(/\/+$/, '')}/`);
-  const headers: Record<string, string> = {
-    accept: 'application/vnd.github+json',
-    'x-github-api-version': '2022-11-28',
-    'user-agent': 'starbridge',
-    ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-  };
-
-  /**
-   * One GET; a redirect is followed only while it stays on the configured API origin
-   * (docs/reference/bad-inputs.md#r07).
-   */
-  async function get(
-    path: string,
-    what: string,
-    repo: string,
-    signal?: AbortSignal,
-  ): Promise<unknown> {
-    let url = new URL(path, base);
-    for (let hop = 0; ; hop++) {
-      const response = await send(url, what, signal);
-      const location = response.headers.get('location');
-      if (response.status >= 300 && response.status < 400 && location) {
-        await response.body?.cancel();
-        const next = new URL(location, url);
-        if (next.origin !== base.origin || hop >= MAX_REDIRECTS) {
-          throw new UpstreamError(
-            'github_redirect',
-            `GitHub redirected ${what} to ${next.origin === base.origin ? 'too many places' : 'another host'}; not followed`,
-            { retryable: false },
-          );
-        }
-        url = next;
-        continue;
-      }
-      const text = await response.text().catch(() => '');
-      const body = parseJson(text);
-      if (response.status !== 200) {
-        const message =
-          typeof (body as { message?: unknown })?.message === 'string'
-            ? (body as { message: string }).message
-            : undefined;
-        throw githubHttpError(
-          { status: response.status, headers: response.headers, message },
-          what,
-          repo,
-          now(),
-        );
-      }
-      return body;
-    }
-  }
-
-  /**
-   * One request. A GET is idempotent, so a connection that fails before any answer (most
-   * often a pooled keep-alive socket the server had just closed: ECONNRESET) is tried once
-   * more at once; anything longer is the caller's retry.
-   */
-  async function send(url: URL, what: string, signal?: AbortSignal): Promise<Response> {
-    for (let attempt = 1; ; attempt++) {
-      const timeout = AbortSignal.timeout(timeoutMs);
-      try {
-        return await fetchImpl(url, {
-          headers,
-          // Never let fetch carry the token to wherever a Location points.
-          redirect: 'manual',
-          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-        });
-      } catch (error) {
-        if (signal?.aborted) throw error;
-        if (timeout.aborted || attempt >= 2) throw githubNetworkError(error, what, timeout.aborted);
-      }
-    }
-  }
+  const octokit = createOctokit({
+    apiUrl: options.apiUrl,
+    auth: options.token,
+    fetch: options.fetch,
+    timeoutMs: options.timeoutMs,
+    log: options.log ?? createLogger({ level: 'silent' }),
+    observer: options.observer,
+    maxWaitSeconds: 0,
+  });
 
   return {
     async getRepository(owner, name, signal) {
@@ -128,13 +66,18 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       if (problem) throw new ValidationError(problem);
       const repo = `${owner}/${name}`;
       const what = `looking up ${repo}`;
-      const body = await get(
-        `repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`,
-        what,
-        repo,
-        signal,
-      );
-      const parsed = repositoryBody.safeParse(body);
+      let data: unknown;
+      try {
+        const response = await octokit.request('GET /repos/{owner}/{repo}', {
+          owner,
+          repo: name,
+          request: signal ? { signal } : {},
+        });
+        data = response.data;
+      } catch (error) {
+        throw githubRequestError(error, what, repo, now());
+      }
+      const parsed = repositoryBody.safeParse(data);
       if (!parsed.success) {
         throw new UpstreamError(
           'github_bad_response',
@@ -152,13 +95,6 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
         archived: r.archived ?? false,
       };
     },
+    checkToken: () => checkGitHubToken(octokit),
   };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,7 +1,8 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { UpstreamError } from '../shared/upstream-error.js';
 import { type GitHubOctokit, onApiOrigin, parseLink, statusOf } from './github-api.js';
 import { repoNameProblem } from './repo-name.js';
+import { type repoItem, starItem, userBody } from './rest-shapes.js';
 
 /** One repository of a listing (stars or an installation), as the planner needs it. */
 export interface ListedRepo {
@@ -35,16 +36,6 @@ export function pagesAddUp(pageSizes: number[], lastPage: number | undefined): b
   return !shortBeforeLast && (lastPage === undefined || pageSizes.length === lastPage);
 }
 const STAR_JSON = 'application/vnd.github.star+json';
-
-export const repoItem = z.object({
-  id: z.number().int().positive(),
-  name: z.string(),
-  owner: z.object({ login: z.string() }),
-  private: z.boolean().optional(),
-  default_branch: z.string().nullish(),
-  archived: z.boolean().optional(),
-});
-const starItem = z.object({ starred_at: z.string().nullish(), repo: repoItem });
 
 export function toListed(repo: z.infer<typeof repoItem>, starredAt: string | null): ListedRepo {
   return {
@@ -140,5 +131,11 @@ export async function isStarred(octokit: GitHubOctokit, owner: string, name: str
 /** The login of the token's user (`GET /user`). */
 export async function tokenLogin(octokit: GitHubOctokit): Promise<string> {
   const response = await octokit.request('GET /user');
-  return (response.data as { login: string }).login;
+  const parsed = userBody.safeParse(response.data);
+  if (!parsed.success) {
+    throw new UpstreamError('github_bad_response', 'GitHub sent a user we cannot read', {
+      retryable: true,
+    });
+  }
+  return parsed.data.login;
 }

@@ -6,7 +6,6 @@ import type {
   LabelledContainer,
 } from '../../../src/containers/container.service.types.js';
 import { dashboardRoutes } from '../../../src/dashboard/dashboard.routes.js';
-import { createTokenChecks } from '../../../src/dashboard/token-checks.js';
 import type { Dialect } from '../../../src/db/database.js';
 import { createGitHubClient } from '../../../src/github/github.client.js';
 import type { SourcesStatus } from '../../../src/github/sources.types.js';
@@ -25,6 +24,7 @@ import {
   startPipeline,
   WEBHOOK_SECRET,
 } from '../../support/pipeline.js';
+import { tokenChecksFor } from '../../support/token-checks.js';
 
 export const PASSWORD = 'e2e dashboard password';
 
@@ -154,7 +154,7 @@ export async function startDashboardServer(
     onedev: onedev && createOneDevClient({ baseUrl: onedev.url, token: onedev.token }),
     sources: sources(),
     freshness: pipeline.services.freshness,
-    tokenChecks: createTokenChecks({ github: config.github, onedev: config.onedev }),
+    tokenChecks: tokenChecksFor({ github: config.github, onedev: config.onedev }),
   });
   const webhooks = createWebhookService({
     handle: pipeline.handle,

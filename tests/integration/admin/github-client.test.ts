@@ -82,7 +82,7 @@ describe('GitHub client against the GitHub double', () => {
       'octocat',
       'Hello-World',
     );
-    expect(seen[0]?.get('x-github-api-version')).toBe('2022-11-28');
+    expect(seen[0]?.get('x-github-api-version')).toBe('2026-03-10');
     expect(seen[0]?.get('authorization')).toBe(`Bearer ${TOKEN}`);
     const anonymous: Headers[] = [];
     await createGitHubClient({

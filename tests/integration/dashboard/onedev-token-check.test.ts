@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTokenChecks } from '../../../src/dashboard/token-checks.js';
 import { type OneDevDouble, startOneDevDouble } from '../../support/onedev-double/index.js';
 import { STANDARD_CAST, TOKENS } from '../../support/onedev-double/test-kit.js';
+import { tokenChecksFor } from '../../support/token-checks.js';
 
 /**
  * The Settings page's OneDev check against the double's cast: admin (everything), alice
@@ -20,7 +20,7 @@ describe('OneDev token check', () => {
   }
 
   const check = (double: OneDevDouble, token: string, rootProject = 'github') =>
-    createTokenChecks({
+    tokenChecksFor({
       github: { apiUrl: 'http://127.0.0.1:9' },
       onedev: { url: double.url, token, rootProject },
     }).onedev();

@@ -26,6 +26,8 @@ export interface RecordedRequest {
   login?: string;
   ifNoneMatch?: string;
   accept?: string;
+  /** `X-GitHub-Api-Version` as sent; any is accepted, as GitHub accepts each supported one. */
+  apiVersion?: string;
   /** Set when an injected fault produced the answer. */
   fault?: Fault['kind'];
 }
@@ -73,6 +75,7 @@ export function createHandler(deps: HandlerDeps) {
     const auth: Auth = { login, badToken: token !== undefined && login === undefined };
     const git = matchGitPath(url.pathname);
     const ifNoneMatch = req.headers['if-none-match'];
+    const apiVersion = headerOf(req, 'x-github-api-version');
     const rec: RecordedRequest = {
       kind: git ? 'git' : 'rest',
       method: req.method ?? 'GET',
@@ -83,6 +86,7 @@ export function createHandler(deps: HandlerDeps) {
       ...(login ? { login } : {}),
       ...(ifNoneMatch ? { ifNoneMatch } : {}),
       ...(req.headers.accept ? { accept: req.headers.accept } : {}),
+      ...(apiVersion ? { apiVersion } : {}),
     };
     requests.push(rec);
     res.on('finish', () => {
@@ -109,7 +113,7 @@ export function createHandler(deps: HandlerDeps) {
     const expiry = token === undefined ? undefined : deps.expirations.get(token);
     if (expiry)
       answer.headers = { ...answer.headers, 'github-authentication-token-expiration': expiry };
-    send(res, answer, auth, req.method === 'HEAD');
+    send(res, answer, auth, req.method === 'HEAD', apiVersion);
   };
 
   function answerRest(
@@ -193,12 +197,26 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   return header.split(',').some((t) => t.trim() === '*' || strip(t) === strip(etag));
 }
 
-function send(res: ServerResponse, r: RestResult, auth: Auth, head: boolean): void {
+/** GitHub answers with the version asked for, or its default when none was. */
+const DEFAULT_API_VERSION = '2022-11-28';
+
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function send(
+  res: ServerResponse,
+  r: RestResult,
+  auth: Auth,
+  head: boolean,
+  apiVersion: string | undefined,
+): void {
   const hasBody = r.body !== undefined && r.status !== 304 && r.status !== 204;
   const body = hasBody ? JSON.stringify(r.body) : '';
   res.writeHead(r.status, {
     'x-github-request-id': randomBytes(8).toString('hex').toUpperCase(),
-    'x-github-api-version-selected': '2022-11-28',
+    'x-github-api-version-selected': apiVersion ?? DEFAULT_API_VERSION,
     'cache-control': `${auth.login ? 'private' : 'public'}, max-age=60, s-maxage=60`,
     vary: 'Accept, Authorization, Cookie, X-GitHub-OTP',
     ...(hasBody ? { 'content-type': 'application/json; charset=utf-8' } : {}),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTokenChecks } from '../../../src/dashboard/token-checks.js';
+import { tokenChecksFor } from '../../support/token-checks.js';
 
 /** A fetch that answers by URL path; records what was asked. */
 function fakeFetch(
@@ -29,7 +29,7 @@ describe('token checks', () => {
       },
       '/user/starred': { status: 200, body: '[]' },
     });
-    const report = await createTokenChecks({
+    const report = await tokenChecksFor({
       github: { apiUrl: 'https://api.test', token: 'ghp_x' },
       fetch: impl,
     }).github();
@@ -40,9 +40,32 @@ describe('token checks', () => {
     expect(JSON.stringify(report)).not.toContain('ghp_x');
   });
 
+  it('says when a fine-grained GitHub token expires, as GitHub states it', async () => {
+    const { impl } = fakeFetch({
+      '/user': {
+        status: 200,
+        body: '{"login":"octocat"}',
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          'github-authentication-token-expiration': '2031-01-02 03:04:05 UTC',
+        },
+      },
+    });
+    const report = await tokenChecksFor({
+      github: { apiUrl: 'https://api.test', token: 'github_pat_x' },
+      fetch: impl,
+    }).github();
+    expect(report).toMatchObject({
+      ok: true,
+      summary: 'GitHub accepts the token of octocat (fine-grained token)',
+    });
+    expect(report.can).toContain('be used until 2031-01-02T03:04:05.000Z, when it expires');
+    expect(report.cannot).toContain("read octocat's stars");
+  });
+
   it('reports a rejected GitHub token and a missing one', async () => {
     const { impl } = fakeFetch({ '/user': { status: 401 } });
-    const rejected = await createTokenChecks({
+    const rejected = await tokenChecksFor({
       github: { apiUrl: 'https://api.test', token: 't' },
       fetch: impl,
     }).github();
@@ -50,7 +73,7 @@ describe('token checks', () => {
       ok: false,
       summary: expect.stringMatching(/rejected the token/),
     });
-    const missing = await createTokenChecks({
+    const missing = await tokenChecksFor({
       github: { apiUrl: 'https://api.test' },
       fetch: impl,
     }).github();
@@ -61,7 +84,7 @@ describe('token checks', () => {
     const failing = (async () => {
       throw new Error('connect ECONNREFUSED');
     }) as typeof fetch;
-    const report = await createTokenChecks({
+    const report = await tokenChecksFor({
       github: { apiUrl: 'https://api.test' },
       onedev: { url: 'https://od.test', token: 'od', rootProject: 'github' },
       fetch: failing,
@@ -69,6 +92,16 @@ describe('token checks', () => {
     expect(report).toMatchObject({
       ok: false,
       summary: 'OneDev is unreachable: connect ECONNREFUSED',
+    });
+    const github = await tokenChecksFor({
+      github: { apiUrl: 'https://api.test', token: 'ghp_x' },
+      fetch: failing,
+    }).github();
+    expect(github).toEqual({
+      ok: false,
+      summary: 'GitHub is unreachable: connect ECONNREFUSED',
+      can: [],
+      cannot: [],
     });
   });
 });
