@@ -5,6 +5,7 @@ import { AppError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { UpstreamError } from '../shared/upstream-error.js';
 import { listRuns, type SyncRun } from '../sync/runs.repo.js';
 import { type Mirror, type MirrorSource, mirrorFromRow } from './mirror.js';
+import { applyMirrorEvent } from './mirror-apply.repo.js';
 import {
   countMirrorsByStatus,
   deleteMirror,
@@ -18,6 +19,7 @@ import {
   findMirror,
   findMirrorByName,
   insertMirrorIfAbsent,
+  renameMirror,
   requestSync,
   type SyncRequestOutcome,
 } from './mirrors.repo.js';
@@ -74,25 +76,24 @@ export function createMirrorService(deps: {
     return { created, outcome, mirror: mirrorFromRow(row) };
   }
 
-  /** GitHub's name and flags are the truth; the numeric id is the identity. */
+  /**
+   * GitHub's name and flags are the truth; the numeric id is the identity. A name that
+   * changed is the state machine's `rename`, as for a `repository` webhook: the OneDev
+   * project is marked to follow.
+   */
   async function followRename(
     db: Executor,
     repo: SourceRepository,
     starred?: boolean,
   ): Promise<void> {
-    await db
-      .updateTable('mirrors')
-      .set({
-        owner: repo.owner,
-        name: repo.name,
-        full_name: `${repo.owner}/${repo.name}`,
-        full_name_key: `${repo.owner}/${repo.name}`.toLowerCase(),
-        private: repo.private ? 1 : 0,
-        ...(repo.defaultBranch ? { default_branch: repo.defaultBranch } : {}),
-        ...(starred ? { starred: 1 } : {}),
-      })
-      .where('github_id', '=', repo.githubId)
-      .execute();
+    await renameMirror(db, repo.githubId, repo, now());
+    const observed = {
+      kind: 'observe',
+      private: repo.private,
+      defaultBranch: repo.defaultBranch,
+      starred,
+    } as const;
+    await applyMirrorEvent(db, repo.githubId, observed, now());
   }
 
   async function syncById(

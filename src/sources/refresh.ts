@@ -4,6 +4,7 @@ import { GitCommandError } from '../git/git-errors.js';
 import { cloneUrl } from '../github/repo-name.js';
 import { parseRefs } from '../mirrors/mirror.js';
 import type { MirrorService } from '../mirrors/mirror.service.js';
+import { claimRefreshSlot, dueForRefresh } from '../mirrors/mirror-refresh.repo.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { sameRefs } from '../sync/sync-mirror.js';
@@ -65,33 +66,20 @@ export function createRefresh(deps: RefreshDeps) {
   async function tick(): Promise<{ checked: number; changed: number }> {
     const nowMs = deps.clock.now().getTime();
     const now = new Date(nowMs).toISOString();
-    const rows = await deps.handle.db
-      .selectFrom('mirrors')
-      .select(['github_id', 'owner', 'name', 'pushed_refs', 'next_refresh_at', 'installation_id'])
-      .where('status', '=', 'synced')
-      .where('archived', '=', 0)
-      .where('pushed_refs', 'is not', null)
-      .where((eb) => eb.or([eb('next_refresh_at', 'is', null), eb('next_refresh_at', '<=', now)]))
-      .orderBy('next_refresh_at')
-      .limit(deps.batch ?? 500)
-      .execute();
+    const rows = await dueForRefresh(deps.handle.db, now, deps.batch ?? 500);
     const due: RefreshTarget[] = [];
     for (const row of rows) {
       const slot = row.next_refresh_at
         ? nextSlot(Date.parse(row.next_refresh_at), nowMs)
         : nowMs + offset(row.github_id);
       // Conditional on the slot just read: two replicas never check one mirror twice.
-      const claimed = await deps.handle.db
-        .updateTable('mirrors')
-        .set({ next_refresh_at: new Date(slot).toISOString() })
-        .where('github_id', '=', row.github_id)
-        .where((eb) =>
-          row.next_refresh_at === null
-            ? eb('next_refresh_at', 'is', null)
-            : eb('next_refresh_at', '=', row.next_refresh_at),
-        )
-        .executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) > 0 && row.next_refresh_at !== null) due.push(row);
+      const claimed = await claimRefreshSlot(
+        deps.handle.db,
+        row,
+        new Date(slot).toISOString(),
+        now,
+      );
+      if (claimed && row.next_refresh_at !== null) due.push(row);
     }
     const isBlocked = (row: RefreshTarget) => deps.blocked?.(row) ?? false;
     const checkable = due.filter((row) => !isBlocked(row));
