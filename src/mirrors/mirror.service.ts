@@ -14,6 +14,8 @@ import {
   listRecentFailures,
   type MirrorFilter,
 } from './mirror-queries.repo.js';
+import { createMirrorSourceOps } from './mirror-sources.js';
+import type { EnsureResult, MirrorService, SourceRepository } from './mirrors.port.js';
 import {
   type Executor,
   findMirror,
@@ -24,20 +26,7 @@ import {
   type SyncRequestOutcome,
 } from './mirrors.repo.js';
 
-/** A GitHub repository as a source of a mirror: identity and what we know of it. */
-export interface SourceRepository {
-  githubId: number;
-  owner: string;
-  name: string;
-  private: boolean;
-  defaultBranch: string | null;
-}
-
-export interface EnsureResult {
-  created: boolean;
-  outcome: SyncRequestOutcome;
-  mirror: Mirror;
-}
+export type { EnsureResult, MirrorService, SourceRepository } from './mirrors.port.js';
 
 /**
  * The use-cases on mirrors shared by webhooks, the admin API, the dashboard and the CLI.
@@ -47,7 +36,7 @@ export function createMirrorService(deps: {
   handle: DbHandle;
   clock: Clock;
   onSyncRequested?: () => void;
-}) {
+}): MirrorService {
   const now = () => deps.clock.now().toISOString();
   const notify = (outcome: SyncRequestOutcome) => {
     if (outcome === 'queued' || outcome === 'coalesced') deps.onSyncRequested?.();
@@ -226,6 +215,7 @@ export function createMirrorService(deps: {
   }
 
   return {
+    ...createMirrorSourceOps(deps),
     ensureMirror,
     addManual,
     syncById,
@@ -240,5 +230,3 @@ export function createMirrorService(deps: {
     summary,
   };
 }
-
-export type MirrorService = ReturnType<typeof createMirrorService>;

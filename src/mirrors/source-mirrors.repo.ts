@@ -2,6 +2,7 @@ import type { Executor } from '../db/executor.js';
 import type { MirrorRow } from '../db/schema/index.js';
 import type { KnownMirror } from '../sources/reconcile.plan.js';
 import { applyMirrorEvent } from './mirror-apply.repo.js';
+import type { Refusal } from './mirror-state.js';
 
 /**
  * What the GitHub sources change on a mirror row (holders, archived, pauses), as events
@@ -76,7 +77,7 @@ export async function letGoMirror(
   reason: string,
   now: string,
   deleteAfter: string | null,
-): Promise<{ ok: true; row: MirrorRow } | { ok: false; refusal: string } | undefined> {
+): Promise<{ ok: true; row: MirrorRow } | { ok: false; refusal: Refusal } | undefined> {
   const event = { kind: 'pause', reason, letGo: { deleteAfter } } as const;
   const applied = await applyMirrorEvent(db, githubId, event, now);
   if (applied === 'not_found') return undefined;

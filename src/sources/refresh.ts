@@ -4,7 +4,6 @@ import { GitCommandError } from '../git/git-errors.js';
 import { cloneUrl } from '../github/repo-name.js';
 import { parseRefs } from '../mirrors/mirror.js';
 import type { MirrorService } from '../mirrors/mirror.service.js';
-import { claimRefreshSlot, dueForRefresh } from '../mirrors/mirror-refresh.repo.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { sameRefs } from '../sync/sync-mirror.js';
@@ -25,7 +24,7 @@ export interface RefreshDeps {
   log: Logger;
   events: SourcesEvents;
   git: Pick<GitEngine, 'lsRemote'>;
-  mirrors: Pick<MirrorService, 'syncById'>;
+  mirrors: Pick<MirrorService, 'syncById' | 'refreshCandidates' | 'claimRefreshSlot'>;
   githubGitUrl: string;
   authorizationFor: (mirror: RefreshTarget) => Promise<string | undefined>;
   /** A mirror whose credential GitHub rejected: its slot passes without a check. */
@@ -66,19 +65,14 @@ export function createRefresh(deps: RefreshDeps) {
   async function tick(): Promise<{ checked: number; changed: number }> {
     const nowMs = deps.clock.now().getTime();
     const now = new Date(nowMs).toISOString();
-    const rows = await dueForRefresh(deps.handle.db, now, deps.batch ?? 500);
+    const rows = await deps.mirrors.refreshCandidates(now, deps.batch ?? 500);
     const due: RefreshTarget[] = [];
     for (const row of rows) {
       const slot = row.next_refresh_at
         ? nextSlot(Date.parse(row.next_refresh_at), nowMs)
         : nowMs + offset(row.github_id);
       // Conditional on the slot just read: two replicas never check one mirror twice.
-      const claimed = await claimRefreshSlot(
-        deps.handle.db,
-        row,
-        new Date(slot).toISOString(),
-        now,
-      );
+      const claimed = await deps.mirrors.claimRefreshSlot(row, new Date(slot).toISOString());
       if (claimed && row.next_refresh_at !== null) due.push(row);
     }
     const isBlocked = (row: RefreshTarget) => deps.blocked?.(row) ?? false;

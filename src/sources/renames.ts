@@ -1,17 +1,15 @@
-import type { DbHandle } from '../db/database.js';
 import type { Executor } from '../db/executor.js';
 import type { MirrorRow } from '../db/schema/index.js';
-import { finishMove, holdMirror, pendingMoves, unholdMirror } from '../mirrors/mirror-hold.repo.js';
-import { renameMirror } from '../mirrors/mirrors.repo.js';
+import type { MirrorService } from '../mirrors/mirror.service.js';
 import type { OneDevApi, OneDevProjectEditor } from '../onedev/onedev.port.js';
 import { toOneDevName } from '../onedev/project-name.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 
 export interface RenamesDeps {
-  handle: DbHandle;
   clock: Clock;
   log: Logger;
+  mirrors: Pick<MirrorService, 'rename' | 'hold' | 'unhold' | 'pendingMoves' | 'finishMove'>;
   /** Parent path of all mirrors in OneDev (`ONEDEV_ROOT_PROJECT`). */
   onedevRoot: string;
   onedev?: Pick<OneDevApi, 'findProject' | 'ensureProject'> & OneDevProjectEditor;
@@ -36,9 +34,9 @@ export function createRenames(deps: RenamesDeps) {
     githubId: number,
     owner: string,
     name: string,
-    db: Executor = deps.handle.db,
+    db?: Executor,
   ): Promise<boolean> {
-    const renamed = await renameMirror(db, githubId, { owner, name }, iso());
+    const renamed = await deps.mirrors.rename(githubId, { owner, name }, db);
     if (!renamed.renamed) return false;
     log.info({ from: renamed.from, to: `${owner}/${name}` }, 'repository renamed on GitHub');
     return true;
@@ -48,8 +46,8 @@ export function createRenames(deps: RenamesDeps) {
   async function processPending(): Promise<number> {
     if (!deps.onedev) return 0;
     let moved = 0;
-    for (const github_id of await pendingMoves(deps.handle.db)) {
-      const held = await holdMirror(deps.handle.db, github_id, HOLDER, iso(120_000));
+    for (const github_id of await deps.mirrors.pendingMoves()) {
+      const held = await deps.mirrors.hold(github_id, HOLDER, iso(120_000));
       if (!held) continue; // syncing right now: the next round moves it
       try {
         if (await move(held)) moved++;
@@ -59,7 +57,7 @@ export function createRenames(deps: RenamesDeps) {
           'moving the OneDev project failed; will retry',
         );
       } finally {
-        await unholdMirror(deps.handle.db, held, HOLDER, iso());
+        await deps.mirrors.unhold(held, HOLDER);
         deps.onReleased?.();
       }
     }
@@ -76,7 +74,7 @@ export function createRenames(deps: RenamesDeps) {
     if (occupant !== undefined && occupant !== projectId) {
       const conflict = `GitHub renamed the repository to ${row.full_name}, but OneDev path ${target} is taken by another project; the mirror stays at ${row.onedev_path}`;
       log.warn({ repo: row.full_name, target, current: row.onedev_path }, 'rename conflict');
-      await finishMove(deps.handle.db, row.github_id, { conflict }, iso());
+      await deps.mirrors.finishMove(row.github_id, { conflict });
       return false;
     }
     if (occupant === undefined) {
@@ -86,7 +84,7 @@ export function createRenames(deps: RenamesDeps) {
       const data = await onedev.getProject(projectId);
       await onedev.updateProject(projectId, { ...data, name: leaf, parentId });
     }
-    await finishMove(deps.handle.db, row.github_id, { path: target, name: leaf }, iso());
+    await deps.mirrors.finishMove(row.github_id, { path: target, name: leaf });
     log.info({ repo: row.full_name, from: row.onedev_path, to: target }, 'OneDev project moved');
     return true;
   }
