@@ -1,6 +1,6 @@
 import type { Executor } from '../db/executor.js';
 import type { MirrorRow } from '../db/schema/index.js';
-import { applyMirrorEvent } from './mirror-apply.repo.js';
+import { applyMirrorEvent, type MirrorRowLean } from './mirror-apply.repo.js';
 
 /**
  * Holds a mirror with the workers' own lease columns while its OneDev project is moved,
@@ -12,7 +12,7 @@ export async function holdMirror(
   githubId: number,
   holder: string,
   until: string,
-): Promise<MirrorRow | undefined> {
+): Promise<MirrorRowLean | undefined> {
   const applied = await applyMirrorEvent(db, githubId, { kind: 'hold', holder, until }, until);
   return applied !== 'not_found' && applied.ok ? applied.before : undefined;
 }
@@ -23,7 +23,7 @@ export async function holdMirror(
  */
 export async function unholdMirror(
   db: Executor,
-  held: MirrorRow,
+  held: Pick<MirrorRow, 'github_id' | 'status' | 'next_attempt_at'>,
   holder: string,
   now: string,
 ): Promise<void> {

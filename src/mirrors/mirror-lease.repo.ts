@@ -47,7 +47,7 @@ export async function claimMirror(
     until: lease.until,
     operator: true,
   } as const;
-  const applied = await applyMirrorEvent(db, githubId, event, lease.now);
+  const applied = await applyMirrorEvent(db, githubId, event, lease.now, { returnRow: true });
   return applied !== 'not_found' && applied.ok ? applied.row : undefined;
 }
 

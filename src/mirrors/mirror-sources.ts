@@ -2,6 +2,7 @@ import type { DbHandle } from '../db/database.js';
 import type { MirrorRow } from '../db/schema/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { KnownMirror } from '../sources/reconcile.plan.js';
+import type { MirrorRowLean } from './mirror-apply.repo.js';
 import { finishMove, holdMirror, pendingMoves, unholdMirror } from './mirror-hold.repo.js';
 import { claimRefreshSlot, dueForRefresh, type RefreshCandidate } from './mirror-refresh.repo.js';
 import type { Refusal } from './mirror-state.js';
@@ -29,7 +30,7 @@ export interface HolderFlags {
 
 export type RenameResult = { renamed: false } | { renamed: true; from: string };
 export type LetGoResult =
-  | { ok: true; row: MirrorRow }
+  | { ok: true; row: MirrorRowLean }
   | { ok: false; refusal: Refusal }
   | undefined;
 
@@ -60,12 +61,12 @@ export interface MirrorSourceOps {
     db?: Executor,
   ): Promise<LetGoResult>;
   /** Lifts a release; the row as it was, or undefined when it was not released. */
-  resume(githubId: number, db?: Executor): Promise<MirrorRow | undefined>;
+  resume(githubId: number, db?: Executor): Promise<MirrorRowLean | undefined>;
   /** Released mirrors whose grace period is over by `now`. */
   dueDeletions(now: string): Promise<MirrorRow[]>;
   /** Holds a mirror for a OneDev project move; the row as it was, undefined when syncing. */
-  hold(githubId: number, holder: string, until: string): Promise<MirrorRow | undefined>;
-  unhold(held: MirrorRow, holder: string): Promise<void>;
+  hold(githubId: number, holder: string, until: string): Promise<MirrorRowLean | undefined>;
+  unhold(held: MirrorRowLean, holder: string): Promise<void>;
   pendingMoves(): Promise<number[]>;
   finishMove(
     githubId: number,

@@ -81,7 +81,12 @@ export async function requestSync(
   now: string,
   options: { force?: boolean; resetAttempts?: boolean } = {},
 ): Promise<SyncRequestOutcome> {
-  const applied = await applyMirrorEvent(db, githubId, { kind: 'request', ...options }, now);
+  const event = {
+    kind: 'request',
+    force: options.force,
+    resetAttempts: options.resetAttempts,
+  } as const;
+  const applied = await applyMirrorEvent(db, githubId, event, now);
   if (applied === 'not_found') return 'not_found';
   if (!applied.ok) return applied.refusal === 'failed' ? 'ignored_failed' : 'ignored_paused';
   return applied.request ?? 'queued';

@@ -1,7 +1,7 @@
 import type { Executor } from '../db/executor.js';
 import type { MirrorRow } from '../db/schema/index.js';
 import type { KnownMirror } from '../sources/reconcile.plan.js';
-import { applyMirrorEvent } from './mirror-apply.repo.js';
+import { applyMirrorEvent, type MirrorRowLean } from './mirror-apply.repo.js';
 import type { Refusal } from './mirror-state.js';
 
 /**
@@ -77,7 +77,7 @@ export async function letGoMirror(
   reason: string,
   now: string,
   deleteAfter: string | null,
-): Promise<{ ok: true; row: MirrorRow } | { ok: false; refusal: Refusal } | undefined> {
+): Promise<{ ok: true; row: MirrorRowLean } | { ok: false; refusal: Refusal } | undefined> {
   const event = { kind: 'pause', reason, letGo: { deleteAfter } } as const;
   const applied = await applyMirrorEvent(db, githubId, event, now);
   if (applied === 'not_found') return undefined;
@@ -93,7 +93,7 @@ export async function resumeMirror(
   db: Executor,
   githubId: number,
   now: string,
-): Promise<MirrorRow | undefined> {
+): Promise<MirrorRowLean | undefined> {
   const applied = await applyMirrorEvent(db, githubId, { kind: 'resume' }, now);
   return applied !== 'not_found' && applied.ok ? applied.before : undefined;
 }

@@ -1,6 +1,6 @@
 import type { Executor } from '../db/executor.js';
-import type { MirrorRow } from '../db/schema/index.js';
 import type { MirrorService } from '../mirrors/mirror.service.js';
+import type { MirrorRowLean } from '../mirrors/mirror-apply.repo.js';
 import type { OneDevApi, OneDevProjectEditor } from '../onedev/onedev.port.js';
 import { toOneDevName } from '../onedev/project-name.js';
 import type { Clock } from '../shared/clock.js';
@@ -64,7 +64,7 @@ export function createRenames(deps: RenamesDeps) {
     return moved;
   }
 
-  async function move(row: MirrorRow): Promise<boolean> {
+  async function move(row: MirrorRowLean): Promise<boolean> {
     const onedev = deps.onedev as NonNullable<RenamesDeps['onedev']>;
     const leaf = toOneDevName(row.name);
     const parentPath = [deps.onedevRoot, row.owner].filter(Boolean).join('/');
