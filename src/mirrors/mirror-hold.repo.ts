@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
 import type { Executor } from '../db/executor.js';
 import type { MirrorRow } from '../db/schema/index.js';
+import { applyMirrorEvent, type MirrorRowLean } from './mirror-apply.repo.js';
 
 /**
  * Holds a mirror with the workers' own lease columns while its OneDev project is moved,
@@ -12,21 +12,9 @@ export async function holdMirror(
   githubId: number,
   holder: string,
   until: string,
-): Promise<MirrorRow | undefined> {
-  const row = await db
-    .selectFrom('mirrors')
-    .selectAll()
-    .where('github_id', '=', githubId)
-    .executeTakeFirst();
-  if (!row || row.status === 'syncing') return undefined;
-  const held = await db
-    .updateTable('mirrors')
-    .set({ status: 'syncing', lease_owner: holder, lease_expires_at: until })
-    .where('github_id', '=', githubId)
-    .where('status', '=', row.status)
-    .where('updated_at', '=', row.updated_at)
-    .executeTakeFirst();
-  return Number(held.numUpdatedRows) > 0 ? row : undefined;
+): Promise<MirrorRowLean | undefined> {
+  const applied = await applyMirrorEvent(db, githubId, { kind: 'hold', holder, until }, until);
+  return applied !== 'not_found' && applied.ok ? applied.before : undefined;
 }
 
 /**
@@ -35,21 +23,33 @@ export async function holdMirror(
  */
 export async function unholdMirror(
   db: Executor,
-  held: MirrorRow,
+  held: Pick<MirrorRow, 'github_id' | 'status' | 'next_attempt_at'>,
   holder: string,
   now: string,
 ): Promise<void> {
-  await db
-    .updateTable('mirrors')
-    .set({
-      status: sql`case when resync_requested = 1 then 'queued' else ${held.status} end`,
-      next_attempt_at: sql`case when resync_requested = 1 then ${now} else ${held.next_attempt_at} end`,
-      resync_requested: 0,
-      lease_owner: null,
-      lease_expires_at: null,
-      updated_at: now,
-    })
-    .where('github_id', '=', held.github_id)
-    .where('lease_owner', '=', holder)
+  await applyMirrorEvent(db, held.github_id, { kind: 'unhold', holder, held }, now);
+}
+
+/** Mirrors renamed on GitHub whose OneDev project has not followed yet. */
+export async function pendingMoves(db: Executor): Promise<number[]> {
+  const rows = await db
+    .selectFrom('mirrors')
+    .select('github_id')
+    .where('onedev_move_pending', '=', 1)
     .execute();
+  return rows.map((r) => r.github_id);
+}
+
+/** The OneDev project moved to `path`, or could not (`conflict` says why). */
+export async function finishMove(
+  db: Executor,
+  githubId: number,
+  result: { path: string; name: string } | { conflict: string },
+  now: string,
+): Promise<void> {
+  const event =
+    'conflict' in result
+      ? ({ kind: 'move-refused', conflict: result.conflict } as const)
+      : ({ kind: 'moved', ...result } as const);
+  await applyMirrorEvent(db, githubId, event, now);
 }

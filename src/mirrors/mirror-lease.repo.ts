@@ -3,9 +3,10 @@ import type { Dialect } from '../db/database.js';
 import type { Executor } from '../db/executor.js';
 import type { Database, MirrorRow } from '../db/schema/index.js';
 import { abortStaleRuns } from '../sync/runs.repo.js';
+import { applyMirrorEvent } from './mirror-apply.repo.js';
+import { CLAIMABLE_STATUSES, claimPatch, type SyncOutcome } from './mirror-state.js';
 
-/** Statuses a worker may claim when due. */
-const CLAIMABLE = ['queued', 'retrying'] as const;
+export type { SyncOutcome };
 
 export interface Lease {
   worker: string;
@@ -14,18 +15,19 @@ export interface Lease {
 }
 
 /**
- * Claims the mirror that has been due longest, with a lease. SQLite has one writer at a
- * time, so the status re-check in the WHERE is enough there.
+ * Claims the mirror that has been due longest, with a lease. The candidate is picked in
+ * SQL (no row is known beforehand); the state machine's claimable statuses are checked
+ * again on the row being updated, and its claim patch is what is written. SQLite has one
+ * writer at a time, so the status re-check in the WHERE is enough there.
  */
 export function claimDueMirror(
   db: Kysely<Database>,
   dialect: Dialect,
   lease: Lease,
 ): Promise<MirrorRow | undefined> {
-  const candidate = sql<number>`(select github_id from mirrors where status in (${sql.join(
-    CLAIMABLE.map((s) => sql.lit(s)),
-  )}) and next_attempt_at <= ${lease.now} order by next_attempt_at, github_id limit 1${lockFor(dialect)})`;
-  const stillClaimable = sql<boolean>`status in (${sql.join(CLAIMABLE.map((s) => sql.lit(s)))})`;
+  const statuses = sql.join(CLAIMABLE_STATUSES.map((s) => sql.lit(s)));
+  const candidate = sql<number>`(select github_id from mirrors where status in (${statuses}) and next_attempt_at <= ${lease.now} order by next_attempt_at, github_id limit 1${lockFor(dialect)})`;
+  const stillClaimable = sql<boolean>`status in (${statuses})`;
   return claim(db, candidate, stillClaimable, lease);
 }
 
@@ -34,21 +36,22 @@ export function claimDueMirror(
  * explicitly, so a failed or paused mirror is claimed too), unless another worker holds
  * it: `syncing` with a lease that has not expired. Undefined when it is held (or gone).
  */
-export function claimMirror(
-  db: Kysely<Database>,
-  dialect: Dialect,
+export async function claimMirror(
+  db: Executor,
   githubId: number,
   lease: Lease,
 ): Promise<MirrorRow | undefined> {
-  const notHeld = sql<boolean>`(status <> 'syncing' or lease_expires_at is null or lease_expires_at < ${lease.now})`;
-  const candidate = sql<number>`(select github_id from mirrors where github_id = ${githubId} and ${notHeld}${lockFor(dialect)})`;
-  return claim(db, candidate, notHeld, lease);
+  const event = {
+    kind: 'claim',
+    worker: lease.worker,
+    until: lease.until,
+    operator: true,
+  } as const;
+  const applied = await applyMirrorEvent(db, githubId, event, lease.now, { returnRow: true });
+  return applied !== 'not_found' && applied.ok ? applied.row : undefined;
 }
 
-/**
- * The one claim statement: a single UPDATE with a sub-select is portable. The condition
- * is checked again on the row being updated, so two claimers never both win it.
- */
+/** The due-mirror claim statement: a single UPDATE with a sub-select is portable. */
 function claim(
   db: Kysely<Database>,
   candidate: RawBuilder<number>,
@@ -57,13 +60,7 @@ function claim(
 ): Promise<MirrorRow | undefined> {
   return db
     .updateTable('mirrors')
-    .set({
-      status: 'syncing',
-      lease_owner: lease.worker,
-      lease_expires_at: lease.until,
-      last_attempt_at: lease.now,
-      updated_at: lease.now,
-    })
+    .set(claimPatch(lease.worker, lease.until, lease.now))
     .where('github_id', '=', candidate)
     .where(stillClaimable)
     .returningAll()
@@ -85,14 +82,9 @@ export async function renewLease(
   worker: string,
   leaseUntil: string,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('mirrors')
-    .set({ lease_expires_at: leaseUntil })
-    .where('github_id', '=', githubId)
-    .where('lease_owner', '=', worker)
-    .where('status', '=', 'syncing')
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  const event = { kind: 'renew', worker, until: leaseUntil } as const;
+  const applied = await applyMirrorEvent(db, githubId, event, leaseUntil);
+  return applied !== 'not_found' && applied.ok;
 }
 
 /**
@@ -107,43 +99,22 @@ export async function reclaimExpiredLeases(db: Kysely<Database>, now: string): P
       .where('status', '=', 'syncing')
       .where('lease_expires_at', '<', now)
       .execute();
-    const ids = expired.map((r) => r.github_id);
+    const ids: number[] = [];
+    for (const { github_id } of expired) {
+      const applied = await applyMirrorEvent(trx, github_id, { kind: 'reclaim' }, now);
+      if (applied !== 'not_found' && applied.ok) ids.push(github_id);
+    }
     if (ids.length === 0) return [];
-    await trx
-      .updateTable('mirrors')
-      .set({
-        status: 'queued',
-        lease_owner: null,
-        lease_expires_at: null,
-        next_attempt_at: now,
-        updated_at: now,
-      })
-      .where('github_id', 'in', ids)
-      .where('status', '=', 'syncing')
-      .execute();
     await abortStaleRuns(trx, ids, now, { requeued: true });
     return ids;
   });
 }
 
-/** What a finished sync writes to its mirror. */
-export interface SyncOutcome {
-  status: 'synced' | 'retrying' | 'failed';
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastError: string | null;
-  lastErrorCode: string | null;
-  lastSyncedAt?: string;
-  pushedRefs?: Record<string, string>;
-  defaultBranch?: string | null;
-  onedev?: { name: string; path: string; projectId: number };
-}
-
 /**
- * Releases the lease with the sync's outcome, in one statement: if a sync was requested
- * while this one ran, the mirror goes back to the queue (due now) instead — deciding that
- * in SQL means a request arriving at the same moment cannot be lost. A hard failure stays
- * failed. Returns false when the lease had already been lost.
+ * Releases the lease with the sync's outcome; a sync requested while this one ran sends
+ * the mirror back to the queue (due now) instead. The write is conditional on the row as
+ * read, so a request arriving at the same moment cannot be lost. Returns false when the
+ * lease had already been lost.
  */
 export async function releaseMirror(
   db: Executor,
@@ -152,37 +123,6 @@ export async function releaseMirror(
   outcome: SyncOutcome,
   now: string,
 ): Promise<boolean> {
-  const followUp = outcome.status !== 'failed';
-  const result = await db
-    .updateTable('mirrors')
-    .set({
-      status: followUp
-        ? sql`case when resync_requested = 1 then 'queued' else ${outcome.status} end`
-        : 'failed',
-      next_attempt_at: followUp
-        ? sql`case when resync_requested = 1 then ${now} else ${outcome.nextAttemptAt} end`
-        : outcome.nextAttemptAt,
-      resync_requested: 0,
-      lease_owner: null,
-      lease_expires_at: null,
-      attempts: outcome.attempts,
-      last_error: outcome.lastError,
-      last_error_code: outcome.lastErrorCode,
-      updated_at: now,
-      ...(outcome.lastSyncedAt ? { last_synced_at: outcome.lastSyncedAt } : {}),
-      ...(outcome.pushedRefs ? { pushed_refs: JSON.stringify(outcome.pushedRefs) } : {}),
-      ...(outcome.defaultBranch !== undefined ? { default_branch: outcome.defaultBranch } : {}),
-      ...(outcome.onedev
-        ? {
-            onedev_name: outcome.onedev.name,
-            onedev_path: outcome.onedev.path,
-            onedev_project_id: outcome.onedev.projectId,
-          }
-        : {}),
-    })
-    .where('github_id', '=', githubId)
-    .where('lease_owner', '=', worker)
-    .where('status', '=', 'syncing')
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  const applied = await applyMirrorEvent(db, githubId, { kind: 'release', worker, outcome }, now);
+  return applied !== 'not_found' && applied.ok;
 }

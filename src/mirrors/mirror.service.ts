@@ -5,6 +5,7 @@ import { AppError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { UpstreamError } from '../shared/upstream-error.js';
 import { listRuns, type SyncRun } from '../sync/runs.repo.js';
 import { type Mirror, type MirrorSource, mirrorFromRow } from './mirror.js';
+import { applyMirrorEvent } from './mirror-apply.repo.js';
 import {
   countMirrorsByStatus,
   deleteMirror,
@@ -13,29 +14,19 @@ import {
   listRecentFailures,
   type MirrorFilter,
 } from './mirror-queries.repo.js';
+import { createMirrorSourceOps } from './mirror-sources.js';
+import type { EnsureResult, MirrorService, SourceRepository } from './mirrors.port.js';
 import {
   type Executor,
   findMirror,
   findMirrorByName,
   insertMirrorIfAbsent,
+  renameMirror,
   requestSync,
   type SyncRequestOutcome,
 } from './mirrors.repo.js';
 
-/** A GitHub repository as a source of a mirror: identity and what we know of it. */
-export interface SourceRepository {
-  githubId: number;
-  owner: string;
-  name: string;
-  private: boolean;
-  defaultBranch: string | null;
-}
-
-export interface EnsureResult {
-  created: boolean;
-  outcome: SyncRequestOutcome;
-  mirror: Mirror;
-}
+export type { EnsureResult, MirrorService, SourceRepository } from './mirrors.port.js';
 
 /**
  * The use-cases on mirrors shared by webhooks, the admin API, the dashboard and the CLI.
@@ -45,7 +36,7 @@ export function createMirrorService(deps: {
   handle: DbHandle;
   clock: Clock;
   onSyncRequested?: () => void;
-}) {
+}): MirrorService {
   const now = () => deps.clock.now().toISOString();
   const notify = (outcome: SyncRequestOutcome) => {
     if (outcome === 'queued' || outcome === 'coalesced') deps.onSyncRequested?.();
@@ -74,25 +65,24 @@ export function createMirrorService(deps: {
     return { created, outcome, mirror: mirrorFromRow(row) };
   }
 
-  /** GitHub's name and flags are the truth; the numeric id is the identity. */
+  /**
+   * GitHub's name and flags are the truth; the numeric id is the identity. A name that
+   * changed is the state machine's `rename`, as for a `repository` webhook: the OneDev
+   * project is marked to follow.
+   */
   async function followRename(
     db: Executor,
     repo: SourceRepository,
     starred?: boolean,
   ): Promise<void> {
-    await db
-      .updateTable('mirrors')
-      .set({
-        owner: repo.owner,
-        name: repo.name,
-        full_name: `${repo.owner}/${repo.name}`,
-        full_name_key: `${repo.owner}/${repo.name}`.toLowerCase(),
-        private: repo.private ? 1 : 0,
-        ...(repo.defaultBranch ? { default_branch: repo.defaultBranch } : {}),
-        ...(starred ? { starred: 1 } : {}),
-      })
-      .where('github_id', '=', repo.githubId)
-      .execute();
+    await renameMirror(db, repo.githubId, repo, now());
+    const observed = {
+      kind: 'observe',
+      private: repo.private,
+      defaultBranch: repo.defaultBranch,
+      starred,
+    } as const;
+    await applyMirrorEvent(db, repo.githubId, observed, now());
   }
 
   async function syncById(
@@ -225,6 +215,7 @@ export function createMirrorService(deps: {
   }
 
   return {
+    ...createMirrorSourceOps(deps),
     ensureMirror,
     addManual,
     syncById,
@@ -239,5 +230,3 @@ export function createMirrorService(deps: {
     summary,
   };
 }
-
-export type MirrorService = ReturnType<typeof createMirrorService>;

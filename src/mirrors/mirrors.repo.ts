@@ -1,5 +1,6 @@
 import type { Executor } from '../db/executor.js';
 import type { MirrorRow } from '../db/schema/index.js';
+import { applyMirrorEvent } from './mirror-apply.repo.js';
 
 export type { Executor };
 
@@ -70,12 +71,9 @@ export type SyncRequestOutcome =
   | 'not_found';
 
 /**
- * Makes a mirror due now. Requests for a mirror that is already due, or waiting to retry
- * after a failure, coalesce into that sync; for one that is syncing they set a single
- * follow-up. A `failed` or `paused` mirror is left alone, and a retrying one keeps its
- * backoff, unless `force` (an operator asked explicitly). Each update is
- * conditional on the status just read, so a worker claiming the row in between makes
- * the request go round again instead of getting lost.
+ * Makes a mirror due now, by the `request` rules of the state machine: a request folds
+ * into a sync already due, running or waiting out a backoff; a `failed` or `paused`
+ * mirror is left alone unless `force` (an operator asked explicitly).
  */
 export async function requestSync(
   db: Executor,
@@ -83,55 +81,15 @@ export async function requestSync(
   now: string,
   options: { force?: boolean; resetAttempts?: boolean } = {},
 ): Promise<SyncRequestOutcome> {
-  for (let round = 0; round < 5; round++) {
-    // Only the columns the decision needs: this runs for every push webhook.
-    const row = await db
-      .selectFrom('mirrors')
-      .select(['status', 'next_attempt_at'])
-      .where('github_id', '=', githubId)
-      .executeTakeFirst();
-    if (!row) return 'not_found';
-    if (row.status === 'syncing') {
-      const followUp = await db
-        .updateTable('mirrors')
-        .set({
-          resync_requested: 1,
-          updated_at: now,
-          ...(options.resetAttempts ? { attempts: 0 } : {}),
-        })
-        .where('github_id', '=', githubId)
-        .where('status', '=', 'syncing')
-        .executeTakeFirst();
-      if (Number(followUp.numUpdatedRows) > 0) return 'coalesced';
-      continue;
-    }
-    if (!options.force && (row.status === 'failed' || row.status === 'paused')) {
-      return row.status === 'failed' ? 'ignored_failed' : 'ignored_paused';
-    }
-    // A mirror waiting out its backoff keeps it: the retry fetches whatever this request
-    // is about, and making it due now would turn every push during an outage into an
-    // attempt (ignoring Retry-After and using up MAX_ATTEMPTS). An operator's explicit
-    // sync or retry (`force`) still runs now.
-    if (row.status === 'retrying' && !options.force) return 'coalesced';
-    const alreadyDue =
-      row.status === 'queued' && row.next_attempt_at !== null && row.next_attempt_at <= now;
-    // A queued, due mirror has no sync started yet: whichever sync comes next fetches after
-    // this request, so there is nothing to write (a push burst costs one read per delivery).
-    if (alreadyDue && !options.resetAttempts) return 'coalesced';
-    const updated = await db
-      .updateTable('mirrors')
-      .set({
-        status: 'queued',
-        next_attempt_at: alreadyDue ? row.next_attempt_at : now,
-        updated_at: now,
-        ...(options.resetAttempts ? { attempts: 0, last_error: null, last_error_code: null } : {}),
-      })
-      .where('github_id', '=', githubId)
-      .where('status', '=', row.status)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) > 0) return alreadyDue ? 'coalesced' : 'queued';
-  }
-  throw new Error(`mirror ${githubId} kept changing while a sync was requested`);
+  const event = {
+    kind: 'request',
+    force: options.force,
+    resetAttempts: options.resetAttempts,
+  } as const;
+  const applied = await applyMirrorEvent(db, githubId, event, now);
+  if (applied === 'not_found') return 'not_found';
+  if (!applied.ok) return applied.refusal === 'failed' ? 'ignored_failed' : 'ignored_paused';
+  return applied.request ?? 'queued';
 }
 
 /** Records where the OneDev project is as soon as it is known, so a crash does not lose it. */
@@ -141,14 +99,17 @@ export async function recordOneDevProject(
   project: { name: string; path: string; projectId: number },
   now: string,
 ): Promise<void> {
-  await db
-    .updateTable('mirrors')
-    .set({
-      onedev_name: project.name,
-      onedev_path: project.path,
-      onedev_project_id: project.projectId,
-      updated_at: now,
-    })
-    .where('github_id', '=', githubId)
-    .execute();
+  await applyMirrorEvent(db, githubId, { kind: 'project', ...project }, now);
+}
+
+/** Records GitHub's new name (and marks the OneDev move); false when it is unchanged. */
+export async function renameMirror(
+  db: Executor,
+  githubId: number,
+  to: { owner: string; name: string },
+  now: string,
+): Promise<{ renamed: false } | { renamed: true; from: string }> {
+  const applied = await applyMirrorEvent(db, githubId, { kind: 'rename', ...to }, now);
+  if (applied === 'not_found' || !applied.ok) return { renamed: false };
+  return { renamed: true, from: applied.before.full_name };
 }

@@ -1,11 +1,12 @@
-import { sql } from 'kysely';
 import type { Executor } from '../db/executor.js';
 import type { MirrorRow } from '../db/schema/index.js';
 import type { KnownMirror } from '../sources/reconcile.plan.js';
+import { applyMirrorEvent, type MirrorRowLean } from './mirror-apply.repo.js';
+import type { Refusal } from './mirror-state.js';
 
 /**
- * The columns the GitHub sources own on a mirror row (starred, installation, archived,
- * paused reason, refresh slot, rename state). Queue columns stay with the sync feature.
+ * What the GitHub sources change on a mirror row (holders, archived, pauses), as events
+ * of the state machine.
  */
 
 export type Holder = { kind: 'stars' } | { kind: 'installation'; id: number };
@@ -31,73 +32,70 @@ export async function loadKnown(db: Executor, holder: Holder): Promise<Map<numbe
   return known;
 }
 
+/** A holder (a star, an installation) took or let go of the mirror. */
 export async function setSourceFlags(
   db: Executor,
   githubId: number,
   flags: { starred?: boolean; starredAt?: string | null; installationId?: number | null },
   now: string,
 ): Promise<void> {
-  await db
-    .updateTable('mirrors')
-    .set({
-      updated_at: now,
-      ...(flags.starred !== undefined ? { starred: flags.starred ? 1 : 0 } : {}),
-      ...(flags.starredAt !== undefined ? { starred_at: flags.starredAt } : {}),
-      ...(flags.installationId !== undefined ? { installation_id: flags.installationId } : {}),
-    })
-    .where('github_id', '=', githubId)
-    .execute();
+  if (flags.starred === true) {
+    await applyMirrorEvent(db, githubId, { kind: 'restar', starredAt: flags.starredAt }, now);
+  } else if (flags.starred === false) {
+    await applyMirrorEvent(db, githubId, { kind: 'unstar' }, now);
+  }
+  if (flags.installationId !== undefined) {
+    const event = { kind: 'install', installationId: flags.installationId } as const;
+    await applyMirrorEvent(db, githubId, event, now);
+  }
 }
 
 export async function setArchived(db: Executor, githubId: number, archived: boolean, now: string) {
-  await db
-    .updateTable('mirrors')
-    .set({ archived: archived ? 1 : 0, updated_at: now })
-    .where('github_id', '=', githubId)
-    .execute();
+  await applyMirrorEvent(db, githubId, { kind: 'archive', archived }, now);
 }
 
 /**
  * Pauses a mirror with a reason people can read. A running sync is not waited for: its
- * release is conditional on `syncing`, so it cannot overwrite the pause.
+ * release needs the lease, which the pause clears, so it cannot overwrite the pause.
  */
 export async function pauseMirror(
   db: Executor,
   githubId: number,
   reason: string,
   now: string,
-  release?: { deleteAfter: string | null },
 ): Promise<void> {
-  await db
-    .updateTable('mirrors')
-    .set({
-      status: 'paused',
-      paused_reason: reason,
-      next_attempt_at: null,
-      resync_requested: 0,
-      lease_owner: null,
-      lease_expires_at: null,
-      updated_at: now,
-      ...(release ? { unstarred_at: now, delete_after: release.deleteAfter } : {}),
-    })
-    .where('github_id', '=', githubId)
-    .execute();
+  await applyMirrorEvent(db, githubId, { kind: 'pause', reason }, now);
 }
 
-/** Lifts a pause (a re-star, an installation adding it back): due now, reason cleared. */
-export async function resumeMirror(db: Executor, githubId: number, now: string): Promise<void> {
-  await db
-    .updateTable('mirrors')
-    .set({
-      status: sql`case when status = 'paused' then 'queued' else status end`,
-      next_attempt_at: sql`case when status = 'paused' then ${now} else next_attempt_at end`,
-      paused_reason: null,
-      unstarred_at: null,
-      delete_after: null,
-      updated_at: now,
-    })
-    .where('github_id', '=', githubId)
-    .execute();
+/**
+ * The unstar policy lets go of a mirror nothing holds any more: paused, with the time
+ * and the deletion date. Refused when it was let go already or something still holds it.
+ */
+export async function letGoMirror(
+  db: Executor,
+  githubId: number,
+  reason: string,
+  now: string,
+  deleteAfter: string | null,
+): Promise<{ ok: true; row: MirrorRowLean } | { ok: false; refusal: Refusal } | undefined> {
+  const event = { kind: 'pause', reason, letGo: { deleteAfter } } as const;
+  const applied = await applyMirrorEvent(db, githubId, event, now);
+  if (applied === 'not_found') return undefined;
+  return applied.ok ? { ok: true, row: applied.before } : applied;
+}
+
+/**
+ * Lifts a release (a re-star, an installation adding it back): a paused mirror is due
+ * now, reason and pending deletion cleared. The row as it was, or undefined when it was
+ * not released.
+ */
+export async function resumeMirror(
+  db: Executor,
+  githubId: number,
+  now: string,
+): Promise<MirrorRowLean | undefined> {
+  const applied = await applyMirrorEvent(db, githubId, { kind: 'resume' }, now);
+  return applied !== 'not_found' && applied.ok ? applied.before : undefined;
 }
 
 export function findMirrorRow(db: Executor, githubId: number): Promise<MirrorRow | undefined> {

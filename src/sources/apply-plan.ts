@@ -1,7 +1,7 @@
 import type { DbHandle } from '../db/database.js';
 import type { ListedRepo } from '../github/stars.api.js';
 import type { MirrorService } from '../mirrors/mirror.service.js';
-import { type Holder, setArchived, setSourceFlags } from '../mirrors/source-mirrors.repo.js';
+import type { Holder } from '../mirrors/mirror-sources.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { ReconcilePlan } from './reconcile.plan.js';
@@ -34,13 +34,12 @@ export async function applyPlan(
   holder: Holder,
   deps: ApplyDeps,
 ): Promise<ApplyResult> {
-  const now = () => deps.clock.now().toISOString();
   const result: ApplyResult = { added: 0, resumed: 0, released: 0, renamed: 0, deferred: 0 };
   for (const { repo } of plan.renamed) {
     if (await deps.renames.rename(repo.githubId, repo.owner, repo.name)) result.renamed++;
   }
   for (const repo of plan.archivedChanged) {
-    await setArchived(deps.handle.db, repo.githubId, repo.archived, now());
+    await deps.mirrors.setArchived(repo.githubId, repo.archived);
   }
   for (const repo of plan.toAdd) {
     if (await deps.policy.restore(repo.githubId)) result.resumed++;
@@ -52,8 +51,8 @@ export async function applyPlan(
         holder.kind === 'stars' ? 'star' : 'installation',
         { starred: holder.kind === 'stars', db: trx },
       );
-      await setSourceFlags(trx, repo.githubId, flagsOf(repo, holder), now());
-      if (repo.archived) await setArchived(trx, repo.githubId, true, now());
+      await deps.mirrors.setHolders(repo.githubId, flagsOf(repo, holder), trx);
+      if (repo.archived) await deps.mirrors.setArchived(repo.githubId, true, trx);
       return made;
     });
     deps.mirrors.notify(ensured.outcome);
@@ -61,7 +60,7 @@ export async function applyPlan(
   }
   for (const mirror of plan.toUnstar) {
     const flags = holder.kind === 'stars' ? { starred: false } : { installationId: null };
-    await setSourceFlags(deps.handle.db, mirror.githubId, flags, now());
+    await deps.mirrors.setHolders(mirror.githubId, flags);
     const cause = holder.kind === 'stars' ? 'unstarred' : 'uninstalled';
     if ((await deps.policy.release(mirror.githubId, cause)) === 'released') result.released++;
   }

@@ -1,5 +1,4 @@
 import type { AppApi } from '../github/app.api.js';
-import { loadKnown } from '../mirrors/source-mirrors.repo.js';
 import { type ApplyDeps, applyPlan } from './apply-plan.js';
 import { planReconcile } from './reconcile.plan.js';
 import {
@@ -53,14 +52,14 @@ export function createInstallationsSync(deps: InstallationsDeps) {
   async function syncOne(installationId: number): Promise<number> {
     const listing = await deps.app.listRepositories(installationId);
     const holder = { kind: 'installation' as const, id: installationId };
-    const known = await loadKnown(deps.handle.db, holder);
+    const known = await deps.mirrors.known(holder);
     const plan = planReconcile(listing.items, known, { complete: listing.complete });
     return (await applyPlan(plan, holder, deps)).added;
   }
 
   /** An installation that is gone: its mirrors follow the unstar policy. */
   async function uninstall(installationId: number): Promise<void> {
-    const known = await loadKnown(deps.handle.db, { kind: 'installation', id: installationId });
+    const known = await deps.mirrors.known({ kind: 'installation', id: installationId });
     const plan = planReconcile([], known, { complete: true });
     // An empty listing never releases anything, so list the held mirrors explicitly.
     plan.toUnstar = [...known.values()].filter((m) => m.held && !m.released);

@@ -24,7 +24,7 @@ export interface RefreshDeps {
   log: Logger;
   events: SourcesEvents;
   git: Pick<GitEngine, 'lsRemote'>;
-  mirrors: Pick<MirrorService, 'syncById'>;
+  mirrors: Pick<MirrorService, 'syncById' | 'refreshCandidates' | 'claimRefreshSlot'>;
   githubGitUrl: string;
   authorizationFor: (mirror: RefreshTarget) => Promise<string | undefined>;
   /** A mirror whose credential GitHub rejected: its slot passes without a check. */
@@ -65,33 +65,15 @@ export function createRefresh(deps: RefreshDeps) {
   async function tick(): Promise<{ checked: number; changed: number }> {
     const nowMs = deps.clock.now().getTime();
     const now = new Date(nowMs).toISOString();
-    const rows = await deps.handle.db
-      .selectFrom('mirrors')
-      .select(['github_id', 'owner', 'name', 'pushed_refs', 'next_refresh_at', 'installation_id'])
-      .where('status', '=', 'synced')
-      .where('archived', '=', 0)
-      .where('pushed_refs', 'is not', null)
-      .where((eb) => eb.or([eb('next_refresh_at', 'is', null), eb('next_refresh_at', '<=', now)]))
-      .orderBy('next_refresh_at')
-      .limit(deps.batch ?? 500)
-      .execute();
+    const rows = await deps.mirrors.refreshCandidates(now, deps.batch ?? 500);
     const due: RefreshTarget[] = [];
     for (const row of rows) {
       const slot = row.next_refresh_at
         ? nextSlot(Date.parse(row.next_refresh_at), nowMs)
         : nowMs + offset(row.github_id);
       // Conditional on the slot just read: two replicas never check one mirror twice.
-      const claimed = await deps.handle.db
-        .updateTable('mirrors')
-        .set({ next_refresh_at: new Date(slot).toISOString() })
-        .where('github_id', '=', row.github_id)
-        .where((eb) =>
-          row.next_refresh_at === null
-            ? eb('next_refresh_at', 'is', null)
-            : eb('next_refresh_at', '=', row.next_refresh_at),
-        )
-        .executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) > 0 && row.next_refresh_at !== null) due.push(row);
+      const claimed = await deps.mirrors.claimRefreshSlot(row, new Date(slot).toISOString());
+      if (claimed && row.next_refresh_at !== null) due.push(row);
     }
     const isBlocked = (row: RefreshTarget) => deps.blocked?.(row) ?? false;
     const checkable = due.filter((row) => !isBlocked(row));

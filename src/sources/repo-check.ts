@@ -1,6 +1,5 @@
-import type { DbHandle } from '../db/database.js';
 import type { GitHubClient } from '../github/github.client.js';
-import { findMirrorRow, pauseMirror, setArchived } from '../mirrors/source-mirrors.repo.js';
+import type { MirrorService } from '../mirrors/mirror.service.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { UpstreamError } from '../shared/upstream-error.js';
@@ -14,9 +13,9 @@ import type { Renames } from './renames.js';
  * token, no check is sent (a failed sync per repository would otherwise send one each).
  */
 export function createRepoCheck(deps: {
-  handle: DbHandle;
   clock: Clock;
   log: Logger;
+  mirrors: Pick<MirrorService, 'findRow' | 'pause' | 'setArchived'>;
   github: Pick<GitHubClient, 'getRepository'>;
   renames: Renames;
   /** GitHub rejected the token: no check is sent with it. */
@@ -25,11 +24,10 @@ export function createRepoCheck(deps: {
   onTokenRejected: () => Promise<void>;
 }) {
   const log = deps.log.child({ component: 'repo-check' });
-  const now = () => deps.clock.now().toISOString();
 
   async function check(githubId: number): Promise<'renamed' | 'paused' | 'unchanged' | 'skipped'> {
     if (deps.tokenRejected()) return 'skipped';
-    const row = await findMirrorRow(deps.handle.db, githubId);
+    const row = await deps.mirrors.findRow(githubId);
     if (!row) return 'unchanged';
     let repo: Awaited<ReturnType<GitHubClient['getRepository']>>;
     try {
@@ -42,17 +40,17 @@ export function createRepoCheck(deps: {
       if (!(error instanceof UpstreamError) || error.reason !== 'github_not_found') throw error;
       const legal = /451/.test(error.message) ? ' (HTTP 451: unavailable for legal reasons)' : '';
       const reason = `${row.full_name} is gone from GitHub (deleted, or no longer visible to the token)${legal}; the OneDev project is kept`;
-      await pauseMirror(deps.handle.db, githubId, reason, now());
+      await deps.mirrors.pause(githubId, reason);
       log.warn({ repo: row.full_name }, 'repository gone upstream; mirror paused');
       return 'paused';
     }
     if (repo.githubId !== githubId) {
       // The old name was taken by a new repository: GitHub's redirect is gone.
       const reason = `${row.full_name} now names another GitHub repository (id ${repo.githubId}); the original was renamed or deleted`;
-      await pauseMirror(deps.handle.db, githubId, reason, now());
+      await deps.mirrors.pause(githubId, reason);
       return 'paused';
     }
-    await setArchived(deps.handle.db, githubId, repo.archived, now());
+    await deps.mirrors.setArchived(githubId, repo.archived);
     if (!(await deps.renames.rename(githubId, repo.owner, repo.name))) return 'unchanged';
     await deps.renames.processPending();
     return 'renamed';

@@ -1,12 +1,6 @@
 import type { Executor } from '../db/executor.js';
 import { repoNameProblem } from '../github/repo-name.js';
 import type { MirrorService } from '../mirrors/mirror.service.js';
-import {
-  mirrorsOfInstallation,
-  pauseMirror,
-  setArchived,
-  setSourceFlags,
-} from '../mirrors/source-mirrors.repo.js';
 import type { Clock } from '../shared/clock.js';
 import type { InstallationRepository, WebhookPayload } from '../webhooks/payloads.js';
 import type { Renames } from './renames.js';
@@ -47,7 +41,7 @@ export function createSourceWebhooks(deps: SourceWebhookDeps) {
       if (!me || payload.sender?.login.toLowerCase() !== me.toLowerCase()) {
         return { outcome: 'ignored', detail: 'unstarred by someone else' };
       }
-      await setSourceFlags(db, repo.id, { starred: false }, now());
+      await deps.mirrors.setHolders(repo.id, { starred: false }, db);
       return { outcome: await deps.policy.release(repo.id, 'unstarred', db) };
     }
     if (event === 'repository' && repo) return repositoryEvent(action, repo, db);
@@ -71,11 +65,11 @@ export function createSourceWebhooks(deps: SourceWebhookDeps) {
     }
     if (action === 'deleted') {
       const reason = 'deleted on GitHub; the OneDev project is kept as the last copy';
-      await pauseMirror(db, repo.id, reason, now());
+      await deps.mirrors.pause(repo.id, reason, db);
       return { outcome: 'paused', detail: reason };
     }
     if (action === 'archived' || action === 'unarchived') {
-      await setArchived(db, repo.id, action === 'archived', now());
+      await deps.mirrors.setArchived(repo.id, action === 'archived', db);
       return { outcome: action };
     }
     return { outcome: 'recorded' };
@@ -86,7 +80,7 @@ export function createSourceWebhooks(deps: SourceWebhookDeps) {
     if (!installation) return { outcome: 'ignored', detail: 'no installation in payload' };
     const id = installation.id;
     if (event === 'installation' && payload.action === 'deleted') {
-      for (const row of await mirrorsOfInstallation(db, id)) await remove(row.github_id, db);
+      for (const row of await deps.mirrors.ofInstallation(id, db)) await remove(row.github_id, db);
       await deleteInstallation(db, id);
       return { outcome: 'uninstalled' };
     }
@@ -112,12 +106,12 @@ export function createSourceWebhooks(deps: SourceWebhookDeps) {
       defaultBranch: null,
     };
     await deps.mirrors.ensureMirror(source, 'installation', { db });
-    await setSourceFlags(db, repo.id, { installationId }, now());
+    await deps.mirrors.setHolders(repo.id, { installationId }, db);
     return true;
   }
 
   async function remove(githubId: number, db: Executor) {
-    await setSourceFlags(db, githubId, { installationId: null }, now());
+    await deps.mirrors.setHolders(githubId, { installationId: null }, db);
     await deps.policy.release(githubId, 'uninstalled', db);
   }
 

@@ -2,7 +2,6 @@ import type { DbHandle } from '../db/database.js';
 import { type GitHubOctokit, statusOf } from '../github/github-api.js';
 import { isStarred, type StarsTarget, tokenLogin } from '../github/stars.api.js';
 import { TOKEN_RECHECK_MS, type TokenGuard } from '../github/token-guard.js';
-import { loadKnown } from '../mirrors/source-mirrors.repo.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { type ApplyDeps, type ApplyResult, applyPlan } from './apply-plan.js';
@@ -150,7 +149,7 @@ export function createStarsPoller(deps: StarsPollerDeps) {
   async function fullPlan(current: StarsState) {
     const who = await target(current);
     const listing = await listAllStars(deps.octokit, who, deps.apiUrl, log);
-    const known = await loadKnown(deps.handle.db, { kind: 'stars' });
+    const known = await deps.mirrors.known({ kind: 'stars' });
     const plan = planReconcile(listing.items, known, {
       complete: listing.complete,
       maxNew: deps.maxNewPerRun,
@@ -182,7 +181,7 @@ export function createStarsPoller(deps: StarsPollerDeps) {
   async function quick(): Promise<string> {
     return guarded('quick', async (current) => {
       const who = await target(current);
-      const known = await loadKnown(deps.handle.db, { kind: 'stars' });
+      const known = await deps.mirrors.known({ kind: 'stars' });
       const isKnown = (id: number) => known.get(id)?.held === true;
       const listing = await listNewStars(deps.octokit, who, {
         ...deps,

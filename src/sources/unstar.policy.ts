@@ -3,12 +3,6 @@ import type { DbHandle } from '../db/database.js';
 import type { Executor } from '../db/executor.js';
 import type { MirrorRow } from '../db/schema/index.js';
 import type { MirrorService } from '../mirrors/mirror.service.js';
-import {
-  dueDeletions,
-  findMirrorRow,
-  pauseMirror,
-  resumeMirror,
-} from '../mirrors/source-mirrors.repo.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -44,14 +38,14 @@ export function createUnstarPolicy(deps: UnstarPolicyDeps) {
 
   /** Applies the policy unless something still holds the mirror (manual, a star, an installation). */
   async function release(githubId: number, cause: ReleaseCause, db: Executor = deps.handle.db) {
-    const row = await findMirrorRow(db, githubId);
-    if (!row || row.unstarred_at !== null) return 'unchanged';
-    if (row.source === 'manual' || row.starred === 1 || row.installation_id !== null) return 'kept';
     const deleteAfter = deps.policy.policy === 'delete' ? iso(deps.policy.graceMs) : null;
     const reason = deleteAfter
       ? `${CAUSE[cause]}; the OneDev project will be deleted after ${deleteAfter} unless it is starred again (UNSTAR_POLICY=delete)`
       : `${CAUSE[cause]}; kept in OneDev, no longer updated (UNSTAR_POLICY=keep)`;
-    await pauseMirror(db, githubId, reason, iso(), { deleteAfter });
+    const letGo = await deps.mirrors.letGo(githubId, reason, deleteAfter, db);
+    if (!letGo || (!letGo.ok && letGo.refusal === 'already_released')) return 'unchanged';
+    if (!letGo.ok) return 'kept';
+    const row = letGo.row;
     log.info({ repo: row.full_name, cause, deleteAfter }, 'mirror released');
     deps.events.emit('notice', {
       kind: 'mirror:released',
@@ -64,9 +58,8 @@ export function createUnstarPolicy(deps: UnstarPolicyDeps) {
 
   /** A re-star or re-install: lift a release (and with it a pending deletion). */
   async function restore(githubId: number, db: Executor = deps.handle.db): Promise<boolean> {
-    const row = await findMirrorRow(db, githubId);
-    if (!row || row.unstarred_at === null) return false;
-    await resumeMirror(db, githubId, iso());
+    const row = await deps.mirrors.resume(githubId, db);
+    if (!row) return false;
     log.info({ repo: row.full_name, cancelledDeletion: row.delete_after }, 'mirror held again');
     return true;
   }
@@ -74,7 +67,7 @@ export function createUnstarPolicy(deps: UnstarPolicyDeps) {
   /** Deletes the OneDev projects whose grace period ended. Returns how many were deleted. */
   async function expireDeletions(): Promise<number> {
     let deleted = 0;
-    for (const row of await dueDeletions(deps.handle.db, iso())) {
+    for (const row of await deps.mirrors.dueDeletions(iso())) {
       if (await deps.heldAgain?.(row).catch(() => true)) {
         await restore(row.github_id);
         continue;

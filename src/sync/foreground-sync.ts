@@ -58,8 +58,7 @@ export async function syncInForeground(
     const held =
       row.status === 'syncing' && row.lease_expires_at !== null && row.lease_expires_at >= now;
     if (!held) {
-      const { db, dialect } = deps.handle;
-      const claimed = await claimMirror(db, dialect, githubId, {
+      const claimed = await claimMirror(deps.handle.db, githubId, {
         worker,
         now,
         until: iso(deps.leaseMs),

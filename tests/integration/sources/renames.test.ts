@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { pushCommit, seedRepos } from '../../support/github-double/seed.js';
+import { listRefs } from '../../support/onedev-double/repo.js';
+import { headsAndTags } from '../../support/pipeline.js';
 import { DIALECTS } from '../../support/test-db.js';
 import { webhookExample, withRepository } from '../../support/webhooks.js';
 import { type SourcesPipeline, startSourcesPipeline } from './sources-kit.js';
@@ -59,6 +61,38 @@ describe.each(DIALECTS)('renames, transfers and deletions on %s', (dialect) => {
     expect((await synced).result).toBe('synced');
     expect(p.onedev.createdNames).toEqual([]);
     expect(p.onedev.projectByPath('github/old/proj')).toBeUndefined();
+  });
+
+  it('a star for a repository renamed earlier (no repository webhook) moves the OneDev project too', async () => {
+    p = await startSourcesPipeline({ dialect });
+    const [repo] = await mirrored('alice', ['old']);
+    const before = p.onedev.projectByPath('github/alice/old');
+    const row = await p.row(repo!.id);
+    const upstream = p.github.rename('alice/old', 'new');
+    const star = withRepository(webhookExample('watch', 'started'), {
+      id: repo!.id,
+      owner: 'alice',
+      name: 'new',
+    });
+    const answer = await (await p.send('watch', star)).json();
+    expect(answer).toMatchObject({ outcome: expect.stringMatching(/^(queued|coalesced)$/) });
+    const renamed = await p.row(repo!.id);
+    expect(renamed).toMatchObject({ full_name: 'alice/new' });
+    expect(renamed?.updated_at).not.toBe(row?.updated_at);
+    // The maintenance round moves what a running sync kept from being moved at once.
+    const moved = await until(async () => {
+      await p?.sources.renames.processPending();
+      const r = await p?.row(repo!.id);
+      return r?.onedev_path === 'github/alice/new' && r.onedev_move_pending === 0 ? r : undefined;
+    });
+    expect(moved).toMatchObject({ full_name: 'alice/new', onedev_conflict: null });
+    expect(p.onedev.projectByPath('github/alice/new')?.id).toBe(before?.id);
+    expect(p.onedev.projectByPath('github/alice/old')).toBeUndefined();
+    await p.waitSynced(1);
+    expect(await p.onedev.refs('github/alice/new')).toEqual(
+      headsAndTags(await listRefs(upstream.path)),
+    );
+    expect(p.onedev.projectByPath('github/alice/old')).toBeUndefined();
   });
 
   it('a 301 from the API (transfer) renames the mirror and moves the project under the new owner', async () => {

@@ -1,0 +1,103 @@
+import type { DbHandle } from '../db/database.js';
+import type { MirrorRow } from '../db/schema/index.js';
+import type { Clock } from '../shared/clock.js';
+import type { KnownMirror } from '../sources/reconcile.plan.js';
+import type { MirrorRowLean } from './mirror-apply.repo.js';
+import { finishMove, holdMirror, pendingMoves, unholdMirror } from './mirror-hold.repo.js';
+import { claimRefreshSlot, dueForRefresh, type RefreshCandidate } from './mirror-refresh.repo.js';
+import type { Refusal } from './mirror-state.js';
+import { type Executor, renameMirror } from './mirrors.repo.js';
+import {
+  dueDeletions,
+  findMirrorRow,
+  type Holder,
+  letGoMirror,
+  loadKnown,
+  mirrorsOfInstallation,
+  pauseMirror,
+  resumeMirror,
+  setArchived,
+  setSourceFlags,
+} from './source-mirrors.repo.js';
+
+export type { Holder, RefreshCandidate };
+
+export interface HolderFlags {
+  starred?: boolean;
+  starredAt?: string | null;
+  installationId?: number | null;
+}
+
+export type RenameResult = { renamed: false } | { renamed: true; from: string };
+export type LetGoResult =
+  | { ok: true; row: MirrorRowLean }
+  | { ok: false; refusal: Refusal }
+  | undefined;
+
+/**
+ * What the GitHub sources (stars, installations, webhooks, refresh, renames) do to mirror
+ * rows: each is an event of the state machine. Methods that take `db` can run inside the
+ * caller's transaction.
+ */
+export interface MirrorSourceOps {
+  findRow(githubId: number, db?: Executor): Promise<MirrorRow | undefined>;
+  /** Every mirror, reduced to what the reconcile planner compares. */
+  known(holder: Holder): Promise<Map<number, KnownMirror>>;
+  ofInstallation(installationId: number, db?: Executor): Promise<MirrorRow[]>;
+  setHolders(githubId: number, flags: HolderFlags, db?: Executor): Promise<void>;
+  setArchived(githubId: number, archived: boolean, db?: Executor): Promise<void>;
+  /** GitHub's new name; the OneDev project is marked to follow. */
+  rename(
+    githubId: number,
+    to: { owner: string; name: string },
+    db?: Executor,
+  ): Promise<RenameResult>;
+  pause(githubId: number, reason: string, db?: Executor): Promise<void>;
+  /** The unstar policy lets go of a mirror nothing holds any more. */
+  letGo(
+    githubId: number,
+    reason: string,
+    deleteAfter: string | null,
+    db?: Executor,
+  ): Promise<LetGoResult>;
+  /** Lifts a release; the row as it was, or undefined when it was not released. */
+  resume(githubId: number, db?: Executor): Promise<MirrorRowLean | undefined>;
+  /** Released mirrors whose grace period is over by `now`. */
+  dueDeletions(now: string): Promise<MirrorRow[]>;
+  /** Holds a mirror for a OneDev project move; the row as it was, undefined when syncing. */
+  hold(githubId: number, holder: string, until: string): Promise<MirrorRowLean | undefined>;
+  unhold(held: MirrorRowLean, holder: string): Promise<void>;
+  pendingMoves(): Promise<number[]>;
+  finishMove(
+    githubId: number,
+    result: { path: string; name: string } | { conflict: string },
+  ): Promise<void>;
+  /** Synced, active mirrors whose refresh slot has come by `now`. */
+  refreshCandidates(now: string, limit: number): Promise<RefreshCandidate[]>;
+  /** Takes the mirror's refresh slot and moves it to `at`; false if another replica had. */
+  claimRefreshSlot(mirror: RefreshCandidate, at: string): Promise<boolean>;
+}
+
+export function createMirrorSourceOps(deps: { handle: DbHandle; clock: Clock }): MirrorSourceOps {
+  const db = deps.handle.db;
+  const now = () => deps.clock.now().toISOString();
+  return {
+    findRow: (githubId, on = db) => findMirrorRow(on, githubId),
+    known: (holder) => loadKnown(db, holder),
+    ofInstallation: (installationId, on = db) => mirrorsOfInstallation(on, installationId),
+    setHolders: (githubId, flags, on = db) => setSourceFlags(on, githubId, flags, now()),
+    setArchived: (githubId, archived, on = db) => setArchived(on, githubId, archived, now()),
+    rename: (githubId, to, on = db) => renameMirror(on, githubId, to, now()),
+    pause: (githubId, reason, on = db) => pauseMirror(on, githubId, reason, now()),
+    letGo: (githubId, reason, deleteAfter, on = db) =>
+      letGoMirror(on, githubId, reason, now(), deleteAfter),
+    resume: (githubId, on = db) => resumeMirror(on, githubId, now()),
+    dueDeletions: (at) => dueDeletions(db, at),
+    hold: (githubId, holder, until) => holdMirror(db, githubId, holder, until),
+    unhold: (held, holder) => unholdMirror(db, held, holder, now()),
+    pendingMoves: () => pendingMoves(db),
+    finishMove: (githubId, result) => finishMove(db, githubId, result, now()),
+    refreshCandidates: (at, limit) => dueForRefresh(db, at, limit),
+    claimRefreshSlot: (mirror, at) => claimRefreshSlot(db, mirror, at, now()),
+  };
+}

@@ -1,0 +1,58 @@
+import type { SyncRun } from '../sync/runs.repo.js';
+import type { Mirror, MirrorSource } from './mirror.js';
+import type { MirrorFilter } from './mirror-queries.repo.js';
+import type { MirrorSourceOps } from './mirror-sources.js';
+import type { Executor, SyncRequestOutcome } from './mirrors.repo.js';
+
+/** A GitHub repository as a source of a mirror: identity and what we know of it. */
+export interface SourceRepository {
+  githubId: number;
+  owner: string;
+  name: string;
+  private: boolean;
+  defaultBranch: string | null;
+}
+
+export interface EnsureResult {
+  created: boolean;
+  outcome: SyncRequestOutcome;
+  mirror: Mirror;
+}
+
+/**
+ * The one surface on mirrors that webhooks, the GitHub sources, the admin API, the
+ * dashboard and the CLI call. Methods that take `db` can run inside the caller's
+ * transaction (and then leave waking the workers to the caller, after commit).
+ */
+export interface MirrorService extends MirrorSourceOps {
+  /** Creates the mirror if it does not exist (due now), otherwise asks it to sync. */
+  ensureMirror(
+    repo: SourceRepository,
+    source: MirrorSource,
+    options?: { starred?: boolean; db?: Executor },
+  ): Promise<EnsureResult>;
+  /** An operator adds a repository by `owner/name` (looked up on GitHub). */
+  addManual(
+    repo: string,
+    lookUp: (owner: string, name: string) => Promise<SourceRepository>,
+  ): Promise<EnsureResult>;
+  syncById(
+    githubId: number,
+    options?: { force?: boolean; resetAttempts?: boolean; db?: Executor },
+  ): Promise<SyncRequestOutcome>;
+  findByName(fullName: string): Promise<Mirror | undefined>;
+  findById(githubId: number, db?: Executor): Promise<Mirror | undefined>;
+  /** Wakes the workers when a request queued work (after the caller's commit). */
+  notify(outcome: SyncRequestOutcome): void;
+  list(filter: MirrorFilter): Promise<{ mirrors: Mirror[]; total: number }>;
+  /** An operator's retry of a failed or retrying mirror; anything else is a conflict. */
+  retry(githubId: number): Promise<SyncRequestOutcome>;
+  retryFailed(): Promise<number>;
+  /** Deletes the row and its run ledger; with `deleteProject`, the OneDev project first. */
+  remove(
+    githubId: number,
+    options?: { deleteProject?: (projectId: number) => Promise<void> },
+  ): Promise<{ projectDeleted: boolean }>;
+  runsOf(githubId: number, limit?: number): Promise<SyncRun[]>;
+  summary(failureLimit?: number): Promise<{ counts: Record<string, number>; failures: Mirror[] }>;
+}
