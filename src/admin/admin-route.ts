@@ -1,7 +1,8 @@
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
 import { ValidationError } from '../shared/errors.js';
-import { honoPath, type Operation } from './admin.operations.js';
+import { honoPath } from './admin.operations.js';
+import type { Operation } from './operation.js';
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
