@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Mirror } from '../mirrors/mirror.js';
-import type { SyncRun } from '../sync/runs.repo.js';
+import type { SyncRun } from '../sync/run.js';
 
 /**
  * Every request and response of the admin API, defined once: the routes validate with

@@ -11,7 +11,7 @@ import {
 } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { ContainerService, LabelledContainer } from './container.service.types.js';
-import type { ContainerActionLog } from './container-actions.repo.js';
+import type { ContainerActionLog } from './container-action.js';
 import type { ContainerEvents } from './containers.events.js';
 import { type RepositoryRestartDeps, restartFollowers } from './repository-restart.js';
 import { parseRestartLabel } from './restart-label.js';

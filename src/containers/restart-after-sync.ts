@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { Executor } from '../db/executor.js';
 import type { EngineAccess } from '../engine/engine-socket.js';
 import type { Logger } from '../shared/logger.js';
-import type { RefChange } from '../sync/runs.repo.js';
+import type { RefChange } from '../sync/run.js';
 import { appendContainerEntries } from './container-runs.repo.js';
 import type { ContainerEvents, LedgerEntry } from './containers.events.js';
 import { type RepositoryRestartDeps, restartFollowers } from './repository-restart.js';

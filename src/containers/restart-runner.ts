@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContainerEngine, EngineContainer } from '../engine/engine.port.js';
 import { ContainerEngineError } from '../engine/engine-errors.js';
-import type { ContainerActionLog } from './container-actions.repo.js';
+import type { ContainerActionLog } from './container-action.js';
 import type { ContainerEvents, LedgerEntry, RestartResult } from './containers.events.js';
 import { isSelf, type SelfIdentity } from './self-container.js';
 

@@ -5,7 +5,7 @@ import { parseRefs } from '../mirrors/mirror.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import { toOneDevName } from '../onedev/project-name.js';
 import { UpstreamError } from '../shared/upstream-error.js';
-import type { RefChange, SyncPhase } from './runs.repo.js';
+import type { RefChange, SyncPhase } from './run.js';
 
 /** Everything one sync needs from the outside world. */
 export interface SyncDeps {

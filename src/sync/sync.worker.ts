@@ -8,8 +8,9 @@ import type { Clock } from '../shared/clock.js';
 import { coerceError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { BackoffOptions } from './retry-policy.js';
+import type { SyncPhase } from './run.js';
 import { type HeldRun, recordFailure, recordShutdownAbort, recordSuccess } from './run-outcome.js';
-import { type SyncPhase, setRunPhase, startRun } from './runs.repo.js';
+import { setRunPhase, startRun } from './runs.repo.js';
 import type { SyncResult } from './sync-mirror.js';
 
 /** Runs one sync of one claimed mirror. */

@@ -15,7 +15,8 @@ import type { Dialect } from '../../../src/db/database.js';
 import { createMirrorService } from '../../../src/mirrors/mirror.service.js';
 import { systemClock } from '../../../src/shared/clock.js';
 import { createLogger } from '../../../src/shared/logger.js';
-import { listRuns, type RefChange, startRun } from '../../../src/sync/runs.repo.js';
+import type { RefChange } from '../../../src/sync/run.js';
+import { listRuns, startRun } from '../../../src/sync/runs.repo.js';
 import type { SyncWorkerEvents } from '../../../src/sync/sync.worker.js';
 import { createTestDb, type TestDb } from '../../support/test-db.js';
 
