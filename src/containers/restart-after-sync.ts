@@ -3,18 +3,10 @@ import type { Executor } from '../db/executor.js';
 import type { EngineAccess } from '../engine/engine-socket.js';
 import type { Logger } from '../shared/logger.js';
 import type { RefChange } from '../sync/run.js';
+import { type SyncFinishedEvent, syncSucceeded } from '../sync/sync.events.js';
 import { appendContainerEntries } from './container-runs.repo.js';
 import type { ContainerEvents, LedgerEntry } from './containers.events.js';
 import { type RepositoryRestartDeps, restartFollowers } from './repository-restart.js';
-
-/** The part of the sync worker's `sync:finished` event the restarter reads. */
-export interface SyncFinishedEvent {
-  githubId: number;
-  fullName: string;
-  result: string;
-  run: string;
-  result_detail?: { refs: RefChange[]; defaultBranch: string | null };
-}
 
 interface Batch {
   githubId: number;
@@ -49,8 +41,8 @@ export function createRestartAfterSync(deps: RestartAfterSyncDeps) {
   let closing = false;
 
   function onSyncFinished(event: SyncFinishedEvent): void {
-    const detail = event.result_detail;
-    if (!detail || detail.refs.length === 0) return;
+    if (!syncSucceeded(event) || event.detail.refs.length === 0) return;
+    const detail = event.detail;
     if (!deps.engine.get()) {
       track(skipAll([event.run], event.fullName, deps.engine.missingReason));
       return;
