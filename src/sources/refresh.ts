@@ -6,7 +6,7 @@ import { parseRefs } from '../mirrors/mirror.js';
 import type { MirrorService } from '../mirrors/mirror.service.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { sameRefs } from '../sync/sync-mirror.js';
+import { sameRefs } from '../sync/ref-changes.js';
 import type { SourcesEvents } from './sources.events.js';
 
 export interface RefreshTarget {
