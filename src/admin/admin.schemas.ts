@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Mirror } from '../mirrors/mirror.js';
+import { ERROR_CODES } from '../shared/errors.js';
 import type { SyncRun } from '../sync/run.js';
 
 /**
@@ -18,8 +19,10 @@ export const errorSchema = z
   .object({
     error: z.object({
       code: z
-        .string()
-        .describe('PascalCase error code, e.g. ValidationError, NotFound, Unauthorized'),
+        .enum(ERROR_CODES)
+        .describe(
+          'what kind of error (docs/admin-api.md explains each); match on it, not on the message',
+        ),
       message: z.string().describe('what went wrong and what to do'),
     }),
   })

@@ -4,6 +4,7 @@ import type { ContainerAction, ContainerEngine, EngineContainer } from '../engin
 import type { EngineAccess } from '../engine/engine-socket.js';
 import {
   AppError,
+  ConflictError,
   NotConfiguredError,
   NotFoundError,
   UnavailableError,
@@ -62,10 +63,8 @@ export function createContainerService(deps: ContainerServiceDeps): ContainerSer
   async function act(idOrName: string, action: ContainerAction): Promise<void> {
     const container = await find(idOrName);
     if (action !== 'start' && isSelf(deps.self, container)) {
-      throw new AppError(
-        'Conflict',
+      throw new ConflictError(
         `${container.name} is Starbridge's own container: it will not ${action} itself`,
-        409,
       );
     }
     const engine = engineOrThrow();

@@ -4,7 +4,7 @@ import type { HealthService } from '../health/health.service.js';
 import type { Logger } from '../shared/logger.js';
 import { githubWebhookRoutes } from '../webhooks/github-webhook.routes.js';
 import type { WebhookService } from '../webhooks/webhook.service.js';
-import { errorHandler } from './error-handler.js';
+import { errorHandler, notFoundHandler } from './error-handler.js';
 
 export interface AppDeps {
   log: Logger;
@@ -23,12 +23,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.onError(errorHandler(deps.log.child({ component: 'http' })));
-  app.notFound((c) =>
-    c.json(
-      { error: { code: 'NotFound', message: `no route for ${c.req.method} ${c.req.path}` } },
-      404,
-    ),
-  );
+  app.notFound(notFoundHandler);
   app.route('/', healthRoutes(deps.health));
   if (deps.webhooks) {
     app.route('/', githubWebhookRoutes({ ...deps.webhooks, log: deps.log }));
