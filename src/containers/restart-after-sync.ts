@@ -26,6 +26,16 @@ export interface RestartAfterSyncDeps extends RepositoryRestartDeps {
   events: EventEmitter<ContainerEvents>;
 }
 
+/** Restarts the containers that follow a repository after syncs that moved its refs. */
+export interface RestartAfterSync {
+  /** The `sync:finished` listener: opens or joins the repository's debounce window. */
+  onSyncFinished(event: SyncFinishedEvent): void;
+  /** Runs every pending batch now and waits for all restarts in progress. */
+  flush(): Promise<void>;
+  /** Pending batches still run (their code is already mirrored); abort after the grace. */
+  stop(graceMs: number): Promise<void>;
+}
+
 /**
  * Restarts the followers of a repository after successful syncs that moved its refs.
  * The first such sync opens a debounce window; syncs of the same repository inside it
@@ -33,7 +43,7 @@ export interface RestartAfterSyncDeps extends RepositoryRestartDeps {
  * extended by later syncs, so a busy repository still restarts at least once per window.
  * Failed syncs, and syncs that moved nothing, restart nothing.
  */
-export function createRestartAfterSync(deps: RestartAfterSyncDeps) {
+export function createRestartAfterSync(deps: RestartAfterSyncDeps): RestartAfterSync {
   const log = deps.log.child({ component: 'container-restarter' });
   const pending = new Map<number, Batch>();
   const running = new Set<Promise<void>>();
@@ -135,8 +145,6 @@ export function createRestartAfterSync(deps: RestartAfterSyncDeps) {
     },
   };
 }
-
-export type RestartAfterSync = ReturnType<typeof createRestartAfterSync>;
 
 function logEntries(log: Logger, entries: LedgerEntry[]): void {
   for (const entry of entries) {

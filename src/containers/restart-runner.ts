@@ -21,8 +21,19 @@ export interface RestartRunnerOptions {
   actions: ContainerActionLog;
 }
 
+/** Restarts one container and waits for it to run (and be healthy). */
+export interface RestartRunner {
+  /** Restarts `container`, waits for it, records the restart; never throws for the engine's failures. */
+  restart(
+    engine: ContainerEngine,
+    container: EngineContainer,
+    repo?: string,
+    signal?: AbortSignal,
+  ): Promise<RestartEntry>;
+}
+
 /** Restarts containers one call each, waits for them, and records each restart. */
-export function createRestartRunner(options: RestartRunnerOptions) {
+export function createRestartRunner(options: RestartRunnerOptions): RestartRunner {
   const now = options.now ?? (() => new Date());
 
   async function restart(
@@ -110,8 +121,6 @@ export function createRestartRunner(options: RestartRunnerOptions) {
 
   return { restart };
 }
-
-export type RestartRunner = ReturnType<typeof createRestartRunner>;
 
 function failed(
   error: unknown,
