@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { NotConfiguredError, UnauthorizedError } from '../shared/errors.js';
 
 /** Query parameters that would carry a token in a URL (and so into logs and history). */
 const URL_TOKEN_PARAMS = ['token', 'access_token'];
@@ -35,14 +36,10 @@ export function adminAuth(options: AdminAuthOptions): MiddlewareHandler {
   return async (c, next) => {
     if (options.publicPaths.includes(c.req.path)) return next();
     if (!options.token) {
-      return c.json(
-        { error: { code: 'NotConfigured', message: 'set ADMIN_TOKEN to enable the admin API' } },
-        503,
-      );
+      throw new NotConfiguredError('set ADMIN_TOKEN to enable the admin API');
     }
-    const deny = (message: string) => {
-      c.header('WWW-Authenticate', 'Bearer realm="starbridge"');
-      return c.json({ error: { code: 'Unauthorized', message } }, 401);
+    const deny = (message: string): never => {
+      throw new UnauthorizedError(message, 'Bearer realm="starbridge"');
     };
     const query = c.req.queries();
     if (URL_TOKEN_PARAMS.some((name) => name in query)) {

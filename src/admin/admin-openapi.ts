@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { type Operation, operations, type ResponseSpec } from './admin.operations.js';
+import { operations } from './admin.operations.js';
 import { models } from './admin.schemas.js';
+import type { Operation, ResponseSpec } from './operation.js';
 
 type Json = Record<string, unknown>;
 

@@ -1,7 +1,8 @@
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
-import { ValidationError } from '../shared/errors.js';
-import { honoPath, type Operation } from './admin.operations.js';
+import { InvalidJsonError, MethodNotAllowedError, ValidationError } from '../shared/errors.js';
+import { honoPath } from './admin.operations.js';
+import type { Operation } from './operation.js';
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -14,7 +15,8 @@ export interface Input<P, Q, B> {
 /**
  * Registers one operation on the app: its path and method come from the operation, and
  * its path parameters, query and JSON body are validated with the operation's schemas
- * before the handler runs. Invalid input is a 400 ValidationError naming each field.
+ * before the handler runs. Invalid input is a 400 ValidationError naming each field (a
+ * body that is not JSON: InvalidJson).
  */
 export function register<
   P extends z.ZodObject | undefined,
@@ -33,13 +35,36 @@ export function register<
   });
 }
 
+/**
+ * Answers 405 (with `Allow`) for a method an operation's path does not take. Registered
+ * after every operation's route, it runs only when none of them matched the request.
+ */
+export function refuseOtherMethods(app: Hono, all: readonly Operation[]): void {
+  const allowed = new Map<string, Set<string>>();
+  for (const operation of all) {
+    const path = honoPath(operation.path);
+    const methods = allowed.get(path) ?? new Set<string>();
+    methods.add(operation.method.toUpperCase());
+    allowed.set(path, methods);
+  }
+  for (const [path, methods] of allowed) {
+    const allow = [...methods].sort();
+    app.all(path, (c) => {
+      throw new MethodNotAllowedError(
+        `${c.req.method} is not allowed here; ${c.req.path} takes ${allow.join(', ')}`,
+        allow,
+      );
+    });
+  }
+}
+
 async function jsonBody(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === '') throw new ValidationError('a JSON request body is required');
   try {
     return JSON.parse(text);
   } catch {
-    throw new ValidationError('the request body is not valid JSON');
+    throw new InvalidJsonError('the request body is not valid JSON');
   }
 }
 

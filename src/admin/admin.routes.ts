@@ -12,6 +12,7 @@ import { operations } from './admin.operations.js';
 import { createAdminService } from './admin.service.js';
 import { adminAuth } from './admin-auth.js';
 import { buildOpenApiDocument } from './admin-openapi.js';
+import { refuseOtherMethods } from './admin-route.js';
 
 export interface AdminRoutesDeps {
   /** ADMIN_TOKEN; undefined turns the admin API off (503), except the OpenAPI document. */
@@ -48,5 +49,6 @@ export function adminRoutes(deps: AdminRoutesDeps): Hono {
   app.route('/', deliveriesRoutes(service));
   app.route('/', sourcesRoutes(deps.sources));
   app.route('/', containersRoutes(deps.containers));
+  refuseOtherMethods(app, Object.values(operations));
   return app;
 }

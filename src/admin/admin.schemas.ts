@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Mirror } from '../mirrors/mirror.js';
-import type { SyncRun } from '../sync/runs.repo.js';
+import { ERROR_CODES } from '../shared/errors.js';
+import type { SyncRun } from '../sync/run.js';
 
 /**
  * Every request and response of the admin API, defined once: the routes validate with
@@ -18,8 +19,10 @@ export const errorSchema = z
   .object({
     error: z.object({
       code: z
-        .string()
-        .describe('PascalCase error code, e.g. ValidationError, NotFound, Unauthorized'),
+        .enum(ERROR_CODES)
+        .describe(
+          'what kind of error (docs/admin-api.md explains each); match on it, not on the message',
+        ),
       message: z.string().describe('what went wrong and what to do'),
     }),
   })

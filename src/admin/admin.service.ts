@@ -2,10 +2,12 @@ import type { DbHandle } from '../db/database.js';
 import type { GitHubClient } from '../github/github.client.js';
 import { parseFullName } from '../github/repo-name.js';
 import type { Mirror } from '../mirrors/mirror.js';
-import type { MirrorService } from '../mirrors/mirror.service.js';
+import type { EnsureResult, MirrorService } from '../mirrors/mirror.service.js';
 import type { MirrorFilter } from '../mirrors/mirror-queries.repo.js';
+import type { SyncRequestOutcome } from '../mirrors/mirrors.repo.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import { NotConfiguredError, NotFoundError } from '../shared/errors.js';
+import type { SyncRun } from '../sync/run.js';
 import { listDeliveries } from '../webhooks/deliveries.repo.js';
 
 export interface AdminServiceDeps {
@@ -23,11 +25,62 @@ export interface DeliveryFilter {
   offset: number;
 }
 
+/** One stored webhook delivery, as the admin API lists it. */
+export interface DeliveryView {
+  /** Our id of the delivery (not GitHub's). */
+  id: string;
+  hookId: string;
+  /** GitHub's `X-GitHub-Delivery`. */
+  deliveryId: string;
+  event: string;
+  action: string | null;
+  githubId: number | null;
+  /** `owner/name`, when the payload named a repository. */
+  repository: string | null;
+  /** What became of it (`queued`, `ignored`, …). */
+  outcome: string;
+  detail: string | null;
+  receivedAt: string;
+}
+
+/** One page of a list, with the window that was asked for. */
+export interface Page {
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/** What the admin API does, by repository name. */
+export interface AdminService {
+  /** The mirror of `owner/name`; NotFound when there is none. */
+  getMirror(owner: string, name: string): Promise<Mirror>;
+  /** One page of mirrors matching the filter. */
+  listMirrors(filter: MirrorFilter): Promise<Page & { mirrors: Mirror[] }>;
+  /** Mirrors a repository by name (checked on GitHub first); says whether it was new. */
+  addMirror(repo: string): Promise<EnsureResult>;
+  /** An explicit request: forced, so a failed or paused mirror syncs too. */
+  syncMirror(owner: string, name: string): Promise<SyncRequestOutcome>;
+  /** Retries a failed or retrying mirror from its first attempt; Conflict otherwise. */
+  retryMirror(owner: string, name: string): Promise<SyncRequestOutcome>;
+  /** Retries every failed mirror; returns how many. */
+  retryFailed(): Promise<number>;
+  /** Stops mirroring `owner/name`, and deletes its OneDev project when asked. */
+  deleteMirror(
+    owner: string,
+    name: string,
+    deleteProject: boolean,
+  ): Promise<{ deleted: true; projectDeleted: boolean }>;
+  /** The latest sync runs of a mirror, newest first. */
+  listRuns(owner: string, name: string, limit: number): Promise<SyncRun[]>;
+  /** One page of stored webhook deliveries matching the filter, newest first. */
+  listDeliveries(filter: DeliveryFilter): Promise<Page & { deliveries: DeliveryView[] }>;
+}
+
 /**
  * What the admin API does, by repository name: resolves `owner/name` to a mirror and
  * hands over to the mirror service, GitHub and OneDev. Routes only validate and shape.
  */
-export function createAdminService(deps: AdminServiceDeps) {
+export function createAdminService(deps: AdminServiceDeps): AdminService {
   const { mirrors } = deps;
 
   async function mirrorNamed(owner: string, name: string): Promise<Mirror> {
@@ -100,5 +153,3 @@ export function createAdminService(deps: AdminServiceDeps) {
     },
   };
 }
-
-export type AdminService = ReturnType<typeof createAdminService>;

@@ -3,8 +3,14 @@ import type { Insertable, Selectable } from 'kysely';
 import type { Executor } from '../db/executor.js';
 import type { Logger } from '../shared/logger.js';
 import { redactCredentialPatterns } from '../shared/redact.js';
-
-export type ContainerActionKind = 'restart' | 'start' | 'stop' | 'rebuild';
+import type {
+  ActionFilter,
+  ContainerActionKind,
+  ContainerActionLog,
+  ContainerActionRecord,
+  LastRestart,
+  NewContainerAction,
+} from './container-action.js';
 
 /**
  * What Starbridge did to a container (restart, start, stop) or a compose stack (rebuild),
@@ -29,44 +35,6 @@ export interface ContainerActionsTable {
 }
 
 export type ContainerActionRow = Selectable<ContainerActionsTable>;
-
-/** One action as the API shows it. */
-export interface ContainerActionRecord {
-  id: string;
-  kind: ContainerActionKind;
-  container: string | null;
-  containerId: string | null;
-  repository: string | null;
-  result: string;
-  message: string | null;
-  output: string | null;
-  exitCode: number | null;
-  startedAt: string;
-  finishedAt: string;
-}
-
-export type NewContainerAction = Omit<
-  ContainerActionRecord,
-  'id' | 'container' | 'containerId' | 'repository' | 'message' | 'output' | 'exitCode'
-> &
-  Partial<
-    Pick<
-      ContainerActionRecord,
-      'container' | 'containerId' | 'repository' | 'message' | 'output' | 'exitCode'
-    >
-  >;
-
-export interface ActionFilter {
-  limit: number;
-  kind?: ContainerActionKind;
-  container?: string;
-}
-
-export interface LastRestart {
-  at: string;
-  result: string;
-  message?: string;
-}
 
 /** The tail of a rebuild's output that is kept (64 KiB of characters). */
 export const OUTPUT_KEPT = 64 * 1024;
@@ -158,7 +126,7 @@ export function createContainerActionLog(deps: {
   log: Logger;
   /** Removes secrets from messages and output; credential patterns only by default. */
   redact?: (text: string) => string;
-}) {
+}): ContainerActionLog {
   const redact = deps.redact ?? redactCredentialPatterns;
   const log = deps.log.child({ component: 'container-actions' });
   return {
@@ -189,5 +157,3 @@ export function createContainerActionLog(deps: {
     latestRestarts: (names: readonly string[]) => latestRestarts(deps.db, names),
   };
 }
-
-export type ContainerActionLog = ReturnType<typeof createContainerActionLog>;

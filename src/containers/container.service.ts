@@ -4,6 +4,7 @@ import type { ContainerAction, ContainerEngine, EngineContainer } from '../engin
 import type { EngineAccess } from '../engine/engine-socket.js';
 import {
   AppError,
+  ConflictError,
   NotConfiguredError,
   NotFoundError,
   UnavailableError,
@@ -11,7 +12,7 @@ import {
 } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { ContainerService, LabelledContainer } from './container.service.types.js';
-import type { ContainerActionLog } from './container-actions.repo.js';
+import type { ContainerActionLog } from './container-action.js';
 import type { ContainerEvents } from './containers.events.js';
 import { type RepositoryRestartDeps, restartFollowers } from './repository-restart.js';
 import { parseRestartLabel } from './restart-label.js';
@@ -62,10 +63,8 @@ export function createContainerService(deps: ContainerServiceDeps): ContainerSer
   async function act(idOrName: string, action: ContainerAction): Promise<void> {
     const container = await find(idOrName);
     if (action !== 'start' && isSelf(deps.self, container)) {
-      throw new AppError(
-        'Conflict',
+      throw new ConflictError(
         `${container.name} is Starbridge's own container: it will not ${action} itself`,
-        409,
       );
     }
     const engine = engineOrThrow();

@@ -1,6 +1,6 @@
-import type { ActionFilter, ContainerActionRecord } from './container-actions.repo.js';
+import type { ActionFilter, ContainerActionRecord } from './container-action.js';
 
-export type { ActionFilter, ContainerActionRecord } from './container-actions.repo.js';
+export type { ActionFilter, ContainerActionRecord } from './container-action.js';
 
 /** A container that carries the restart label, as the API, CLI and dashboard show it. */
 export interface LabelledContainer {

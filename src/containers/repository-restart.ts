@@ -1,5 +1,5 @@
 import type { ContainerEngine, EngineContainer } from '../engine/engine.port.js';
-import type { RefChange } from '../sync/runs.repo.js';
+import type { RefChange } from '../sync/run.js';
 import type { LedgerEntry } from './containers.events.js';
 import { checkoutBranch, type FollowEntry, matchingEntries } from './restart-label.js';
 import type { RestartRunner } from './restart-runner.js';

@@ -2,19 +2,11 @@ import type { EventEmitter } from 'node:events';
 import type { Executor } from '../db/executor.js';
 import type { EngineAccess } from '../engine/engine-socket.js';
 import type { Logger } from '../shared/logger.js';
-import type { RefChange } from '../sync/runs.repo.js';
+import type { RefChange } from '../sync/run.js';
+import { type SyncFinishedEvent, syncSucceeded } from '../sync/sync.events.js';
 import { appendContainerEntries } from './container-runs.repo.js';
 import type { ContainerEvents, LedgerEntry } from './containers.events.js';
 import { type RepositoryRestartDeps, restartFollowers } from './repository-restart.js';
-
-/** The part of the sync worker's `sync:finished` event the restarter reads. */
-export interface SyncFinishedEvent {
-  githubId: number;
-  fullName: string;
-  result: string;
-  run: string;
-  result_detail?: { refs: RefChange[]; defaultBranch: string | null };
-}
 
 interface Batch {
   githubId: number;
@@ -34,6 +26,16 @@ export interface RestartAfterSyncDeps extends RepositoryRestartDeps {
   events: EventEmitter<ContainerEvents>;
 }
 
+/** Restarts the containers that follow a repository after syncs that moved its refs. */
+export interface RestartAfterSync {
+  /** The `sync:finished` listener: opens or joins the repository's debounce window. */
+  onSyncFinished(event: SyncFinishedEvent): void;
+  /** Runs every pending batch now and waits for all restarts in progress. */
+  flush(): Promise<void>;
+  /** Pending batches still run (their code is already mirrored); abort after the grace. */
+  stop(graceMs: number): Promise<void>;
+}
+
 /**
  * Restarts the followers of a repository after successful syncs that moved its refs.
  * The first such sync opens a debounce window; syncs of the same repository inside it
@@ -41,7 +43,7 @@ export interface RestartAfterSyncDeps extends RepositoryRestartDeps {
  * extended by later syncs, so a busy repository still restarts at least once per window.
  * Failed syncs, and syncs that moved nothing, restart nothing.
  */
-export function createRestartAfterSync(deps: RestartAfterSyncDeps) {
+export function createRestartAfterSync(deps: RestartAfterSyncDeps): RestartAfterSync {
   const log = deps.log.child({ component: 'container-restarter' });
   const pending = new Map<number, Batch>();
   const running = new Set<Promise<void>>();
@@ -49,8 +51,8 @@ export function createRestartAfterSync(deps: RestartAfterSyncDeps) {
   let closing = false;
 
   function onSyncFinished(event: SyncFinishedEvent): void {
-    const detail = event.result_detail;
-    if (!detail || detail.refs.length === 0) return;
+    if (!syncSucceeded(event) || event.detail.refs.length === 0) return;
+    const detail = event.detail;
     if (!deps.engine.get()) {
       track(skipAll([event.run], event.fullName, deps.engine.missingReason));
       return;
@@ -143,8 +145,6 @@ export function createRestartAfterSync(deps: RestartAfterSyncDeps) {
     },
   };
 }
-
-export type RestartAfterSync = ReturnType<typeof createRestartAfterSync>;
 
 function logEntries(log: Logger, entries: LedgerEntry[]): void {
   for (const entry of entries) {

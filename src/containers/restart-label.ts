@@ -1,4 +1,4 @@
-import type { RefChange } from '../sync/runs.repo.js';
+import type { RefChange } from '../sync/run.js';
 
 /** One entry of a restart label: `name`, `owner/name`, either with an optional `@branch`. */
 export interface FollowEntry {

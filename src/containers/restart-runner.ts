@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContainerEngine, EngineContainer } from '../engine/engine.port.js';
 import { ContainerEngineError } from '../engine/engine-errors.js';
-import type { ContainerActionLog } from './container-actions.repo.js';
+import type { ContainerActionLog } from './container-action.js';
 import type { ContainerEvents, LedgerEntry, RestartResult } from './containers.events.js';
 import { isSelf, type SelfIdentity } from './self-container.js';
 
@@ -21,8 +21,19 @@ export interface RestartRunnerOptions {
   actions: ContainerActionLog;
 }
 
+/** Restarts one container and waits for it to run (and be healthy). */
+export interface RestartRunner {
+  /** Restarts `container`, waits for it, records the restart; never throws for the engine's failures. */
+  restart(
+    engine: ContainerEngine,
+    container: EngineContainer,
+    repo?: string,
+    signal?: AbortSignal,
+  ): Promise<RestartEntry>;
+}
+
 /** Restarts containers one call each, waits for them, and records each restart. */
-export function createRestartRunner(options: RestartRunnerOptions) {
+export function createRestartRunner(options: RestartRunnerOptions): RestartRunner {
   const now = options.now ?? (() => new Date());
 
   async function restart(
@@ -110,8 +121,6 @@ export function createRestartRunner(options: RestartRunnerOptions) {
 
   return { restart };
 }
-
-export type RestartRunner = ReturnType<typeof createRestartRunner>;
 
 function failed(
   error: unknown,

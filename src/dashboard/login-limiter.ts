@@ -24,13 +24,26 @@ interface ClientState {
   blockedUntil: number;
 }
 
+/** Throttles dashboard sign-in attempts per client and for all clients together. */
+export interface LoginLimiter {
+  /** Whether a client may try now; a permitted attempt counts against the global budget. */
+  take(client: string): { allowed: true } | { allowed: false; retryAfterMs: number };
+  /** Records a wrong password: after a few, the client waits longer each time. */
+  fail(client: string): void;
+  /** Forgets a client's failures after it signed in. */
+  succeed(client: string): void;
+}
+
 /**
  * Throttles login attempts before any hashing (docs/reference/bad-inputs.md#a01): per client, an
  * exponential wait after a few failures; for all clients together, a cap on checks per minute, so
  * attempts spread over many addresses still cannot burn the CPU. In memory: each replica limits its
  * own share, which is enough to keep guessing hopeless.
  */
-export function createLoginLimiter(clock: Clock, limits: LoginLimits = DEFAULT_LOGIN_LIMITS) {
+export function createLoginLimiter(
+  clock: Clock,
+  limits: LoginLimits = DEFAULT_LOGIN_LIMITS,
+): LoginLimiter {
   const clients = new Map<string, ClientState>();
   let recent: number[] = [];
 
@@ -65,5 +78,3 @@ export function createLoginLimiter(clock: Clock, limits: LoginLimits = DEFAULT_L
 
   return { take, fail, succeed: (client: string) => void clients.delete(client) };
 }
-
-export type LoginLimiter = ReturnType<typeof createLoginLimiter>;

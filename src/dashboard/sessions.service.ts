@@ -27,8 +27,26 @@ export function randomToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** Server-side dashboard sessions: the cookie carries a random token, the database the rest. */
+export interface SessionStore {
+  /** A brand-new session (never a reused id: fixation is impossible) and its cookie value. */
+  start(): Promise<{ token: string; session: DashboardSession }>;
+  /** The live session for a cookie value, or undefined (unknown, ended or expired). */
+  find(token: string | undefined): Promise<DashboardSession | undefined>;
+  /** Ends a session (sign-out). */
+  end(session: DashboardSession): Promise<void>;
+  /** Sets (or clears, with null) the one-time message shown on the next page. */
+  flash(session: DashboardSession, message: string | null): Promise<void>;
+  /** How long a session lives, in milliseconds. */
+  ttlMs: number;
+}
+
 /** Server-side sessions: the cookie carries a random token, the database the session. */
-export function createSessionStore(deps: { handle: DbHandle; clock: Clock; ttlMs?: number }) {
+export function createSessionStore(deps: {
+  handle: DbHandle;
+  clock: Clock;
+  ttlMs?: number;
+}): SessionStore {
   const db = deps.handle.db;
   const ttlMs = deps.ttlMs ?? SESSION_TTL_MS;
 
@@ -74,5 +92,3 @@ function toSession(row: {
 }): DashboardSession {
   return { key: row.id, csrfToken: row.csrf_token, flash: row.flash, expiresAt: row.expires_at };
 }
-
-export type SessionStore = ReturnType<typeof createSessionStore>;

@@ -1,9 +1,8 @@
 import { redactCredentialPatterns } from '../shared/redact.js';
 import { UpstreamError } from '../shared/upstream-error.js';
-import type { GitFailureKind } from './git.port.js';
+import type { GitFailureKind, TextRedactor } from './git.port.js';
 import { type GitFailureContext, lastLines, matchRule, type Verdict } from './git-failure-rules.js';
 import type { GitRunResult } from './git-process.js';
-import type { TextRedactor } from './git-remote.js';
 
 export type { GitFailureContext } from './git-failure-rules.js';
 

@@ -1,11 +1,6 @@
 import { Redactor, redactCredentialPatterns } from '../shared/redact.js';
-import type { GitRemote } from './git.port.js';
+import type { GitRemote, TextRedactor } from './git.port.js';
 import { GitCommandError } from './git-errors.js';
-
-/** Anything that scrubs secrets from text, such as the shared `Redactor`. */
-export interface TextRedactor {
-  redact(text: string): string;
-}
 
 /**
  * Checks a remote URL before git sees it (docs/reference/bad-inputs.md#git-invocation-rules): only

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { GitRemote } from './git.port.js';
+import type { GitRemote, TextRedactor } from './git.port.js';
 import { type GitCommandError, gitFailure, refusal } from './git-errors.js';
 import {
   buildGitEnv,
@@ -16,7 +16,6 @@ import {
   describeHost,
   describeUrl,
   redactorFor,
-  type TextRedactor,
 } from './git-remote.js';
 
 export interface GitEngineOptions {

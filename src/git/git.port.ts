@@ -64,3 +64,8 @@ export interface GitEngine {
   /** The installed git version, e.g. `2.39.5`. */
   version(): Promise<string>;
 }
+
+/** Anything that scrubs secrets from text, such as the shared `Redactor`. */
+export interface TextRedactor {
+  redact(text: string): string;
+}

@@ -6,7 +6,7 @@ import { setupRoutes } from '../health/setup.routes.js';
 import type { Logger } from '../shared/logger.js';
 import { githubWebhookRoutes } from '../webhooks/github-webhook.routes.js';
 import type { WebhookService } from '../webhooks/webhook.service.js';
-import { errorHandler } from './error-handler.js';
+import { errorHandler, notFoundHandler } from './error-handler.js';
 
 /** What the HTTP edge serves: health, GitHub's webhooks and every feature's routes. */
 export interface AppServices {
@@ -28,12 +28,7 @@ export interface AppServices {
 export function createApp(deps: AppServices): Hono {
   const app = new Hono();
   app.onError(errorHandler(deps.log.child({ component: 'http' })));
-  app.notFound((c) =>
-    c.json(
-      { error: { code: 'NotFound', message: `no route for ${c.req.method} ${c.req.path}` } },
-      404,
-    ),
-  );
+  app.notFound(notFoundHandler);
   app.route('/', healthRoutes(deps.health));
   if (deps.setup) app.route('/', setupRoutes(deps.setup));
   if (deps.webhooks) {

@@ -1,33 +1,49 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { AppError } from '../shared/errors.js';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { AppError, type ErrorCode, NotFoundError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 
-/** The one place errors become HTTP answers: `{ error: { code, message } }`. */
+/**
+ * The one place errors become HTTP answers: `{ error: { code, message } }`. Routes and
+ * middleware throw typed errors (`AppError` and its kinds); this turns them into answers.
+ */
 export function errorHandler(log: Logger) {
-  return (error: Error, c: Context) => {
-    if (error instanceof AppError) {
-      return c.json({ error: { code: error.code, message: error.message } }, error.status as 400);
-    }
+  return (error: Error, c: Context): Response => {
+    if (error instanceof AppError) return errorResponse(c, error);
     if (error instanceof HTTPException) {
       const status = error.status;
-      return c.json(
-        { error: { code: httpCode(status), message: error.message || 'request failed' } },
-        status,
-      );
+      const code = HTTP_CODES[status] ?? (status < 500 ? 'BadRequest' : 'InternalError');
+      return answer(c, code, error.message || 'request failed', status);
     }
     log.error({ err: error, path: c.req.path }, 'unhandled error');
     // Never echo an unknown error's message: it may carry internals.
-    return c.json(
-      { error: { code: 'InternalError', message: 'internal error; see the server log' } },
-      500,
-    );
+    return answer(c, 'InternalError', 'internal error; see the server log', 500);
   };
 }
 
-function httpCode(status: number): string {
-  if (status === 413) return 'PayloadTooLarge';
-  if (status === 401) return 'Unauthorized';
-  if (status === 404) return 'NotFound';
-  return status < 500 ? 'BadRequest' : 'InternalError';
+/** The answer for a request no route takes (Hono's not-found hook answers, it cannot throw). */
+export function notFoundHandler(c: Context): Response {
+  return errorResponse(c, new NotFoundError(`no route for ${c.req.method} ${c.req.path}`));
 }
+
+/** The answer for one typed error, with the headers it needs. */
+export function errorResponse(c: Context, error: AppError): Response {
+  for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+  return answer(c, error.code, error.message, error.status as ContentfulStatusCode);
+}
+
+function answer(c: Context, code: ErrorCode, message: string, status: ContentfulStatusCode) {
+  return c.json({ error: { code, message } }, status);
+}
+
+/** Codes for the statuses Hono's own middleware can raise. */
+const HTTP_CODES: Partial<Record<number, ErrorCode>> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  413: 'PayloadTooLarge',
+  415: 'UnsupportedMediaType',
+  429: 'RateLimited',
+};

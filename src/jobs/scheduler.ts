@@ -24,6 +24,18 @@ export interface SchedulerOptions {
 
 const PREFIX = 'sources:';
 
+/** Runs periodic tasks, each at most once per interval across every replica (by lease). */
+export interface Scheduler {
+  /** Runs, now, every task whose lease this replica can take; resolves when they finish. */
+  runDue(): Promise<void>;
+  /** Runs due tasks now and then every `checkEveryMs`. */
+  start(): void;
+  /** Stops starting tasks; waits up to `graceMs` for those running. */
+  stop(graceMs: number): Promise<void>;
+  /** When a task can next run (its lease's expiry), or null before its first run. */
+  nextAt(name: string): Promise<string | null>;
+}
+
 /**
  * Runs periodic tasks on one replica at a time, once per interval: a task's lease lasts
  * its interval and is not released after the run, so whichever replica takes it runs
@@ -31,7 +43,7 @@ const PREFIX = 'sources:';
  * its interval keeps extending the lease, so two runs never overlap. A replica that dies
  * only delays the next run until its lease expires.
  */
-export function createScheduler(options: SchedulerOptions) {
+export function createScheduler(options: SchedulerOptions): Scheduler {
   const log = options.log.child({ component: 'scheduler' });
   const running = new Map<string, Promise<void>>();
   const groups = new Map<string, Promise<void>>();
@@ -102,5 +114,3 @@ export function createScheduler(options: SchedulerOptions) {
     },
   };
 }
-
-export type Scheduler = ReturnType<typeof createScheduler>;

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
+import { UnauthorizedError } from '../shared/errors.js';
 import type { Metrics } from './metrics.js';
 
 function sameSecret(given: string, expected: string): boolean {
@@ -16,15 +17,7 @@ export function metricsRoutes(metrics: Metrics, token?: string): Hono {
       const header = c.req.header('authorization') ?? '';
       const given = header.startsWith('Bearer ') ? header.slice(7) : '';
       if (!sameSecret(given, token)) {
-        return c.json(
-          {
-            error: { code: 'Unauthorized', message: 'send Authorization: Bearer <METRICS_TOKEN>' },
-          },
-          401,
-          {
-            'www-authenticate': 'Bearer',
-          },
-        );
+        throw new UnauthorizedError('send Authorization: Bearer <METRICS_TOKEN>', 'Bearer');
       }
     }
     return c.body(await metrics.render(), 200, { 'content-type': metrics.contentType });

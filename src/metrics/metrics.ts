@@ -30,12 +30,28 @@ export interface MetricsDeps {
   build?: BuildInfo;
 }
 
+/** Starbridge's Prometheus metrics: counters moved by events, gauges read at scrape time. */
+export interface Metrics {
+  /** The registry every Starbridge metric is on (never the global one). */
+  registry: Registry;
+  /** Counts a webhook delivery by event (bounded to known events) and what became of it. */
+  recordDelivery(event: string, outcome: string): void;
+  /** Counts a finished sync by result and observes its duration. */
+  recordSync(result: string, durationMs: number): void;
+  /** Counts a container restart by result. */
+  recordRestart(result: string): void;
+  /** The scrape answer in Prometheus' text format. */
+  render(): Promise<string>;
+  /** The scrape answer's content type. */
+  contentType: string;
+}
+
 /**
  * Starbridge's Prometheus metrics, on a registry of its own (never the global one, so two
  * instances in one process — tests — do not collide). Counters are moved by the features'
  * events; gauges about mirrors are read from the database at scrape time.
  */
-export function createMetrics(deps: MetricsDeps) {
+export function createMetrics(deps: MetricsDeps): Metrics {
   const registry = new Registry();
   // Unprefixed, as every Node.js dashboard and alert expects (process_*, nodejs_*).
   collectDefaultMetrics({ register: registry });
@@ -122,5 +138,3 @@ export function createMetrics(deps: MetricsDeps) {
     contentType: registry.contentType,
   };
 }
-
-export type Metrics = ReturnType<typeof createMetrics>;

@@ -3,7 +3,8 @@ import { parseFullName } from '../github/repo-name.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { UpstreamError } from '../shared/upstream-error.js';
-import { listRuns, type SyncRun } from '../sync/runs.repo.js';
+import type { SyncRun } from '../sync/run.js';
+import { listRuns } from '../sync/runs.repo.js';
 import { type Mirror, type MirrorSource, mirrorFromRow } from './mirror.js';
 import { applyMirrorEvent } from './mirror-apply.repo.js';
 import {

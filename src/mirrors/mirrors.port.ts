@@ -1,4 +1,4 @@
-import type { SyncRun } from '../sync/runs.repo.js';
+import type { SyncRun } from '../sync/run.js';
 import type { Mirror, MirrorSource } from './mirror.js';
 import type { MirrorFilter } from './mirror-queries.repo.js';
 import type { MirrorSourceOps } from './mirror-sources.js';

@@ -12,6 +12,7 @@ import type {
 } from '../admin/admin.schemas.js';
 import type { AdminService } from '../admin/admin.service.js';
 import { register } from '../admin/admin-route.js';
+import { PayloadTooLargeError } from '../shared/errors.js';
 
 /** An admin request body is a few hundred bytes at most. */
 const MAX_BODY_BYTES = 16 * 1024;
@@ -23,16 +24,9 @@ export function mirrorsRoutes(service: AdminService): Hono {
     '/api/v1/mirrors/*',
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
-      onError: (c) =>
-        c.json(
-          {
-            error: {
-              code: 'PayloadTooLarge',
-              message: `request bodies are limited to ${MAX_BODY_BYTES} bytes`,
-            },
-          },
-          413,
-        ),
+      onError: () => {
+        throw new PayloadTooLargeError(`request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+      },
     }),
   );
 

@@ -1,4 +1,5 @@
 import type { RestartResult } from '../containers/containers.events.js';
+import type { SyncFailedEvent, SyncFinishedEvent } from '../sync/sync.events.js';
 import type { Notifier } from './notifier.js';
 
 /** Failure codes that mean a credential is wrong: one alert for all mirrors, not one each. */
@@ -15,16 +16,6 @@ export const RESTART_FAILURES: ReadonlySet<RestartResult> = new Set<RestartResul
   'unhealthy',
   'not_running',
 ]);
-
-export interface SyncOutcomeEvent {
-  githubId: number;
-  fullName: string;
-  result: string;
-  /** The run that ended, in the run ledger. */
-  run: string;
-  error?: string;
-  errorCode?: string | null;
-}
 
 export interface RestartOutcomeEvent {
   container: string;
@@ -61,7 +52,7 @@ export function createIncidentTracker(notifier: Notifier, deps: IncidentDeps) {
   const tokens = new Set<string>((deps.openCodesAtStart ?? []).filter(isTokenCode));
   const containers = new Set<string>();
 
-  async function onSyncFinished(event: SyncOutcomeEvent): Promise<void> {
+  async function onSyncFinished(event: SyncFinishedEvent): Promise<void> {
     if (event.result === 'retrying' || event.result === 'aborted') return;
     const before = await deps.previousRun(event.githubId, event.run);
     // A mirror failed on a token belongs to the token's incident, not to one of its own.
@@ -86,14 +77,14 @@ export function createIncidentTracker(notifier: Notifier, deps: IncidentDeps) {
     });
   }
 
-  function onFailed(event: SyncOutcomeEvent, wasFailed: boolean): void {
+  function onFailed(event: SyncFailedEvent, wasFailed: boolean): void {
     if (isTokenCode(event.errorCode)) {
       const code = event.errorCode;
       if (tokens.has(code)) return;
       tokens.add(code);
       notifier.send({
         kind: 'token.rejected',
-        text: `🔑 Starbridge: ${TOKEN_CODES[code]}. Mirrors stop until it is fixed (first seen on ${event.fullName}: ${event.error ?? 'rejected'}).`,
+        text: `🔑 Starbridge: ${TOKEN_CODES[code]}. Mirrors stop until it is fixed (first seen on ${event.fullName}: ${event.error}).`,
         code,
         repository: event.fullName,
       });
@@ -103,7 +94,7 @@ export function createIncidentTracker(notifier: Notifier, deps: IncidentDeps) {
     if (wasFailed) return;
     notifier.send({
       kind: 'mirror.failed',
-      text: `❌ Starbridge: mirroring ${event.fullName} failed: ${event.error ?? 'unknown error'}`,
+      text: `❌ Starbridge: mirroring ${event.fullName} failed: ${event.error}`,
       repository: event.fullName,
       error: event.error,
       code: event.errorCode,

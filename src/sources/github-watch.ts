@@ -6,6 +6,18 @@ import type { SourcesEvents } from './sources.events.js';
 /** Warn this long before GitHub says the token expires. */
 export const EXPIRY_WARNING_MS = 7 * 86_400_000;
 
+/** What GitHub's answers say about the quota and the token. */
+export interface GitHubWatch {
+  /** Told about every GitHub answer. */
+  observer: GitHubApiObserver;
+  /** The latest rate-limit numbers, or null before the first answer. */
+  rateLimit(): RateLimitSnapshot | null;
+  /** When GitHub says the token expires, or null when it does not say. */
+  tokenExpiresAt(): Date | null;
+  /** Whether the coming expiry was already warned about. */
+  expiryWarned(): boolean;
+}
+
 /**
  * Watches what every GitHub answer says about quota and the token: the latest rate-limit
  * numbers (for /health and status), and the token's expiry, warned about once.
@@ -16,7 +28,7 @@ export function createGitHubWatch(deps: {
   events: SourcesEvents;
   /** A new expiry was seen (kept in the database for `starbridge status` and other replicas). */
   onExpiry?: (at: Date) => void;
-}) {
+}): GitHubWatch {
   let rate: RateLimitSnapshot | null = null;
   let expiresAt: Date | null = null;
   let warned = false;
@@ -44,5 +56,3 @@ export function createGitHubWatch(deps: {
     expiryWarned: () => warned,
   };
 }
-
-export type GitHubWatch = ReturnType<typeof createGitHubWatch>;

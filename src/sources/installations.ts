@@ -13,6 +13,14 @@ export interface InstallationsDeps extends ApplyDeps {
   events: SourcesEvents;
 }
 
+/** The periodic listing of the GitHub App's installations and their repositories. */
+export interface InstallationsSync {
+  /** Lists every installation and reconciles each; returns a summary (never throws). */
+  syncAll(): Promise<string>;
+  /** Reconciles one installation's repositories; returns how many mirrors it added. */
+  syncOne(installationId: number): Promise<number>;
+}
+
 /**
  * The periodic listing of every installation's repositories (App mode). Webhooks make
  * new installations and added repositories fast; this catches every event we missed.
@@ -20,7 +28,7 @@ export interface InstallationsDeps extends ApplyDeps {
  * installation releases nothing, and neither does a partial one (pages that do not add up,
  * fewer repositories than `total_count`).
  */
-export function createInstallationsSync(deps: InstallationsDeps) {
+export function createInstallationsSync(deps: InstallationsDeps): InstallationsSync {
   const log = deps.log.child({ component: 'installations' });
   const now = () => deps.clock.now().toISOString();
 
@@ -69,5 +77,3 @@ export function createInstallationsSync(deps: InstallationsDeps) {
 
   return { syncAll, syncOne };
 }
-
-export type InstallationsSync = ReturnType<typeof createInstallationsSync>;

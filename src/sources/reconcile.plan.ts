@@ -79,8 +79,31 @@ export function planReconcile(
   return plan;
 }
 
+/** A repository in a plan, as the API and CLI show it. */
+export interface PlannedRepo {
+  githubId: number;
+  /** `owner/name` on GitHub. */
+  fullName: string;
+}
+
 /** The plan as the API and CLI show it. */
-export function describePlan(plan: ReconcilePlan) {
+export interface PlanSummary {
+  /** Repositories to mirror now. */
+  toAdd: PlannedRepo[];
+  /** New repositories left for a later run (the per-run cap). */
+  deferred: PlannedRepo[];
+  /** Mirrors no longer held by this source (the unstar policy applies). */
+  toUnstar: PlannedRepo[];
+  /** Mirrors whose repository has a new name, with the old one. */
+  renamed: Array<PlannedRepo & { from: string }>;
+  /** How many listed repositories were already mirrored as they are. */
+  unchanged: number;
+  /** Whether the listing was whole and not empty, so removals were considered at all. */
+  removalsConsidered: boolean;
+}
+
+/** The plan as the API and CLI show it. */
+export function describePlan(plan: ReconcilePlan): PlanSummary {
   const name = (r: ListedRepo) => ({ githubId: r.githubId, fullName: `${r.owner}/${r.name}` });
   return {
     toAdd: plan.toAdd.map(name),
@@ -91,5 +114,3 @@ export function describePlan(plan: ReconcilePlan) {
     removalsConsidered: plan.removalsConsidered,
   };
 }
-
-export type PlanSummary = ReturnType<typeof describePlan>;

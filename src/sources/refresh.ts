@@ -6,7 +6,7 @@ import { parseRefs } from '../mirrors/mirror.js';
 import type { MirrorService } from '../mirrors/mirror.service.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { sameRefs } from '../sync/sync-mirror.js';
+import { sameRefs } from '../sync/ref-changes.js';
 import type { SourcesEvents } from './sources.events.js';
 
 export interface RefreshTarget {
@@ -42,13 +42,21 @@ export interface RefreshDeps {
   batch?: number;
 }
 
+/** Freshness without webhooks: each active mirror compared with `git ls-remote` at its slot. */
+export interface Refresh {
+  /** Compares the mirrors whose slot came; returns how many were compared and how many differed. */
+  tick(): Promise<{ checked: number; changed: number }>;
+  /** Where in the refresh interval a mirror's slot falls, in milliseconds from its start. */
+  offset(githubId: number): number;
+}
+
 /**
  * Freshness without webhooks: each active mirror gets a slot in the refresh interval
  * (spread by its id, so 1,000 mirrors do not all run at once) and at its slot is compared
  * with `git ls-remote` — no REST quota. Only a mirror whose refs differ from what was
  * last pushed is asked to sync. Archived and paused mirrors are not refreshed.
  */
-export function createRefresh(deps: RefreshDeps) {
+export function createRefresh(deps: RefreshDeps): Refresh {
   const log = deps.log.child({ component: 'refresh' });
   const interval = deps.intervalMs;
 
@@ -131,5 +139,3 @@ async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promi
   });
   await Promise.all(lanes);
 }
-
-export type Refresh = ReturnType<typeof createRefresh>;

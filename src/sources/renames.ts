@@ -19,13 +19,21 @@ export interface RenamesDeps {
 
 const HOLDER = 'starbridge-rename';
 
+/** GitHub renames and transfers: the mirror's name at once, the OneDev project afterwards. */
+export interface Renames {
+  /** Records GitHub's new name for a mirror (in `db` when given); true when it changed. */
+  rename(githubId: number, owner: string, name: string, db?: Executor): Promise<boolean>;
+  /** Moves every OneDev project whose mirror was renamed; returns how many moved. */
+  processPending(): Promise<number>;
+}
+
 /**
  * GitHub renames and transfers. The mirror's name follows at once (webhook, listing or a
  * 301); the OneDev project follows afterwards, outside any request, with the
  * full-replacement update — unless the new path is taken, in which case the project
  * stays where it is and the conflict is shown on the mirror.
  */
-export function createRenames(deps: RenamesDeps) {
+export function createRenames(deps: RenamesDeps): Renames {
   const log = deps.log.child({ component: 'renames' });
   const iso = (offsetMs = 0) => new Date(deps.clock.now().getTime() + offsetMs).toISOString();
 
@@ -91,5 +99,3 @@ export function createRenames(deps: RenamesDeps) {
 
   return { rename, processPending };
 }
-
-export type Renames = ReturnType<typeof createRenames>;

@@ -5,6 +5,12 @@ import type { Logger } from '../shared/logger.js';
 import { UpstreamError } from '../shared/upstream-error.js';
 import type { Renames } from './renames.js';
 
+/** Asks GitHub's API about one mirrored repository that git could not find. */
+export interface RepoCheck {
+  /** Follows a rename, pauses a repository that is gone, or says nothing changed (`skipped`: token rejected). */
+  check(githubId: number): Promise<'renamed' | 'paused' | 'unchanged' | 'skipped'>;
+}
+
 /**
  * Asks the API about one mirrored repository when git says it is gone or a sync failed
  * for good: `GET /repos/{owner}/{name}` answers a renamed or transferred repository with
@@ -22,7 +28,7 @@ export function createRepoCheck(deps: {
   tokenRejected: () => boolean;
   /** A check answered 401: the poller pauses and alerts once. */
   onTokenRejected: () => Promise<void>;
-}) {
+}): RepoCheck {
   const log = deps.log.child({ component: 'repo-check' });
 
   async function check(githubId: number): Promise<'renamed' | 'paused' | 'unchanged' | 'skipped'> {
@@ -58,5 +64,3 @@ export function createRepoCheck(deps: {
 
   return { check };
 }
-
-export type RepoCheck = ReturnType<typeof createRepoCheck>;

@@ -22,11 +22,21 @@ export interface SourceWebhookDeps {
   starsLogin: () => string | undefined;
 }
 
+/** The GitHub sources' share of webhook deliveries (stars, repositories, installations). */
+export interface SourceWebhooks {
+  /** Acts on one delivery inside its transaction `db`; undefined when the event is not a source's. */
+  handle(
+    event: string,
+    payload: WebhookPayload,
+    db: Executor,
+  ): Promise<SourceEventOutcome | undefined>;
+}
+
 /**
  * What the `star`/`deleted`, `repository` and `installation*` webhooks do. Everything runs
  * on the delivery's transaction (`db`); OneDev work (project moves) happens after commit.
  */
-export function createSourceWebhooks(deps: SourceWebhookDeps) {
+export function createSourceWebhooks(deps: SourceWebhookDeps): SourceWebhooks {
   const now = () => deps.clock.now().toISOString();
 
   async function handle(
@@ -117,5 +127,3 @@ export function createSourceWebhooks(deps: SourceWebhookDeps) {
 
   return { handle };
 }
-
-export type SourceWebhooks = ReturnType<typeof createSourceWebhooks>;

@@ -1,4 +1,4 @@
-import type { Operation } from '../admin/admin.operations.js';
+import type { Operation } from '../admin/operation.js';
 import { reconcileQuery, reconcileSchema, sourcesStatusSchema } from './sources.schemas.js';
 
 /** The GitHub sources' admin operations, spread into `operations`. */

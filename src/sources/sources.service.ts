@@ -2,26 +2,30 @@ import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Config } from '../config/config.js';
 import type { DbHandle } from '../db/database.js';
+import type { Executor } from '../db/executor.js';
 import type { GitEngine } from '../git/git.port.js';
 import type { GitHubCredentials } from '../github/credentials.js';
 import { createOctokit } from '../github/github-api.js';
+import type { SourcesStatus } from '../github/sources.types.js';
+import type { HealthProbe } from '../health/health.service.js';
 import { createScheduler, type PeriodicTask } from '../jobs/scheduler.js';
 import type { MirrorService } from '../mirrors/mirror.service.js';
 import type { OneDevApi, OneDevProjectEditor } from '../onedev/onedev.port.js';
 import type { Clock } from '../shared/clock.js';
 import { NotConfiguredError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import type { WebhookPayload } from '../webhooks/payloads.js';
 import { createGitHubWatch } from './github-watch.js';
-import { createInstallationsSync } from './installations.js';
-import { describePlan } from './reconcile.plan.js';
-import { createRefresh } from './refresh.js';
-import { createRenames } from './renames.js';
+import { createInstallationsSync, type InstallationsSync } from './installations.js';
+import { describePlan, type PlanSummary } from './reconcile.plan.js';
+import { createRefresh, type Refresh } from './refresh.js';
+import { createRenames, type Renames } from './renames.js';
 import { writeState } from './source-state.repo.js';
-import { createSourceWebhooks } from './source-webhooks.js';
-import { createSourcesEvents } from './sources.events.js';
+import { createSourceWebhooks, type SourceEventOutcome } from './source-webhooks.js';
+import { createSourcesEvents, type SourcesEvents } from './sources.events.js';
 import { createSourcesStatus, recordRefreshRuns, TOKEN_STATE } from './sources.status.js';
-import { createStarsPoller } from './stars.poller.js';
-import { createUnstarPolicy } from './unstar.policy.js';
+import { createStarsPoller, type StarsPoller } from './stars.poller.js';
+import { createUnstarPolicy, type UnstarPolicy } from './unstar.policy.js';
 
 export interface GitHubSourcesDeps {
   /** The GitHub settings (URLs, token, stars user, intervals). */
@@ -46,8 +50,63 @@ export interface GitHubSourcesDeps {
 const HOUR = 3_600_000;
 const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, n));
 
+/** What `reconcile` did: the plan only (dry run), or the run's summary and its plan. */
+export type ReconcileOutcome =
+  | { dryRun: true; plan: PlanSummary; result?: undefined }
+  | { dryRun: false; result: string; plan: PlanSummary | null };
+
+/** What the webhook service asks of the GitHub sources. */
+export interface SourcesForWebhooks {
+  /** Acts on a source event inside the delivery's transaction; undefined when not a source's. */
+  handle(
+    event: string,
+    payload: WebhookPayload,
+    db: Executor,
+  ): Promise<SourceEventOutcome | undefined>;
+  /** OneDev work (project moves) that must not run inside the request's transaction. */
+  afterCommit(): void;
+  /** Lifts an unstar (and its pending deletion) when the stars user stars it again. */
+  restore(githubId: number, db?: Executor): Promise<boolean>;
+  /** The login whose stars are mirrored, once known. */
+  starsLogin(): string | undefined;
+}
+
+/** The GitHub sources: stars poller, App installations, refresh, unstar policy, renames. */
+export interface GitHubSources {
+  /** Polls finished, alerts raised. */
+  events: SourcesEvents;
+  /** Starts the periodic tasks (polls, refresh, renames, deletions). */
+  start(): void;
+  /** Stops starting tasks; waits up to `graceMs` for those running. */
+  stop(graceMs: number): Promise<void>;
+  /** Runs every periodic task that is due now. */
+  runDue(): Promise<void>;
+  /** The sources' status for the dashboard, API and CLI. */
+  status(): Promise<SourcesStatus>;
+  /** A full listing now, or only its plan; NotConfigured when the stars poller is off. */
+  reconcile(options: { dryRun: boolean }): Promise<ReconcileOutcome>;
+  /** The `/health` probe for GitHub. */
+  healthProbe: HealthProbe;
+  /** The sources' share of webhook deliveries. */
+  webhooks: SourcesForWebhooks;
+  /** The login whose stars are mirrored, once known. */
+  starsLogin(): string | undefined;
+  /** What to do when git says a mirrored repository is gone (an API check). */
+  onMissing(handler: (githubId: number) => Promise<void>): void;
+  /** The stars poller. */
+  poller: StarsPoller;
+  /** The ls-remote refresh; undefined when it is off. */
+  refresh: Refresh | undefined;
+  /** Renames and transfers. */
+  renames: Renames;
+  /** The unstar policy. */
+  policy: UnstarPolicy;
+  /** The App installations' listing; undefined without a GitHub App. */
+  installations: InstallationsSync | undefined;
+}
+
 /** The GitHub sources feature, wired: stars poller, App installations, refresh, unstar policy, renames. */
-export function createGitHubSources(deps: GitHubSourcesDeps) {
+export function createGitHubSources(deps: GitHubSourcesDeps): GitHubSources {
   const { handle, clock, mirrors } = deps;
   const gh = deps.github;
   const log = deps.log.child({ component: 'github-sources' });
@@ -173,7 +232,7 @@ export function createGitHubSources(deps: GitHubSourcesDeps) {
   });
 
   /** `POST /api/v1/reconcile`, `starbridge reconcile`: a full listing now (or only its plan). */
-  async function reconcile(options: { dryRun: boolean }) {
+  async function reconcile(options: { dryRun: boolean }): Promise<ReconcileOutcome> {
     if (!starsEnabled) {
       throw new NotConfiguredError(
         'the stars poller is off: set GITHUB_TOKEN or GITHUB_STARS_USER',
@@ -216,5 +275,3 @@ export function createGitHubSources(deps: GitHubSourcesDeps) {
     installations,
   };
 }
-
-export type GitHubSources = ReturnType<typeof createGitHubSources>;

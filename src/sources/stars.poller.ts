@@ -45,12 +45,32 @@ const STATE = 'stars';
 const REJECTED =
   'GitHub rejected the token (401 Bad credentials): the stars poller, refresh and syncs that need it are paused, and the token is tried again every 15 minutes; fix GITHUB_TOKEN and restart, or POST /api/v1/reconcile to try again';
 
+/** Mirrors the stars of one GitHub user: quick polls for new stars, full listings for the rest. */
+export interface StarsPoller {
+  /** Looks only at the newest stars (cheap, ETag-cached); returns what it did. */
+  quick(): Promise<string>;
+  /** Lists every star, then adds, unstars and renames by the plan; returns what it did. */
+  full(): Promise<string>;
+  /** The plan of a full listing without acting on it (`reconcile --dry-run`). */
+  dryRun(): Promise<ReconcilePlan>;
+  /** An operator asked to try again (or the token works again): lift a pause. */
+  resume(): Promise<void>;
+  /** The poller's stored state: last runs, ETag, pause. */
+  state(): Promise<StarsState>;
+  /** GitHub answered 401: pause, and say so once. */
+  tokenRejected(): Promise<void>;
+  /** Something else was refused by GitHub: one `GET /user` says whether the token is. */
+  confirmToken(): Promise<void>;
+  /** The plan of the last full listing in this process, if any. */
+  lastPlan(): ReconcilePlan | undefined;
+}
+
 /**
  * The stars poller: the star list is the source of truth (no webhook says "a repository
  * I starred"). A quick conditional check of page 1 every poll interval, a full listing
  * and set difference at start and every hour (the only way to see an old unstar).
  */
-export function createStarsPoller(deps: StarsPollerDeps) {
+export function createStarsPoller(deps: StarsPollerDeps): StarsPoller {
   const log = deps.log.child({ component: 'stars-poller' });
   let lastPlan: ReconcilePlan | undefined;
   const now = () => deps.clock.now().toISOString();
@@ -239,5 +259,3 @@ function describe(applied: ApplyResult, unchanged: number): string {
     .map(([k, n]) => `${n} ${k}`);
   return parts.length > 0 ? parts.join(', ') : `no change (${unchanged} starred)`;
 }
-
-export type StarsPoller = ReturnType<typeof createStarsPoller>;

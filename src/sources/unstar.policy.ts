@@ -27,12 +27,26 @@ const CAUSE = {
   uninstalled: 'removed from the GitHub App installation',
 };
 
+/** What happens to a mirror nothing holds any more (UNSTAR_POLICY `keep` or `delete`). */
+export interface UnstarPolicy {
+  /** Applies the policy unless something still holds the mirror (manual, a star, an installation). */
+  release(
+    githubId: number,
+    cause: ReleaseCause,
+    db?: Executor,
+  ): Promise<'unchanged' | 'kept' | 'released'>;
+  /** A re-star or re-install: lifts a release (and with it a pending deletion); true if lifted. */
+  restore(githubId: number, db?: Executor): Promise<boolean>;
+  /** Deletes the OneDev projects whose grace period ended; returns how many were deleted. */
+  expireDeletions(): Promise<number>;
+}
+
 /**
  * UNSTAR_POLICY. `keep`: the mirror pauses (no more updates) and stays in OneDev.
  * `delete`: it pauses too, and its OneDev project is deleted once UNSTAR_GRACE is over;
  * a re-star (or re-install) before then resumes it and cancels the deletion.
  */
-export function createUnstarPolicy(deps: UnstarPolicyDeps) {
+export function createUnstarPolicy(deps: UnstarPolicyDeps): UnstarPolicy {
   const log = deps.log.child({ component: 'unstar-policy' });
   const iso = (offsetMs = 0) => new Date(deps.clock.now().getTime() + offsetMs).toISOString();
 
@@ -102,5 +116,3 @@ export function createUnstarPolicy(deps: UnstarPolicyDeps) {
 
   return { release, restore, expireDeletions };
 }
-
-export type UnstarPolicy = ReturnType<typeof createUnstarPolicy>;

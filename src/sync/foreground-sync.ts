@@ -8,8 +8,9 @@ import { findMirror } from '../mirrors/mirrors.repo.js';
 import type { Clock } from '../shared/clock.js';
 import { coerceError } from '../shared/errors.js';
 import type { FailureDecision } from './retry-policy.js';
+import type { SyncRun } from './run.js';
 import { type HeldRun, recordFailure, recordSuccess } from './run-outcome.js';
-import { abortStaleRuns, listRuns, type SyncRun, startRun } from './runs.repo.js';
+import { abortStaleRuns, listRuns, startRun } from './runs.repo.js';
 import type { SyncExecutor } from './sync.worker.js';
 import type { SyncResult } from './sync-mirror.js';
 

@@ -1,46 +1,6 @@
 import type { Executor } from '../db/executor.js';
 import type { SyncRunRow } from '../db/schema/index.js';
-
-export type RunResult =
-  | 'running'
-  | 'synced'
-  | 'unchanged'
-  | 'empty'
-  | 'retrying'
-  | 'failed'
-  | 'aborted';
-
-/**
- * The step a running sync is in: comparing GitHub's refs with those last pushed,
- * fetching into the cache (and getting the OneDev project), pushing to OneDev, verifying
- * OneDev's refs (and setting the default branch).
- */
-export type SyncPhase = 'comparing' | 'fetching' | 'pushing' | 'verifying';
-
-/** One ref a sync moved on OneDev: `old`/`new` are null when the ref was created/deleted. */
-export interface RefChange {
-  ref: string;
-  kind: 'created' | 'updated' | 'forced' | 'deleted';
-  old: string | null;
-  new: string | null;
-}
-
-export interface SyncRun {
-  id: string;
-  githubId: number;
-  trigger: string;
-  attempt: number;
-  startedAt: string;
-  finishedAt: string | null;
-  durationMs: number | null;
-  result: RunResult;
-  error: string | null;
-  errorCode: string | null;
-  refs: RefChange[];
-  containers: unknown[];
-  /** The step a running sync is in; for a finished one, the last step it reached. */
-  phase: SyncPhase | null;
-}
+import type { RefChange, RunResult, SyncPhase, SyncRun } from './run.js';
 
 export async function startRun(
   db: Executor,

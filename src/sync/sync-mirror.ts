@@ -5,7 +5,8 @@ import { parseRefs } from '../mirrors/mirror.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import { toOneDevName } from '../onedev/project-name.js';
 import { UpstreamError } from '../shared/upstream-error.js';
-import type { RefChange, SyncPhase } from './runs.repo.js';
+import { refChanges, sameRefs } from './ref-changes.js';
+import type { RefChange, SyncPhase } from './run.js';
 
 /** Everything one sync needs from the outside world. */
 export interface SyncDeps {
@@ -184,11 +185,6 @@ async function ensureDefaultBranch(
     await onedev.setDefaultBranch(projectId, branch, signal);
 }
 
-export function sameRefs(a: RefMap, b: RefMap): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
-}
-
 /** After a push OneDev must hold exactly the source's heads and tags; anything else fails the run. */
 function assertSameRefs(expected: RefMap, actual: RefMap): void {
   const problems: string[] = [];
@@ -205,30 +201,6 @@ function assertSameRefs(expected: RefMap, actual: RefMap): void {
     `OneDev's refs differ from GitHub's after the push (${problems.length}): ${problems.slice(0, 10).join('; ')}`,
     { retryable: true },
   );
-}
-
-/** The ledger entry: which refs moved on OneDev, old → new, and whether history was rewritten. */
-export async function refChanges(
-  before: RefMap,
-  after: RefMap,
-  isAncestor: (old: string, next: string) => Promise<boolean>,
-): Promise<RefChange[]> {
-  const changes: RefChange[] = [];
-  for (const ref of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
-    const old = before[ref] ?? null;
-    const next = after[ref] ?? null;
-    if (old === next) continue;
-    if (old === null) changes.push({ ref, kind: 'created', old, new: next });
-    else if (next === null) changes.push({ ref, kind: 'deleted', old, new: next });
-    else
-      changes.push({
-        ref,
-        kind: (await isAncestor(old, next)) ? 'updated' : 'forced',
-        old,
-        new: next,
-      });
-  }
-  return changes;
 }
 
 function short(sha: string | undefined): string {

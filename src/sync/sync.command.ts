@@ -7,7 +7,7 @@ import type { Clock } from '../shared/clock.js';
 import { systemClock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import { type ForegroundOutcome, syncInForeground } from './foreground-sync.js';
-import type { RefChange, RunResult, SyncRun } from './runs.repo.js';
+import type { RefChange, RunResult, SyncRun } from './run.js';
 import type { SyncExecutor } from './sync.worker.js';
 
 export interface SyncCommandDeps {

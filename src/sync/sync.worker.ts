@@ -8,8 +8,10 @@ import type { Clock } from '../shared/clock.js';
 import { coerceError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { BackoffOptions } from './retry-policy.js';
+import type { SyncPhase } from './run.js';
 import { type HeldRun, recordFailure, recordShutdownAbort, recordSuccess } from './run-outcome.js';
-import { type SyncPhase, setRunPhase, startRun } from './runs.repo.js';
+import { setRunPhase, startRun } from './runs.repo.js';
+import type { SyncFailedEvent, SyncFinishedEvent, SyncWorkerEvents } from './sync.events.js';
 import type { SyncResult } from './sync-mirror.js';
 
 /** Runs one sync of one claimed mirror. */
@@ -20,23 +22,8 @@ export type SyncExecutor = (
   onPhase?: (phase: SyncPhase) => void,
 ) => Promise<SyncResult>;
 
-export interface SyncWorkerEvents {
-  'sync:finished': [
-    {
-      githubId: number;
-      fullName: string;
-      result: string;
-      error?: string;
-      /** Machine-readable failure reason (e.g. `onedev_auth`), for alerts. */
-      errorCode?: string | null;
-      run: string;
-      /** Wall time of the sync, for metrics. */
-      durationMs: number;
-      result_detail?: SyncResult;
-    },
-  ];
-  'worker:idle': [];
-}
+/** How a failed sync ended, as its `sync:finished` event tells it. */
+type FailureOutcome = Pick<SyncFailedEvent, 'result' | 'errorCode'> | { result: 'aborted' };
 
 export interface SyncWorkerOptions {
   handle: DbHandle;
@@ -164,20 +151,19 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
         result: result.result,
         run: runId,
         durationMs: Date.now() - startedAt,
-        result_detail: result,
+        detail: result,
       });
     } catch (thrown) {
       const error = coerceError(thrown);
-      const { outcome, code } = leaseLost
-        ? { outcome: 'aborted', code: null }
+      const outcome: FailureOutcome = leaseLost
+        ? { result: 'aborted' }
         : await recordFailed(run, error, controller.signal.aborted);
-      mirrorLog.warn({ err: error, outcome }, 'sync failed');
+      mirrorLog.warn({ err: error, outcome: outcome.result }, 'sync failed');
       announce(mirrorLog, {
         githubId: mirror.github_id,
         fullName: mirror.full_name,
-        result: outcome,
+        ...outcome,
         error: error.message,
-        errorCode: code,
         run: runId,
         durationMs: Date.now() - startedAt,
       });
@@ -211,7 +197,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
    * that throws (or rejects) is logged, and can neither turn the sync into a failure, nor
    * keep the other listeners from hearing of it, nor stop this worker loop.
    */
-  function announce(mirrorLog: Logger, event: SyncWorkerEvents['sync:finished'][0]): void {
+  function announce(mirrorLog: Logger, event: SyncFinishedEvent): void {
     for (const listener of events.rawListeners('sync:finished')) {
       try {
         const returned: unknown = listener(event);
@@ -232,17 +218,21 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
    * whose lease was lost writes nothing: whoever reclaimed the mirror closed its run and
    * owns the row now.
    */
-  async function recordFailed(run: HeldRun, error: Error, aborted: boolean) {
+  async function recordFailed(
+    run: HeldRun,
+    error: Error,
+    aborted: boolean,
+  ): Promise<FailureOutcome> {
     if (aborted && stopping) {
       await recordShutdownAbort(handle.db, run, iso());
-      return { outcome: 'aborted', code: null };
+      return { result: 'aborted' };
     }
     const decision = await recordFailure(handle.db, run, error, {
       now: clock.now(),
       maxAttempts: options.maxAttempts,
       backoff: options.backoff,
     });
-    return { outcome: decision.status, code: decision.code };
+    return { result: decision.status, errorCode: decision.code };
   }
 
   return {

@@ -1,5 +1,17 @@
 import { Hono } from 'hono';
-import { AppError, coerceError } from '../shared/errors.js';
+import {
+  AppError,
+  coerceError,
+  InvalidJsonError,
+  InvalidPayloadError,
+  InvalidSignatureError,
+  MethodNotAllowedError,
+  MissingHeaderError,
+  NotConfiguredError,
+  PayloadTooLargeError,
+  UnavailableError,
+  UnsupportedMediaTypeError,
+} from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { webhookPayload } from './payloads.js';
 import { BodyTooLargeError, readRawBody } from './raw-body.js';
@@ -8,8 +20,6 @@ import type { WebhookService } from './webhook.service.js';
 
 /** GitHub does not deliver payloads above 25 MB, so nothing larger is a real delivery. */
 export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
-
-const fail = (code: string, message: string) => ({ error: { code, message } });
 
 /**
  * What became of a delivery that was refused before it was stored: a fixed set, so the
@@ -53,23 +63,15 @@ export function githubWebhookRoutes(deps: {
     async (c, next) => {
       if (!deps.secret) {
         rejected(c.req.header('x-github-event'), 'rejected_not_configured');
-        return c.json(
-          fail(
-            'NotConfigured',
-            'webhooks are off: set GITHUB_WEBHOOK_SECRET to the secret entered in the GitHub webhook settings',
-          ),
-          503,
+        throw new NotConfiguredError(
+          'webhooks are off: set GITHUB_WEBHOOK_SECRET to the secret entered in the GitHub webhook settings',
         );
       }
       const type = c.req.header('content-type') ?? '';
       if (!/^application\/json\s*(;|$)/i.test(type)) {
         rejected(c.req.header('x-github-event'), 'rejected_content_type');
-        return c.json(
-          fail(
-            'UnsupportedMediaType',
-            'configure the GitHub webhook with content type application/json',
-          ),
-          415,
+        throw new UnsupportedMediaTypeError(
+          'configure the GitHub webhook with content type application/json',
         );
       }
       return next();
@@ -85,10 +87,7 @@ export function githubWebhookRoutes(deps: {
           'webhook body too large; dropped',
         );
         rejected(c.req.header('x-github-event'), 'rejected_too_large');
-        return c.json(
-          fail('PayloadTooLarge', `webhook bodies are limited to ${maxBytes} bytes`),
-          413,
-        );
+        throw new PayloadTooLargeError(`webhook bodies are limited to ${maxBytes} bytes`);
       }
       const event = c.req.header('x-github-event');
       const deliveryId = c.req.header('x-github-delivery');
@@ -97,50 +96,35 @@ export function githubWebhookRoutes(deps: {
         const sha1Only = c.req.header('x-hub-signature') !== undefined;
         log.warn({ event, delivery: deliveryId }, 'webhook without X-Hub-Signature-256 refused');
         rejected(event, 'rejected_signature');
-        return c.json(
-          fail(
-            'InvalidSignature',
-            sha1Only
-              ? 'only the SHA-1 X-Hub-Signature was sent; Starbridge requires X-Hub-Signature-256'
-              : 'missing X-Hub-Signature-256; set a secret on the GitHub webhook',
-          ),
-          401,
+        throw new InvalidSignatureError(
+          sha1Only
+            ? 'only the SHA-1 X-Hub-Signature was sent; Starbridge requires X-Hub-Signature-256'
+            : 'missing X-Hub-Signature-256; set a secret on the GitHub webhook',
         );
       }
       if (!verifyGithubSignature(deps.secret as string, raw, signature)) {
         log.warn({ event, delivery: deliveryId }, 'webhook signature mismatch');
         rejected(event, 'rejected_signature');
-        return c.json(
-          fail(
-            'InvalidSignature',
-            'signature does not match; check that GITHUB_WEBHOOK_SECRET equals the webhook secret',
-          ),
-          401,
+        throw new InvalidSignatureError(
+          'signature does not match; check that GITHUB_WEBHOOK_SECRET equals the webhook secret',
         );
       }
       if (!event || !deliveryId) {
         rejected(event, 'rejected_headers');
-        return c.json(
-          fail('MissingHeader', 'X-GitHub-Event and X-GitHub-Delivery headers are required'),
-          400,
-        );
+        throw new MissingHeaderError('X-GitHub-Event and X-GitHub-Delivery headers are required');
       }
       let json: unknown;
       try {
         json = JSON.parse(UTF8.decode(raw));
       } catch {
         rejected(event, 'rejected_payload');
-        return c.json(fail('InvalidJson', 'the body is not valid JSON'), 400);
+        throw new InvalidJsonError('the body is not valid JSON');
       }
       const parsed = webhookPayload.safeParse(json);
       if (!parsed.success) {
         rejected(event, 'rejected_payload');
-        return c.json(
-          fail(
-            'InvalidPayload',
-            `payload not understood: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
-          ),
-          400,
+        throw new InvalidPayloadError(
+          `payload not understood: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
         );
       }
       try {
@@ -172,20 +156,14 @@ export function githubWebhookRoutes(deps: {
           'webhook could not be stored',
         );
         rejected(event, 'rejected_unavailable');
-        return c.json(
-          fail(
-            'Unavailable',
-            'the delivery could not be stored; redeliver it from GitHub once Starbridge is healthy',
-          ),
-          503,
+        throw new UnavailableError(
+          'the delivery could not be stored; redeliver it from GitHub once Starbridge is healthy',
         );
       }
     },
   );
-  app.all('/webhooks/github', (c) =>
-    c.json(fail('MethodNotAllowed', 'GitHub webhooks are delivered with POST'), 405, {
-      allow: 'POST',
-    }),
-  );
+  app.all('/webhooks/github', () => {
+    throw new MethodNotAllowedError('GitHub webhooks are delivered with POST', ['POST']);
+  });
   return app;
 }

@@ -29,6 +29,12 @@ type EventOutcome = { outcome: string; detail?: string; syncRequested?: boolean 
 /** Thrown inside the delivery's transaction to roll back a delivery already stored. */
 const DUPLICATE = Symbol('duplicate delivery');
 
+/** Turns verified webhook deliveries into stored work. */
+export interface WebhookService {
+  /** Stores the delivery and what it asks for in one transaction; throws when nothing was stored. */
+  receive(delivery: IncomingDelivery): Promise<DeliveryResult>;
+}
+
 /**
  * Turns a verified webhook delivery into stored work: the delivery row and the mirror's
  * sync request are written in one transaction, so either both are stored or the caller
@@ -48,7 +54,7 @@ export function createWebhookService(deps: {
     restore(githubId: number, db: Executor): Promise<boolean>;
     starsLogin(): string | undefined;
   };
-}) {
+}): WebhookService {
   async function receive(delivery: IncomingDelivery): Promise<DeliveryResult> {
     const repository = delivery.payload.repository;
     if (repository) {
@@ -153,5 +159,3 @@ function toSource(repository: NonNullable<WebhookPayload['repository']>): Source
     defaultBranch: repository.default_branch ?? null,
   };
 }
-
-export type WebhookService = ReturnType<typeof createWebhookService>;

@@ -2,12 +2,10 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import { createContainerService } from '../containers/container.service.js';
+import type { ContainerService } from '../containers/container.service.types.js';
 import { createContainerActionLog } from '../containers/container-actions.repo.js';
 import type { ContainerEvents } from '../containers/containers.events.js';
-import {
-  createRestartAfterSync,
-  type SyncFinishedEvent,
-} from '../containers/restart-after-sync.js';
+import { createRestartAfterSync } from '../containers/restart-after-sync.js';
 import { createRestartRunner } from '../containers/restart-runner.js';
 import { readSelfIdentity, type SelfIdentity } from '../containers/self-container.js';
 import { createWorkingCopies } from '../containers/working-copy.adapter.js';
@@ -16,6 +14,7 @@ import type { EngineAccess } from '../engine/engine-socket.js';
 import { mirrorCacheDir } from '../git/git-cache.js';
 import type { Logger } from '../shared/logger.js';
 import type { Redactor } from '../shared/redact.js';
+import type { SyncFinishedEvent } from '../sync/sync.events.js';
 
 export interface ContainersFeatureDeps {
   /** The container settings (label, socket, waits, compose command, working copies). */
@@ -44,12 +43,26 @@ export interface ContainerOverrides {
   self?: SelfIdentity;
 }
 
+/** The container feature as the service uses it. */
+export interface ContainersFeature {
+  /** Lists, starts, stops, restarts and rebuilds labelled containers (API, CLI, dashboard). */
+  service: ContainerService;
+  /** Restarts and container actions as they happen (metrics, notifications). */
+  events: EventEmitter<ContainerEvents>;
+  /** Restarts the followers of a repository a sync changed. */
+  onSyncFinished(event: SyncFinishedEvent): void;
+  /** Runs the restarts waiting out their debounce now. */
+  flush(): Promise<void>;
+  /** Lets running restarts finish within `graceMs`, then closes the engine connection. */
+  stop(graceMs: number): Promise<void>;
+}
+
 /**
  * The container feature wired from its settings: the engine (found lazily), restarts
  * after syncs, working copies and the service the API, CLI and dashboard use. Subscribe
  * `onSyncFinished` to the sync worker's `sync:finished` event and call `stop` on shutdown.
  */
-export function wireContainers(deps: ContainersFeatureDeps) {
+export function wireContainers(deps: ContainersFeatureDeps): ContainersFeature {
   const { settings, engine } = deps;
   const overrides = deps.overrides ?? {};
   const events = new EventEmitter<ContainerEvents>();
@@ -111,5 +124,3 @@ export function wireContainers(deps: ContainersFeatureDeps) {
     },
   };
 }
-
-export type ContainersFeature = ReturnType<typeof wireContainers>;

@@ -1,17 +1,29 @@
 import type { GitHubClient } from '../github/github.client.js';
-import { createRepoCheck } from '../sources/repo-check.js';
-import { createGitHubSources, type GitHubSourcesDeps } from '../sources/sources.service.js';
+import { createRepoCheck, type RepoCheck } from '../sources/repo-check.js';
+import {
+  createGitHubSources,
+  type GitHubSources,
+  type GitHubSourcesDeps,
+} from '../sources/sources.service.js';
 
 export interface SourcesWiringDeps extends GitHubSourcesDeps {
   /** The REST client the repository check asks whether a repository moved or went away. */
   githubApi: GitHubClient;
 }
 
+/** The GitHub sources as the service uses them: with the API check behind missing repositories. */
+export interface SourcesFeature extends GitHubSources {
+  /** Asks the API whether a mirrored repository moved or went away, and acts on the answer. */
+  checkRepository: RepoCheck['check'];
+  /** A sync that failed for good may mean the repository moved or went away. */
+  onSyncFinished(event: { githubId: number; result: string }): void;
+}
+
 /**
  * The GitHub sources with the repository check behind them: when git says a repository is
  * gone, or a sync failed for good, the API is asked whether it moved or was deleted.
  */
-export function wireSources(deps: SourcesWiringDeps) {
+export function wireSources(deps: SourcesWiringDeps): SourcesFeature {
   const sources = createGitHubSources(deps);
   const repoCheck = createRepoCheck({
     ...deps,
@@ -35,5 +47,3 @@ export function wireSources(deps: SourcesWiringDeps) {
     },
   };
 }
-
-export type SourcesFeature = ReturnType<typeof wireSources>;

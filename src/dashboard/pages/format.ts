@@ -1,5 +1,5 @@
 /** Pure formatting for the pages: the current time is data, so views stay deterministic. */
-import type { SyncPhase } from '../../sync/runs.repo.js';
+import type { SyncPhase } from '../../sync/run.js';
 
 const UNITS: Array<[limitS: number, sizeS: number, unit: string]> = [
   [60, 1, 's'],

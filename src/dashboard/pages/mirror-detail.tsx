@@ -1,7 +1,7 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import type { Mirror } from '../../mirrors/mirror.js';
-import type { SyncRun } from '../../sync/runs.repo.js';
+import type { SyncRun } from '../../sync/run.js';
 import { mirrorHref, phaseText } from './format.js';
 import { Layout } from './layout.js';
 import { Runs } from './mirror-parts.js';

@@ -1,7 +1,7 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import type { RestartResult } from '../../containers/containers.events.js';
-import type { SyncRun } from '../../sync/runs.repo.js';
+import type { SyncRun } from '../../sync/run.js';
 import type { Freshness } from '../freshness.js';
 import { duration, phaseText, shortSha } from './format.js';
 import { Badge, Empty, When } from './ui.js';

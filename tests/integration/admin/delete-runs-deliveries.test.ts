@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { findMirror } from '../../../src/mirrors/mirrors.repo.js';
 import { createOneDevClient } from '../../../src/onedev/onedev.client.js';
 import type { OneDevApi } from '../../../src/onedev/onedev.port.js';
-import { finishRun, type SyncRun, startRun } from '../../../src/sync/runs.repo.js';
+import type { SyncRun } from '../../../src/sync/run.js';
+import { finishRun, startRun } from '../../../src/sync/runs.repo.js';
 import { insertDelivery } from '../../../src/webhooks/deliveries.repo.js';
 import { type OneDevDouble, startOneDevDouble } from '../../support/onedev-double/index.js';
 import { STANDARD_CAST, TOKENS } from '../../support/onedev-double/test-kit.js';

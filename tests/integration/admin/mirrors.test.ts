@@ -233,22 +233,23 @@ describe.each(DIALECTS)('admin API: mirrors on %s', (dialect) => {
     });
 
     it.each([
-      ['no body', undefined, /JSON request body is required/],
-      ['invalid JSON', '{"repo": ', /not valid JSON/],
-      ['a missing repo', '{}', /repo: is required/],
-      ['a number', '{"repo": 5}', /repo:/],
+      ['no body', undefined, 'ValidationError', /JSON request body is required/],
+      ['invalid JSON', '{"repo": ', 'InvalidJson', /not valid JSON/],
+      ['a missing repo', '{}', 'ValidationError', /repo: is required/],
+      ['a number', '{"repo": 5}', 'ValidationError', /repo:/],
       [
         'an unknown field',
         '{"repo": "octocat/Hello-World", "url": "https://x"}',
+        'ValidationError',
         /Unrecognized key/,
       ],
-    ])('refuses %s with 400', async (_what, body, message) => {
+    ])('refuses %s with 400', async (_what, body, code, message) => {
       const response = await appFor().request('/api/v1/mirrors', {
         method: 'POST',
         headers: { ...auth, 'content-type': 'application/json' },
         body,
       });
-      await expectError(response, 400, 'ValidationError', message);
+      await expectError(response, 400, code, message);
     });
 
     it('refuses a body above the limit with 413', async () => {

@@ -10,8 +10,9 @@ import type { SelfIdentity } from '../../../src/containers/self-container.js';
 import type { Dialect } from '../../../src/db/database.js';
 import { buildServices } from '../../../src/services.js';
 import { createLogger } from '../../../src/shared/logger.js';
-import { listRuns, type RefChange, startRun } from '../../../src/sync/runs.repo.js';
-import type { SyncWorkerEvents } from '../../../src/sync/sync.worker.js';
+import type { RefChange } from '../../../src/sync/run.js';
+import { listRuns, startRun } from '../../../src/sync/runs.repo.js';
+import type { SyncFinishedEvent, SyncWorkerEvents } from '../../../src/sync/sync.events.js';
 import type { ContainersFeature } from '../../../src/wiring/containers.js';
 import { createTestDb, type TestDb } from '../../support/test-db.js';
 
@@ -32,7 +33,7 @@ export interface Kit {
   logs: string[];
   dataDir: string;
   /** Records a run of `fullName` and emits its `sync:finished`; returns the run id. */
-  sync(fullName: string, refs: RefChange[], result?: string): Promise<string>;
+  sync(fullName: string, refs: RefChange[], result?: SyncFinishedEvent['result']): Promise<string>;
   ledger(runId: string): Promise<LedgerEntry[]>;
   close(): Promise<void>;
 }
@@ -104,17 +105,8 @@ export async function startKit(options: {
         worker: 'test',
         startedAt,
       });
-      const ok = result === 'synced' || result === 'unchanged';
-      worker.emit('sync:finished', {
-        githubId,
-        fullName,
-        result,
-        run,
-        durationMs: 5,
-        ...(ok
-          ? { result_detail: detail(refs, options.defaultBranch ?? 'main') }
-          : { error: 'boom' }),
-      });
+      const common = { githubId, fullName, run, durationMs: 5 };
+      worker.emit('sync:finished', finishedEvent(common, result, refs, options.defaultBranch));
       return run;
     },
     async ledger(runId) {
@@ -131,6 +123,25 @@ export async function startKit(options: {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The `sync:finished` event the worker would send for a run ending in `result`. */
+function finishedEvent(
+  common: { githubId: number; fullName: string; run: string; durationMs: number },
+  result: SyncFinishedEvent['result'],
+  refs: RefChange[],
+  defaultBranch = 'main',
+): SyncFinishedEvent {
+  switch (result) {
+    case 'synced':
+    case 'unchanged':
+    case 'empty':
+      return { ...common, result, detail: detail(refs, defaultBranch) };
+    case 'aborted':
+      return { ...common, result, error: 'boom' };
+    default:
+      return { ...common, result, error: 'boom', errorCode: 'git_network' };
+  }
 }
 
 function detail(refs: RefChange[], defaultBranch: string) {

@@ -3,7 +3,7 @@ import type { LedgerEntry } from '../../../src/containers/containers.events.js';
 import type { SelfIdentity } from '../../../src/containers/self-container.js';
 import type { Dialect } from '../../../src/db/database.js';
 import { listRuns } from '../../../src/sync/runs.repo.js';
-import type { SyncWorkerEvents } from '../../../src/sync/sync.worker.js';
+import type { SyncFinishedEvent } from '../../../src/sync/sync.events.js';
 import type { ContainersFeature } from '../../../src/wiring/containers.js';
 import { RepoBuilder } from '../../support/git-repos.js';
 import { type Pipeline, startPipeline } from '../../support/pipeline.js';
@@ -51,9 +51,9 @@ export async function startContainersPipeline(options: {
 
   /** Delivers a webhook and resolves with the id of the run it caused, which must sync. */
   async function syncOf(id: number, deliver: () => Promise<Response>): Promise<string> {
-    const finished = new Promise<SyncWorkerEvents['sync:finished'][0]>((resolve, reject) => {
+    const finished = new Promise<SyncFinishedEvent>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no sync of ${id} within 30 s`)), 30_000);
-      const listener = (event: SyncWorkerEvents['sync:finished'][0]) => {
+      const listener = (event: SyncFinishedEvent) => {
         if (event.githubId !== id) return;
         clearTimeout(timer);
         p.worker.events.off('sync:finished', listener);
@@ -63,7 +63,7 @@ export async function startContainersPipeline(options: {
     });
     expect((await deliver()).status).toBe(202);
     const event = await finished;
-    expect({ result: event.result, error: event.error }).toEqual({
+    expect({ result: event.result, error: 'error' in event ? event.error : undefined }).toEqual({
       result: 'synced',
       error: undefined,
     });

@@ -339,19 +339,34 @@ describe('incidents that share a cause', () => {
     const p = await startPipeline({ dialect: 'sqlite' });
     pipeline = p;
     const { stop } = await notificationsFor(p, { NOTIFY_URL: receiver.url });
-    const finish = (githubId: number, result: string, errorCode?: string) =>
+    const common = (githubId: number) => ({
+      githubId,
+      fullName: `o/r${githubId}`,
+      run: `run-${githubId}`,
+      durationMs: 1,
+    });
+    const fail = (githubId: number, errorCode: string) =>
       p.worker.events.emit('sync:finished', {
-        githubId,
-        fullName: `o/r${githubId}`,
-        result,
-        error: errorCode ? 'authentication failed' : undefined,
+        ...common(githubId),
+        result: 'failed',
+        error: 'authentication failed',
         errorCode,
-        run: `run-${githubId}`,
-        durationMs: 1,
       });
-    for (let id = 1; id <= 3; id++) finish(id, 'failed', 'onedev_auth');
-    for (let id = 4; id <= 5; id++) finish(id, 'failed', 'git_auth');
-    for (let id = 1; id <= 5; id++) finish(id, 'synced');
+    const succeed = (githubId: number) =>
+      p.worker.events.emit('sync:finished', {
+        ...common(githubId),
+        result: 'synced',
+        detail: {
+          result: 'synced',
+          refs: [],
+          pushedRefs: {},
+          defaultBranch: 'main',
+          onedev: { name: `r${githubId}`, path: `github/o/r${githubId}`, projectId: githubId },
+        },
+      });
+    for (let id = 1; id <= 3; id++) fail(id, 'onedev_auth');
+    for (let id = 4; id <= 5; id++) fail(id, 'git_auth');
+    for (let id = 1; id <= 5; id++) succeed(id);
     await eventually('four messages', () => receiver?.received.length === 4);
     await stop(5_000);
 
@@ -417,7 +432,9 @@ describe.each(DIALECTS)('mirror incidents across replicas on %s', (dialect) => {
     p.onedev.faults.clear();
     await second.start();
     const synced = new Promise<string>((resolve) =>
-      second.events.on('sync:finished', (e) => resolve(`${e.result} ${e.error ?? ''}`.trim())),
+      second.events.on('sync:finished', (e) =>
+        resolve(`${e.result} ${'error' in e ? e.error : ''}`.trim()),
+      ),
     );
     await p.mirrors.syncById(record.id, { force: true, resetAttempts: true });
     expect(await synced).toBe('synced');

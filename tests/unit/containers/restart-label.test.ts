@@ -5,7 +5,7 @@ import {
   matchingEntries,
   parseRestartLabel,
 } from '../../../src/containers/restart-label.js';
-import type { RefChange } from '../../../src/sync/runs.repo.js';
+import type { RefChange } from '../../../src/sync/run.js';
 
 const moved = (ref: string, kind: RefChange['kind'] = 'updated'): RefChange => ({
   ref,

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { Mirror } from '../../../src/mirrors/mirror.js';
-import type { SyncRun } from '../../../src/sync/runs.repo.js';
+import type { SyncRun } from '../../../src/sync/run.js';
 
 export const NOW = new Date('2024-05-01T12:00:00.000Z');
 export const CSRF = 'csrf-token-fixture';
