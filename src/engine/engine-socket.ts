@@ -45,8 +45,11 @@ export function createEngineAccess(options: {
       options.socket === null
         ? 'no container engine (CONTAINER_SOCKET is empty: restarts are off)'
         : `no container engine (no socket at ${options.candidates.join(', ')}; set CONTAINER_SOCKET)`,
+    // Idempotent: a shutdown may reach the engine from more than one owner.
     async close() {
-      await engine?.close();
+      const current = engine;
+      engine = undefined;
+      await current?.close();
     },
   };
 }
