@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -113,10 +113,14 @@ describe.skipIf(skip !== undefined).each(DIALECTS)(
 
     it('turns a failed mirror synced with its retry button', async () => {
       await open('/dashboard/mirrors');
-      // Not on GitHub yet: git finds no repository, a hard failure.
+      // Known to GitHub's API but its git repository is missing: git finds no repository, a
+      // hard failure, and the API check that follows finds nothing moved or gone.
+      await sourceRepo(910_002, 'flaky');
+      const path = server.pipeline.github.repoPath('octocat', 'flaky');
+      renameSync(path, `${path}.away`);
       expect((await deliver(910_002, 'flaky')).status).toBe(202);
       await rowOf('flaky').getByText('failed', { exact: true }).waitFor({ timeout: 30_000 });
-      await sourceRepo(910_002, 'flaky');
+      renameSync(`${path}.away`, path);
       await rowOf('flaky')
         .getByRole('button', { name: 'Retry octocat/flaky', exact: true })
         .click();
