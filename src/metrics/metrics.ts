@@ -54,6 +54,12 @@ export function createMetrics(deps: MetricsDeps) {
     buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900],
     registers: [registry],
   });
+  const quickRetries = new Counter({
+    name: 'starbridge_quick_retries_total',
+    help: 'Calls of a sync retried within seconds after a failure that passes, by upstream and reason.',
+    labelNames: ['upstream', 'reason'] as const,
+    registers: [registry],
+  });
   const restarts = new Counter({
     name: 'starbridge_container_restarts_total',
     help: 'Container restarts (after syncs and from the API, CLI or dashboard), by result.',
@@ -104,6 +110,10 @@ export function createMetrics(deps: MetricsDeps) {
       const label = bounded(result, SYNC_RESULTS);
       syncs.inc({ result: label });
       syncDuration.observe({ result: label }, durationMs / 1000);
+    },
+    recordQuickRetry(upstream: string, reason: string): void {
+      // Reasons are Starbridge's own codes; anything else is folded so series stay bounded.
+      quickRetries.inc({ upstream, reason: /^[a-z][a-z_]{0,39}$/.test(reason) ? reason : 'other' });
     },
     recordRestart(result: string): void {
       restarts.inc({ result });

@@ -40,6 +40,8 @@ export interface SyncRun {
   containers: unknown[];
   /** The step a running sync is in; for a finished one, the last step it reached. */
   phase: SyncPhase | null;
+  /** How many of the run's calls needed a quick retry (0 while it runs). */
+  quickRetries: number;
 }
 
 export async function startRun(
@@ -76,6 +78,8 @@ export async function finishRun(
     error?: string | null;
     errorCode?: string | null;
     refs?: RefChange[];
+    /** How many calls needed a quick retry. */
+    quickRetries?: number;
   },
 ): Promise<void> {
   await db
@@ -86,6 +90,7 @@ export async function finishRun(
       error: finish.error ?? null,
       error_code: finish.errorCode ?? null,
       refs: finish.refs ? JSON.stringify(finish.refs) : null,
+      quick_retries: finish.quickRetries ?? 0,
     })
     .where('id', '=', id)
     // A run the lease reclaim already closed as aborted stays so: its worker lost the
@@ -120,6 +125,7 @@ export function runFromRow(row: SyncRunRow): SyncRun {
     refs: row.refs ? (JSON.parse(row.refs) as RefChange[]) : [],
     containers: row.containers ? (JSON.parse(row.containers) as unknown[]) : [],
     phase: row.phase as SyncPhase | null,
+    quickRetries: Number(row.quick_retries),
   };
 }
 

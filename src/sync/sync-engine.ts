@@ -42,7 +42,7 @@ export function createSyncEngine(
   const githubAuthorization = token
     ? async () => `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`
     : undefined;
-  const execute: SyncExecutor = (mirror, signal, onPhase) =>
+  const execute: SyncExecutor = (mirror, signal, onPhase, onQuickRetry) =>
     syncMirror(
       mirror,
       {
@@ -57,6 +57,7 @@ export function createSyncEngine(
         onProject: (project) =>
           recordOneDevProject(db.db, mirror.github_id, project, clock.now().toISOString()),
         onPhase,
+        onQuickRetry,
       },
       signal,
     );

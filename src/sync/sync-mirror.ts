@@ -4,8 +4,10 @@ import { cloneUrl } from '../github/repo-name.js';
 import { parseRefs } from '../mirrors/mirror.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import { toOneDevName } from '../onedev/project-name.js';
+import type { QuickRetryEvent } from '../shared/quick-retry.js';
 import { UpstreamError } from '../shared/upstream-error.js';
 import type { RefChange, SyncPhase } from './runs.repo.js';
+import { createSyncCalls, type SyncCalls } from './sync-calls.js';
 
 /** Everything one sync needs from the outside world. */
 export interface SyncDeps {
@@ -23,6 +25,8 @@ export interface SyncDeps {
   onProject?: (project: { name: string; path: string; projectId: number }) => Promise<void>;
   /** Told as each step starts, so a long sync can show where it is. */
   onPhase?: (phase: SyncPhase) => void;
+  /** Told of each quick retry of a call that failed in a way that passes. */
+  onQuickRetry?: (event: QuickRetryEvent) => void;
 }
 
 export interface SyncResult {
@@ -37,18 +41,20 @@ export interface SyncResult {
  * Brings one OneDev mirror to exactly the GitHub repository's heads and tags:
  * ls-remote (skip when nothing changed since the last push) → project get-or-create →
  * fetch into the bare cache → atomic push → default branch → verify → ref ledger.
+ * Each call to GitHub, OneDev or git is retried quickly when it fails in a way that passes.
  */
 export async function syncMirror(
   mirror: MirrorRow,
   deps: SyncDeps,
   signal?: AbortSignal,
 ): Promise<SyncResult> {
+  const calls = createSyncCalls(deps, signal);
   const source: GitRemote = {
     url: cloneUrl(deps.githubGitUrl, { owner: mirror.owner, name: mirror.name }),
-    authorization: await deps.githubAuthorization?.(),
+    authorization: await calls.githubAuthorization(),
   };
   deps.onPhase?.('comparing');
-  const listing = deps.git.lsRemote(source, signal);
+  const listing = calls.lsRemote(source, 'github');
   const lastPushed = parseRefs(mirror.pushed_refs);
   const onedevName = mirror.onedev_name ?? toOneDevName(mirror.name);
   const onedevPath =
@@ -68,17 +74,13 @@ export async function syncMirror(
   deps.onPhase?.('fetching');
   const [upstream, project, cacheRefs] = await Promise.all([
     listing,
-    deps.onedev
-      .ensureProject(
-        onedevPath,
-        { description: `Mirror of ${deps.githubGitUrl}/${mirror.owner}/${mirror.name}` },
-        signal,
-      )
+    calls
+      .ensureProject(onedevPath, `Mirror of ${deps.githubGitUrl}/${mirror.owner}/${mirror.name}`)
       .then(async (found) => {
         await deps.onProject?.({ name: onedevName, path: found.path, projectId: found.id });
         return found;
       }),
-    deps.git.fetchToCache(deps.cacheDir(mirror.github_id), source, signal),
+    calls.fetchToCache(deps.cacheDir(mirror.github_id), source),
   ]);
   const defaultBranch = upstream.headBranch ?? mirror.default_branch;
   const onedev = { name: onedevName, path: project.path, projectId: project.id };
@@ -91,24 +93,24 @@ export async function syncMirror(
     url: deps.onedev.gitUrl(project.path),
     authorization: deps.onedev.gitAuthorization(),
   };
-  const before = await targetRefsBefore(mirror, project, target, deps, signal);
+  const before = await targetRefsBefore(mirror, project, target, calls);
   const branch = defaultBranch && cacheRefs[`refs/heads/${defaultBranch}`] ? defaultBranch : null;
   if (!sameRefs(before, cacheRefs)) {
     deps.onPhase?.('pushing');
     if (branch) {
       const cacheDir = deps.cacheDir(mirror.github_id);
       const move = { projectId: project.id, branch, target, cacheDir, before, after: cacheRefs };
-      await moveDefaultOffDeletedBranch(deps, move, signal);
+      await moveDefaultOffDeletedBranch(calls, move);
     }
-    await deps.git.pushFromCache(deps.cacheDir(mirror.github_id), target, signal, cacheRefs);
+    await calls.pushFromCache(deps.cacheDir(mirror.github_id), target, cacheRefs);
   }
 
   // The verification (git), the default branch (REST) and the ledger (the local cache)
   // are independent of each other: overlap them.
   deps.onPhase?.('verifying');
   const [after, , refs] = await Promise.all([
-    deps.git.lsRemote(target, signal).then((listed) => listed.refs),
-    branch ? ensureDefaultBranch(deps.onedev, project.id, branch, signal) : undefined,
+    calls.lsRemote(target, 'onedev').then((listed) => listed.refs),
+    branch ? ensureDefaultBranch(calls, project.id, branch) : undefined,
     refChanges(before, cacheRefs, (old, next) =>
       deps.git.isAncestor(deps.cacheDir(mirror.github_id), old, next),
     ),
@@ -132,13 +134,12 @@ async function targetRefsBefore(
   mirror: MirrorRow,
   project: { id: number; created: boolean },
   target: GitRemote,
-  deps: SyncDeps,
-  signal?: AbortSignal,
+  calls: SyncCalls,
 ): Promise<RefMap> {
   if (project.created) return {};
   if (mirror.pushed_refs !== null && mirror.onedev_project_id === project.id)
     return parseRefs(mirror.pushed_refs);
-  return (await deps.git.lsRemote(target, signal)).refs;
+  return (await calls.lsRemote(target, 'onedev')).refs;
 }
 
 /**
@@ -148,7 +149,7 @@ async function targetRefsBefore(
  * first, pushing that branch on its own if OneDev does not have it yet (catalogue G07).
  */
 async function moveDefaultOffDeletedBranch(
-  deps: SyncDeps,
+  calls: SyncCalls,
   move: {
     projectId: number;
     /** GitHub's default branch, present in the cache. */
@@ -159,29 +160,27 @@ async function moveDefaultOffDeletedBranch(
     before: RefMap;
     after: RefMap;
   },
-  signal?: AbortSignal,
 ): Promise<void> {
   const { projectId, branch, before, after } = move;
   const deletesHeads = Object.keys(before).some(
     (ref) => ref.startsWith('refs/heads/') && !(ref in after),
   );
   if (!deletesHeads) return;
-  const current = await deps.onedev.getDefaultBranch(projectId, signal);
+  const current = await calls.getDefaultBranch(projectId);
   if (!current || current === branch || `refs/heads/${current}` in after) return;
   if (!(`refs/heads/${branch}` in before))
-    await deps.git.pushBranch(move.cacheDir, move.target, branch, signal);
-  await deps.onedev.setDefaultBranch(projectId, branch, signal);
+    await calls.pushBranch(move.cacheDir, move.target, branch);
+  await calls.setDefaultBranch(projectId, branch);
 }
 
 /** Sets OneDev's default branch unless it already is `branch`. */
 async function ensureDefaultBranch(
-  onedev: OneDevApi,
+  calls: SyncCalls,
   projectId: number,
   branch: string,
-  signal?: AbortSignal,
 ): Promise<void> {
-  if ((await onedev.getDefaultBranch(projectId, signal)) !== branch)
-    await onedev.setDefaultBranch(projectId, branch, signal);
+  if ((await calls.getDefaultBranch(projectId)) !== branch)
+    await calls.setDefaultBranch(projectId, branch);
 }
 
 export function sameRefs(a: RefMap, b: RefMap): boolean {

@@ -122,6 +122,9 @@ export async function startPipeline(options: {
   const health = createHealthService({ db: handle, dataDir, probes: [] });
   const metrics = createMetrics({ handle, clock: systemClock });
   worker.events.on('sync:finished', (event) => metrics.recordSync(event.result, event.durationMs));
+  worker.events.on('sync:quick-retry', (event) =>
+    metrics.recordQuickRetry(event.upstream, event.reason),
+  );
   const admin = adminRoutes({
     token: ADMIN_TOKEN,
     handle,
