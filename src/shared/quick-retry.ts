@@ -27,11 +27,11 @@ export interface QuickRetryOptions {
   /** Aborts at once: no further attempt, no wait. */
   signal?: AbortSignal;
   onRetry?: (event: QuickRetryEvent) => void;
-  /** Attempts in all, the first included; 4 unless given. */
+  /** Attempts in all, the first included; 6 unless given. */
   attempts?: number;
-  /** Delay before the first retry (doubled each retry, then jittered by 1–2×); 200 ms unless given. */
+  /** Delay before the first retry (doubled each retry, then jittered by 1–2×); 100 ms unless given. */
   minDelayMs?: number;
-  /** Longest delay between two attempts; 2 s unless given. */
+  /** Longest delay between two attempts; 1.5 s unless given. */
   maxDelayMs?: number;
   /** Longest `Retry-After` waited out here; a longer one is left to the durable backoff. 5 s unless given. */
   maxRetryAfterMs?: number;
@@ -42,7 +42,11 @@ export type QuickRetryVerdict =
   | { retry: true; reason: string; retryAfterMs?: number }
   | { retry: false; reason: string; why: string };
 
-const DEFAULTS = { attempts: 4, minDelayMs: 200, maxDelayMs: 2_000, maxRetryAfterMs: 5_000 };
+/**
+ * Six attempts over at most about 4.5 s: a call that fails half the time still succeeds
+ * 63 times in 64, and an outage reaches the durable backoff within seconds.
+ */
+const DEFAULTS = { attempts: 6, minDelayMs: 100, maxDelayMs: 1_500, maxRetryAfterMs: 5_000 };
 
 /** Failures a quick retry already gave up on: an enclosing quick retry does not multiply them. */
 const exhausted = new WeakSet<object>();
