@@ -24,12 +24,20 @@ export interface SyncCallDeps {
   onedev: OneDevApi;
   githubAuthorization?: () => Promise<string | undefined>;
   onQuickRetry?: (event: QuickRetryEvent) => void;
+  /** Quick retries of one call; quickRetry's default unless given, 0 for none. */
+  quickRetries?: number;
 }
 
 export function createSyncCalls(deps: SyncCallDeps, signal?: AbortSignal): SyncCalls {
   const { git, onedev } = deps;
   const retried = <T>(call: string, upstream: Upstream, run: () => Promise<T>): Promise<T> =>
-    quickRetry(run, { call, upstream, signal, onRetry: deps.onQuickRetry });
+    quickRetry(run, {
+      call,
+      upstream,
+      signal,
+      onRetry: deps.onQuickRetry,
+      attempts: deps.quickRetries === undefined ? undefined : deps.quickRetries + 1,
+    });
 
   return {
     githubAuthorization: () =>

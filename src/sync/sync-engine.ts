@@ -58,6 +58,7 @@ export function createSyncEngine(
           recordOneDevProject(db.db, mirror.github_id, project, clock.now().toISOString()),
         onPhase,
         onQuickRetry,
+        quickRetries: config.sync.quickRetries,
       },
       signal,
     );

@@ -27,6 +27,8 @@ export interface SyncDeps {
   onPhase?: (phase: SyncPhase) => void;
   /** Told of each quick retry of a call that failed in a way that passes. */
   onQuickRetry?: (event: QuickRetryEvent) => void;
+  /** Quick retries of one call (`SYNC_QUICK_RETRIES`); 5 unless given, 0 for none. */
+  quickRetries?: number;
 }
 
 export interface SyncResult {

@@ -29,7 +29,12 @@ describe('loadConfig', () => {
     expect(config.github.refreshIntervalMs).toBe(3_600_000);
     expect(config.onedev).toBeUndefined();
     expect(config.unstar).toEqual({ policy: 'keep', graceMs: 7 * 86_400_000 });
-    expect(config.sync).toEqual({ concurrency: 4, maxAttempts: 10, leaseMs: 60_000 });
+    expect(config.sync).toEqual({
+      concurrency: 4,
+      maxAttempts: 10,
+      leaseMs: 60_000,
+      quickRetries: 5,
+    });
     expect(config.containers).toEqual({
       socket: undefined,
       socketCandidates: ['/run/podman/podman.sock', '/var/run/docker.sock'],
