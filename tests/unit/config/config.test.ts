@@ -68,6 +68,16 @@ describe('loadConfig', () => {
     expect(config.sync.concurrency).toBe(8);
   });
 
+  it('reads SYNC_QUICK_RETRIES from 0 (off) to 10 and says what it accepts', () => {
+    expect(loadConfig({ SYNC_QUICK_RETRIES: '0' }).sync.quickRetries).toBe(0);
+    expect(loadConfig({ SYNC_QUICK_RETRIES: '10' }).sync.quickRetries).toBe(10);
+    for (const value of ['11', '-1', 'many', '2.5']) {
+      expect(problemsOf({ SYNC_QUICK_RETRIES: value })).toEqual([
+        `SYNC_QUICK_RETRIES: "${value}" is not a whole number from 0 to 10`,
+      ]);
+    }
+  });
+
   it('treats an empty ONEDEV_ROOT_PROJECT as the root and an empty CONTAINER_SOCKET as off', () => {
     const config = loadConfig({
       ONEDEV_URL: 'http://od',
