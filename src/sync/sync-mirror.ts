@@ -74,7 +74,7 @@ export async function syncMirror(
   // The listing (for the default branch; a first mirror has nothing to compare it with),
   // the project lookup (REST) and the fetch (git) do not depend on each other: overlap them.
   deps.onPhase?.('fetching');
-  const [upstream, project, cacheRefs] = await Promise.all([
+  const [upstream, project, cacheRefs] = await allSettledFirst([
     listing,
     calls
       .ensureProject(onedevPath, `Mirror of ${deps.githubGitUrl}/${mirror.owner}/${mirror.name}`)
@@ -110,7 +110,7 @@ export async function syncMirror(
   // The verification (git), the default branch (REST) and the ledger (the local cache)
   // are independent of each other: overlap them.
   deps.onPhase?.('verifying');
-  const [after, , refs] = await Promise.all([
+  const [after, , refs] = await allSettledFirst([
     calls.lsRemote(target, 'onedev').then((listed) => listed.refs),
     branch ? ensureDefaultBranch(calls, project.id, branch) : undefined,
     refChanges(before, cacheRefs, (old, next) =>
@@ -183,6 +183,29 @@ async function ensureDefaultBranch(
 ): Promise<void> {
   if ((await calls.getDefaultBranch(projectId)) !== branch)
     await calls.setDefaultBranch(projectId, branch);
+}
+
+/**
+ * Promise.all for steps that run side by side, except that a failure is thrown only once
+ * every step has ended: a fetch (and its quick retries) never runs on after its sync has
+ * failed, into the next attempt on the same cache, and what it fetched is kept.
+ */
+async function allSettledFirst<T extends readonly unknown[] | []>(
+  steps: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  let failure: { error: unknown } | undefined;
+  const settled = await Promise.allSettled(
+    steps.map((step) =>
+      Promise.resolve(step).catch((error: unknown) => {
+        failure ??= { error };
+        throw error;
+      }),
+    ),
+  );
+  if (failure) throw failure.error;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
 }
 
 export function sameRefs(a: RefMap, b: RefMap): boolean {
