@@ -150,6 +150,25 @@ describe.each(DIALECTS)('quick retries inside a sync on %s', (dialect) => {
     expect(run).toMatchObject({ result: 'failed', errorCode: 'onedev_auth', quickRetries: 0 });
   });
 
+  it('ends a failed sync only once its fetch has ended: no git work runs on after it', async () => {
+    pipeline = await startPipeline({
+      dialect,
+      onedevToken: 'not-a-onedev-token-0000000000000000000',
+    });
+    const p = pipeline;
+    const { record, name } = await starred(p, 'alice', 'slow');
+    // OneDev refuses the token at once, while GitHub takes its time with every git request.
+    p.github.faults.latency(700);
+    const done = p.nextSync(record.id);
+    await p.deliver('watch', watch(record, 'alice', name));
+    expect((await done).result).toBe('failed');
+    const gitRequests = () => p.github.requests.filter((r) => r.kind === 'git').length;
+    const atFinish = gitRequests();
+    expect(atFinish).toBeGreaterThanOrEqual(2);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(gitRequests()).toBe(atFinish);
+  });
+
   it('retries a failed GitHub git fetch within the sync', async () => {
     const p = await start();
     const { record, repo, name } = await starred(p, 'alice', 'fetchy');
