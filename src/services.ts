@@ -113,6 +113,7 @@ export function buildServices(
         onedevRoot: config.onedev?.rootProject ?? '',
         dataDir: config.dataDir,
         authorizationFor: credentials.authorizationFor,
+        quickRetries: config.sync.quickRetries,
       })
     : undefined;
   const sync = { leaseMs: config.sync.leaseMs, maxAttempts: config.sync.maxAttempts };

@@ -91,6 +91,12 @@ export const syncRunSchema = z.object({
     .enum(['comparing', 'fetching', 'pushing', 'verifying'])
     .nullable()
     .describe('the step a running sync is in; for a finished run, the last step it reached'),
+  quickRetries: z
+    .number()
+    .int()
+    .describe(
+      'how many calls of the run failed in a way that passes and were retried within seconds (0 while running)',
+    ),
 });
 models.add(syncRunSchema, { id: 'SyncRun' });
 

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { databaseUrl, duration, httpUrl, optionalText, portNumber, positiveInt } from './fields.js';
+import {
+  boundedCount,
+  databaseUrl,
+  duration,
+  httpUrl,
+  optionalText,
+  portNumber,
+  positiveInt,
+} from './fields.js';
 import { resolveSecretFiles, SECRET_VARIABLES } from './secret-files.js';
 
 /** `password`: DATABASE_PASSWORD, kept apart from the URL so it needs no encoding and can be a secret file. */
@@ -39,7 +47,13 @@ export interface Config {
   onedev?: { url: string; token: string; rootProject: string };
   unstar: { policy: 'keep' | 'delete'; graceMs: number };
   /** `leaseMs`: how long a crashed worker's mirror stays claimed before another worker takes it. */
-  sync: { concurrency: number; maxAttempts: number; leaseMs: number };
+  sync: {
+    concurrency: number;
+    maxAttempts: number;
+    leaseMs: number;
+    /** Quick retries of one call inside a sync (0: none). */
+    quickRetries: number;
+  };
   admin: { token?: string };
   dashboard: { password?: string; passwordHash?: string };
   /** `socket: undefined` means detect the Podman or Docker socket; `null` means restarts are off. */
@@ -104,6 +118,7 @@ const schema = z.object({
   SYNC_CONCURRENCY: positiveInt.default(4),
   MAX_ATTEMPTS: positiveInt.default(10),
   SYNC_LEASE: duration.default(60_000),
+  SYNC_QUICK_RETRIES: boundedCount(10).default(5),
   ADMIN_TOKEN: optionalText,
   DASHBOARD_PASSWORD: optionalText,
   DASHBOARD_PASSWORD_HASH: optionalText,
@@ -260,6 +275,7 @@ function toConfig(raw: Raw): Config {
       concurrency: raw.SYNC_CONCURRENCY,
       maxAttempts: raw.MAX_ATTEMPTS,
       leaseMs: raw.SYNC_LEASE,
+      quickRetries: raw.SYNC_QUICK_RETRIES,
     },
     admin: { token: raw.ADMIN_TOKEN },
     dashboard: { password: raw.DASHBOARD_PASSWORD, passwordHash: raw.DASHBOARD_PASSWORD_HASH },

@@ -40,6 +40,17 @@ export const positiveInt = z.string().transform((text, ctx) => {
   return value;
 });
 
+/** A whole number from 0 to `max`, e.g. a count of retries where 0 turns them off. */
+export const boundedCount = (max: number) =>
+  z.string().transform((text, ctx) => {
+    const value = Number(text);
+    if (!/^\d+$/.test(text.trim()) || value > max) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a whole number from 0 to ${max}` });
+      return z.NEVER;
+    }
+    return value;
+  });
+
 export const httpUrl = z.string().transform((text, ctx) => {
   let url: URL;
   try {

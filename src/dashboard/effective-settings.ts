@@ -66,6 +66,7 @@ export function effectiveSettings(config: Config): SettingRow[] {
     row('SYNC_CONCURRENCY', String(c.sync.concurrency)),
     row('MAX_ATTEMPTS', String(c.sync.maxAttempts)),
     row('SYNC_LEASE', ms(c.sync.leaseMs)),
+    row('SYNC_QUICK_RETRIES', String(c.sync.quickRetries)),
     row('ADMIN_TOKEN', masked(c.admin.token), true),
     row('DASHBOARD_PASSWORD', masked(c.dashboard.password), true),
     row('DASHBOARD_PASSWORD_HASH', masked(c.dashboard.passwordHash), true),

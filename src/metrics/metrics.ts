@@ -40,6 +40,8 @@ export interface Metrics {
   recordSync(result: string, durationMs: number): void;
   /** Counts a container restart by result. */
   recordRestart(result: string): void;
+  /** Counts one quick retry of a sync's call, by upstream and reason. */
+  recordQuickRetry(upstream: string, reason: string): void;
   /** The scrape answer in Prometheus' text format. */
   render(): Promise<string>;
   /** The scrape answer's content type. */
@@ -79,6 +81,12 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     help: 'How long syncs took, by result.',
     labelNames: ['result'] as const,
     buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900],
+    registers: [registry],
+  });
+  const quickRetries = new Counter({
+    name: 'starbridge_quick_retries_total',
+    help: 'Calls of a sync retried within seconds after a failure that passes, by upstream and reason.',
+    labelNames: ['upstream', 'reason'] as const,
     registers: [registry],
   });
   const restarts = new Counter({
@@ -130,6 +138,10 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       const label = bounded(result, SYNC_RESULTS);
       syncs.inc({ result: label });
       syncDuration.observe({ result: label }, durationMs / 1000);
+    },
+    recordQuickRetry(upstream: string, reason: string): void {
+      // Reasons are Starbridge's own codes; anything else is folded so series stay bounded.
+      quickRetries.inc({ upstream, reason: /^[a-z][a-z_]{0,39}$/.test(reason) ? reason : 'other' });
     },
     recordRestart(result: string): void {
       restarts.inc({ result });

@@ -134,11 +134,17 @@ export function createOneDevClient(options: OneDevClientOptions): OneDevClient {
 
   async function ensureProject(
     path: string,
-    opts: { description: string; codeManagement?: boolean },
+    opts: {
+      description: string;
+      codeManagement?: boolean;
+      retryLookup?: <T>(lookup: () => Promise<T>) => Promise<T>;
+    },
     signal?: AbortSignal,
   ) {
+    const look = (at: string) =>
+      opts.retryLookup ? opts.retryLookup(() => findProject(at, signal)) : findProject(at, signal);
     const segments = path.split('/').filter(Boolean);
-    const existing = await findProject(segments.join('/'), signal);
+    const existing = await look(segments.join('/'));
     if (existing !== undefined) return { id: existing, path: segments.join('/'), created: false };
     let parentId: number | null = null;
     let parentPath = '';
@@ -146,11 +152,11 @@ export function createOneDevClient(options: OneDevClientOptions): OneDevClient {
     for (const [index, segment] of segments.entries()) {
       const leaf = index === segments.length - 1;
       const current = parentPath ? `${parentPath}/${segment}` : segment;
-      const found: number | undefined = leaf ? undefined : await findProject(current, signal);
+      const found: number | undefined = leaf ? undefined : await look(current);
       const id: number =
         found ??
         (await underParentLock(parentPath, async () => {
-          const again = await findProject(current, signal);
+          const again = await look(current);
           if (again !== undefined) return again;
           created = leaf;
           return createProject(

@@ -17,6 +17,11 @@ export interface OneDevApi {
       description: string;
       /** False for a grouping level (no code), such as an owner created by a move. */
       codeManagement?: boolean;
+      /**
+       * Runs each look-up of a path (a read, safe to repeat), so the caller may retry it;
+       * the create itself never goes through it.
+       */
+      retryLookup?: <T>(lookup: () => Promise<T>) => Promise<T>;
     },
     signal?: AbortSignal,
   ): Promise<OneDevProject & { created: boolean }>;

@@ -81,7 +81,13 @@ async function runClaimed(
 ): Promise<ForegroundOutcome> {
   const { handle, clock } = deps;
   const iso = isoAt(clock);
-  const run: HeldRun = { mirror, worker, runId: randomUUID(), attempt: mirror.attempts + 1 };
+  const run: HeldRun = {
+    mirror,
+    worker,
+    runId: randomUUID(),
+    attempt: mirror.attempts + 1,
+    quickRetries: 0,
+  };
   const controller = new AbortController();
   const renewal = setInterval(
     async () => {
@@ -104,7 +110,9 @@ async function runClaimed(
       startedAt: iso(),
     });
     deps.onStart?.(mirror);
-    const result = await deps.execute(mirror, controller.signal);
+    const result = await deps.execute(mirror, controller.signal, undefined, (event) => {
+      if (event.retry === 1) run.quickRetries = (run.quickRetries ?? 0) + 1;
+    });
     await recordSuccess(handle.db, run, result, iso());
     return { kind: 'synced', result, durationMs: clock.now().getTime() - started };
   } catch (thrown) {

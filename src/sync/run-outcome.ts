@@ -16,6 +16,8 @@ export interface HeldRun {
   worker: string;
   runId: string;
   attempt: number;
+  /** Calls of this run that needed a quick retry so far; written with the outcome. */
+  quickRetries?: number;
 }
 
 /**
@@ -106,6 +108,10 @@ async function closeRun(
   ledger: Omit<Parameters<typeof finishRun>[2], 'finishedAt'>,
   outcome: SyncOutcome,
 ): Promise<void> {
-  await finishRun(db, run.runId, { ...ledger, finishedAt: now });
+  await finishRun(db, run.runId, {
+    ...ledger,
+    finishedAt: now,
+    quickRetries: run.quickRetries ?? 0,
+  });
   await releaseMirror(db, run.mirror.github_id, run.worker, outcome, now);
 }

@@ -42,4 +42,6 @@ export interface SyncRun {
   containers: unknown[];
   /** The step a running sync is in; for a finished one, the last step it reached. */
   phase: SyncPhase | null;
+  /** How many of the run's calls needed a quick retry (0 while it runs). */
+  quickRetries: number;
 }

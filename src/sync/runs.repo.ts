@@ -36,6 +36,8 @@ export async function finishRun(
     error?: string | null;
     errorCode?: string | null;
     refs?: RefChange[];
+    /** How many calls needed a quick retry. */
+    quickRetries?: number;
   },
 ): Promise<void> {
   await db
@@ -46,6 +48,7 @@ export async function finishRun(
       error: finish.error ?? null,
       error_code: finish.errorCode ?? null,
       refs: finish.refs ? JSON.stringify(finish.refs) : null,
+      quick_retries: finish.quickRetries ?? 0,
     })
     .where('id', '=', id)
     // A run the lease reclaim already closed as aborted stays so: its worker lost the
@@ -80,6 +83,7 @@ export function runFromRow(row: SyncRunRow): SyncRun {
     refs: row.refs ? (JSON.parse(row.refs) as RefChange[]) : [],
     containers: row.containers ? (JSON.parse(row.containers) as unknown[]) : [],
     phase: row.phase as SyncPhase | null,
+    quickRetries: Number(row.quick_retries),
   };
 }
 

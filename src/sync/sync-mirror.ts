@@ -4,9 +4,11 @@ import { cloneUrl } from '../github/repo-name.js';
 import { parseRefs } from '../mirrors/mirror.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import { toOneDevName } from '../onedev/project-name.js';
+import type { QuickRetryEvent } from '../shared/quick-retry.js';
 import { UpstreamError } from '../shared/upstream-error.js';
 import { refChanges, sameRefs } from './ref-changes.js';
 import type { RefChange, SyncPhase } from './run.js';
+import { createSyncCalls, type SyncCalls } from './sync-calls.js';
 
 /** Everything one sync needs from the outside world. */
 export interface SyncDeps {
@@ -24,6 +26,10 @@ export interface SyncDeps {
   onProject?: (project: { name: string; path: string; projectId: number }) => Promise<void>;
   /** Told as each step starts, so a long sync can show where it is. */
   onPhase?: (phase: SyncPhase) => void;
+  /** Told of each quick retry of a call that failed in a way that passes. */
+  onQuickRetry?: (event: QuickRetryEvent) => void;
+  /** Quick retries of one call (`SYNC_QUICK_RETRIES`); 5 unless given, 0 for none. */
+  quickRetries?: number;
 }
 
 export interface SyncResult {
@@ -38,18 +44,20 @@ export interface SyncResult {
  * Brings one OneDev mirror to exactly the GitHub repository's heads and tags:
  * ls-remote (skip when nothing changed since the last push) → project get-or-create →
  * fetch into the bare cache → atomic push → default branch → verify → ref ledger.
+ * Each call to GitHub, OneDev or git is retried quickly when it fails in a way that passes.
  */
 export async function syncMirror(
   mirror: MirrorRow,
   deps: SyncDeps,
   signal?: AbortSignal,
 ): Promise<SyncResult> {
+  const calls = createSyncCalls(deps, signal);
   const source: GitRemote = {
     url: cloneUrl(deps.githubGitUrl, { owner: mirror.owner, name: mirror.name }),
-    authorization: await deps.githubAuthorization?.(),
+    authorization: await calls.githubAuthorization(),
   };
   deps.onPhase?.('comparing');
-  const listing = deps.git.lsRemote(source, signal);
+  const listing = calls.lsRemote(source, 'github');
   const lastPushed = parseRefs(mirror.pushed_refs);
   const onedevName = mirror.onedev_name ?? toOneDevName(mirror.name);
   const onedevPath =
@@ -67,19 +75,15 @@ export async function syncMirror(
   // The listing (for the default branch; a first mirror has nothing to compare it with),
   // the project lookup (REST) and the fetch (git) do not depend on each other: overlap them.
   deps.onPhase?.('fetching');
-  const [upstream, project, cacheRefs] = await Promise.all([
+  const [upstream, project, cacheRefs] = await allSettledFirst([
     listing,
-    deps.onedev
-      .ensureProject(
-        onedevPath,
-        { description: `Mirror of ${deps.githubGitUrl}/${mirror.owner}/${mirror.name}` },
-        signal,
-      )
+    calls
+      .ensureProject(onedevPath, `Mirror of ${deps.githubGitUrl}/${mirror.owner}/${mirror.name}`)
       .then(async (found) => {
         await deps.onProject?.({ name: onedevName, path: found.path, projectId: found.id });
         return found;
       }),
-    deps.git.fetchToCache(deps.cacheDir(mirror.github_id), source, signal),
+    calls.fetchToCache(deps.cacheDir(mirror.github_id), source),
   ]);
   const defaultBranch = upstream.headBranch ?? mirror.default_branch;
   const onedev = { name: onedevName, path: project.path, projectId: project.id };
@@ -92,24 +96,24 @@ export async function syncMirror(
     url: deps.onedev.gitUrl(project.path),
     authorization: deps.onedev.gitAuthorization(),
   };
-  const before = await targetRefsBefore(mirror, project, target, deps, signal);
+  const before = await targetRefsBefore(mirror, project, target, calls);
   const branch = defaultBranch && cacheRefs[`refs/heads/${defaultBranch}`] ? defaultBranch : null;
   if (!sameRefs(before, cacheRefs)) {
     deps.onPhase?.('pushing');
     if (branch) {
       const cacheDir = deps.cacheDir(mirror.github_id);
       const move = { projectId: project.id, branch, target, cacheDir, before, after: cacheRefs };
-      await moveDefaultOffDeletedBranch(deps, move, signal);
+      await moveDefaultOffDeletedBranch(calls, move);
     }
-    await deps.git.pushFromCache(deps.cacheDir(mirror.github_id), target, signal, cacheRefs);
+    await calls.pushFromCache(deps.cacheDir(mirror.github_id), target, cacheRefs);
   }
 
   // The verification (git), the default branch (REST) and the ledger (the local cache)
   // are independent of each other: overlap them.
   deps.onPhase?.('verifying');
-  const [after, , refs] = await Promise.all([
-    deps.git.lsRemote(target, signal).then((listed) => listed.refs),
-    branch ? ensureDefaultBranch(deps.onedev, project.id, branch, signal) : undefined,
+  const [after, , refs] = await allSettledFirst([
+    calls.lsRemote(target, 'onedev').then((listed) => listed.refs),
+    branch ? ensureDefaultBranch(calls, project.id, branch) : undefined,
     refChanges(before, cacheRefs, (old, next) =>
       deps.git.isAncestor(deps.cacheDir(mirror.github_id), old, next),
     ),
@@ -133,13 +137,12 @@ async function targetRefsBefore(
   mirror: MirrorRow,
   project: { id: number; created: boolean },
   target: GitRemote,
-  deps: SyncDeps,
-  signal?: AbortSignal,
+  calls: SyncCalls,
 ): Promise<RefMap> {
   if (project.created) return {};
   if (mirror.pushed_refs !== null && mirror.onedev_project_id === project.id)
     return parseRefs(mirror.pushed_refs);
-  return (await deps.git.lsRemote(target, signal)).refs;
+  return (await calls.lsRemote(target, 'onedev')).refs;
 }
 
 /**
@@ -149,7 +152,7 @@ async function targetRefsBefore(
  * its own if OneDev does not have it yet (docs/reference/bad-inputs.md#g07).
  */
 async function moveDefaultOffDeletedBranch(
-  deps: SyncDeps,
+  calls: SyncCalls,
   move: {
     projectId: number;
     /** GitHub's default branch, present in the cache. */
@@ -160,29 +163,50 @@ async function moveDefaultOffDeletedBranch(
     before: RefMap;
     after: RefMap;
   },
-  signal?: AbortSignal,
 ): Promise<void> {
   const { projectId, branch, before, after } = move;
   const deletesHeads = Object.keys(before).some(
     (ref) => ref.startsWith('refs/heads/') && !(ref in after),
   );
   if (!deletesHeads) return;
-  const current = await deps.onedev.getDefaultBranch(projectId, signal);
+  const current = await calls.getDefaultBranch(projectId);
   if (!current || current === branch || `refs/heads/${current}` in after) return;
   if (!(`refs/heads/${branch}` in before))
-    await deps.git.pushBranch(move.cacheDir, move.target, branch, signal);
-  await deps.onedev.setDefaultBranch(projectId, branch, signal);
+    await calls.pushBranch(move.cacheDir, move.target, branch);
+  await calls.setDefaultBranch(projectId, branch);
 }
 
 /** Sets OneDev's default branch unless it already is `branch`. */
 async function ensureDefaultBranch(
-  onedev: OneDevApi,
+  calls: SyncCalls,
   projectId: number,
   branch: string,
-  signal?: AbortSignal,
 ): Promise<void> {
-  if ((await onedev.getDefaultBranch(projectId, signal)) !== branch)
-    await onedev.setDefaultBranch(projectId, branch, signal);
+  if ((await calls.getDefaultBranch(projectId)) !== branch)
+    await calls.setDefaultBranch(projectId, branch);
+}
+
+/**
+ * Promise.all for steps that run side by side, except that a failure is thrown only once
+ * every step has ended: a fetch (and its quick retries) never runs on after its sync has
+ * failed, into the next attempt on the same cache, and what it fetched is kept.
+ */
+async function allSettledFirst<T extends readonly unknown[] | []>(
+  steps: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  let failure: { error: unknown } | undefined;
+  const settled = await Promise.allSettled(
+    steps.map((step) =>
+      Promise.resolve(step).catch((error: unknown) => {
+        failure ??= { error };
+        throw error;
+      }),
+    ),
+  );
+  if (failure) throw failure.error;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
 }
 
 /** After a push OneDev must hold exactly the source's heads and tags; anything else fails the run. */

@@ -1,3 +1,4 @@
+import type { QuickRetryEvent } from '../shared/quick-retry.js';
 import type { SyncResult } from './sync-mirror.js';
 
 /** What every finished sync says: which mirror, which run, how long it took. */
@@ -40,6 +41,8 @@ export type SyncFinishedEvent = SyncSucceededEvent | SyncFailedEvent | SyncAbort
 /** The sync worker's events. */
 export interface SyncWorkerEvents {
   'sync:finished': [SyncFinishedEvent];
+  /** A call of a running sync failed in a way that passes and is retried within seconds. */
+  'sync:quick-retry': [QuickRetryEvent & { githubId: number; fullName: string; run: string }];
   'worker:idle': [];
 }
 

@@ -7,6 +7,7 @@ import { claimDueMirror, reclaimExpiredLeases, renewLease } from '../mirrors/mir
 import type { Clock } from '../shared/clock.js';
 import { coerceError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import type { QuickRetryEvent } from '../shared/quick-retry.js';
 import type { BackoffOptions } from './retry-policy.js';
 import type { SyncPhase } from './run.js';
 import { type HeldRun, recordFailure, recordShutdownAbort, recordSuccess } from './run-outcome.js';
@@ -20,6 +21,8 @@ export type SyncExecutor = (
   signal: AbortSignal,
   /** Told as each step of the sync starts. */
   onPhase?: (phase: SyncPhase) => void,
+  /** Told of each quick retry of one of the sync's calls. */
+  onQuickRetry?: (event: QuickRetryEvent) => void,
 ) => Promise<SyncResult>;
 
 /** How a failed sync ended, as its `sync:finished` event tells it. */
@@ -114,7 +117,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     inFlight.set(mirror.github_id, controller);
     const runId = randomUUID();
     const attempt = mirror.attempts + 1;
-    const run: HeldRun = { mirror, worker: workerId, runId, attempt };
+    const run: HeldRun = { mirror, worker: workerId, runId, attempt, quickRetries: 0 };
     const mirrorLog = log.child({ repo: mirror.full_name, run: runId });
     const startedAt = Date.now();
     let leaseLost = false;
@@ -140,7 +143,12 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       });
       mirrorLog.info({ attempt }, 'sync started');
       const phases = phaseRecorder(runId, mirrorLog);
-      const result = await options.execute(mirror, controller.signal, phases.record);
+      const result = await options.execute(
+        mirror,
+        controller.signal,
+        phases.record,
+        quickRetryRecorder(run, mirrorLog),
+      );
       // The ledger keeps the last step reached; it must land before the outcome closes the run.
       await phases.written();
       await recordSuccess(handle.db, run, result, iso());
@@ -189,6 +197,25 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
           );
       },
       written: () => writes,
+    };
+  }
+
+  /**
+   * Counts the run's calls that needed a quick retry (at their first retry), logs each
+   * retry at debug with its reason, and tells the `sync:quick-retry` listeners (metrics).
+   * A listener that throws is logged and cannot stop the retry.
+   */
+  function quickRetryRecorder(run: HeldRun, mirrorLog: Logger) {
+    return (event: QuickRetryEvent): void => {
+      if (event.retry === 1) run.quickRetries = (run.quickRetries ?? 0) + 1;
+      const { message, ...fields } = event;
+      mirrorLog.debug({ ...fields, error: message }, 'quick retry');
+      const told = { ...event, githubId: run.mirror.github_id, fullName: run.mirror.full_name };
+      try {
+        events.emit('sync:quick-retry', { ...told, run: run.runId });
+      } catch (error) {
+        mirrorLog.error({ err: coerceError(error) }, 'a sync:quick-retry listener failed');
+      }
     };
   }
 

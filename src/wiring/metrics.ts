@@ -25,6 +25,9 @@ export function wireMetrics(deps: {
   deps.worker?.events.on('sync:finished', (event) =>
     metrics.recordSync(event.result, event.durationMs),
   );
+  deps.worker?.events.on('sync:quick-retry', (event) =>
+    metrics.recordQuickRetry(event.upstream, event.reason),
+  );
   deps.containerEvents.on('container:restarted', (event) => metrics.recordRestart(event.result));
   return { metrics, routes: metricsRoutes(metrics, deps.token) };
 }

@@ -19,11 +19,13 @@ export interface SyncExecutorPorts {
   dataDir: string;
   /** The installation's token for App repositories, else the PAT; undefined: anonymous. */
   authorizationFor: (mirror: MirrorRow) => Promise<string | undefined>;
+  /** How many times a sync tries one failing idempotent call again at once (0: never). */
+  quickRetries: number;
 }
 
 /** The real sync (git binary + OneDev REST) the workers and `starbridge sync` run. */
 export function createSyncExecutor(ports: SyncExecutorPorts): SyncExecutor {
-  return (mirror, signal, onPhase) =>
+  return (mirror, signal, onPhase, onQuickRetry) =>
     syncMirror(
       mirror,
       {
@@ -41,6 +43,8 @@ export function createSyncExecutor(ports: SyncExecutorPorts): SyncExecutor {
             ports.clock.now().toISOString(),
           ),
         onPhase,
+        onQuickRetry,
+        quickRetries: ports.quickRetries,
       },
       signal,
     );

@@ -110,6 +110,41 @@ describe('front faults (point 22)', () => {
     expect(double.requests[0]?.fault).toBe('status');
   });
 
+  it('fails every Nth matching request only, deterministically', async () => {
+    double.faults.serverError({ scope: 'rest', every: 3 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      statuses.push(
+        (await api(double, 'GET', '/~api/version/server', { token: TOKENS.admin })).status,
+      );
+      // git traffic is out of scope: it neither fails nor counts toward the next fault.
+      await api(double, 'GET', '/nothing.git/info/refs?service=git-upload-pack', {
+        token: TOKENS.admin,
+      });
+    }
+    expect(statuses).toEqual([200, 200, 500, 200, 200, 500, 200]);
+  });
+
+  it('fails a seeded random share of matching requests, the same ones for the same seed', async () => {
+    const run = async (seed: number) => {
+      double.faults.clear();
+      double.faults.serverError({ scope: 'rest', share: 0.5, seed });
+      const statuses: number[] = [];
+      for (let i = 0; i < 40; i++) {
+        statuses.push(
+          (await api(double, 'GET', '/~api/version/server', { token: TOKENS.admin })).status,
+        );
+      }
+      return statuses;
+    };
+    const first = await run(7);
+    const failed = first.filter((status) => status === 500).length;
+    expect(failed).toBeGreaterThan(10);
+    expect(failed).toBeLessThan(30);
+    expect(await run(7)).toEqual(first);
+    expect(await run(8)).not.toEqual(first);
+  });
+
   it('redirects instead of answering', async () => {
     double.faults.redirect('/~login', { times: 1 });
     const res = await fetch(`${double.url}/~api/version/server`, {

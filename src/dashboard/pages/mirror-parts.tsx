@@ -139,6 +139,15 @@ export const Runs = (props: { runs: SyncRun[]; now: Date }) =>
                 ) : (
                   duration(run.durationMs)
                 )}
+                {run.quickRetries > 0 ? (
+                  <span
+                    class="muted small"
+                    title="calls that failed in a way that passes and were retried within seconds"
+                  >
+                    {' '}
+                    ({run.quickRetries} {run.quickRetries === 1 ? 'call' : 'calls'} retried)
+                  </span>
+                ) : null}
               </td>
               <td data-label="Refs" title={run.refs.map((r) => `${r.kind} ${r.ref}`).join('\n')}>
                 {refCounts(run)}

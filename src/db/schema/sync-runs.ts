@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /** The ledger: one row per sync attempt, with what it moved. */
 export interface SyncRunsTable {
@@ -18,6 +18,8 @@ export interface SyncRunsTable {
   containers: string | null;
   /** While running: the step under way (see SyncPhase); the last one reached afterwards. */
   phase: string | null;
+  /** How many calls of the run needed a quick retry (defaults to 0 on insert). */
+  quick_retries: Generated<number>;
 }
 
 export type SyncRunRow = Selectable<SyncRunsTable>;

@@ -136,7 +136,8 @@ describe('failure notifications from NOTIFY_URL and NOTIFY_SECRET', () => {
     receiver = await startReceiver({ failFirst: 1 });
     const p = await startPipeline({
       dialect: 'sqlite',
-      env: { MAX_ATTEMPTS: '10' },
+      // One quick retry per call keeps twenty-two failing attempts within the test's time.
+      env: { MAX_ATTEMPTS: '10', SYNC_QUICK_RETRIES: '1' },
       backoffMs: 20,
     });
     pipeline = p;

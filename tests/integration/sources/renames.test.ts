@@ -131,8 +131,9 @@ describe.each(DIALECTS)('renames, transfers and deletions on %s', (dialect) => {
     const [repo] = await mirrored('auto', ['lib']);
     const before = p.onedev.projectByPath('github/auto/lib');
     p.github.rename('auto/lib', 'library');
-    // Git fails on every attempt (MAX_ATTEMPTS=4): the sync ends `failed`.
-    p.github.faults.serverError(4, { scope: 'git' });
+    // Git fails on every attempt (MAX_ATTEMPTS=4), each of whose ls-remote tries six times
+    // (quick retries): the sync ends `failed`.
+    p.github.faults.serverError(24, { scope: 'git' });
     p.github.clearRequests();
     let failed = p.nextSync(repo!.id);
     await p.mirrors.syncById(repo!.id, { force: true });

@@ -309,7 +309,9 @@ describe.each(DIALECTS)('mirror pipeline on %s', (dialect) => {
   it('retries 503s and dropped connections with backoff until synced', async () => {
     const p = await start();
     const { record, repo } = await sourceRepo(p, 'octocat', 'flaky');
-    p.onedev.faults.serviceUnavailable({ times: 2 });
+    // Six 503s outlive the first attempt's quick retries of its first OneDev call (one try
+    // and five retries); the dropped push is retried within the next attempt.
+    p.onedev.faults.serviceUnavailable({ times: 6 });
     p.onedev.faults.dropConnection({ times: 1, scope: 'git' });
     const results: string[] = [];
     const settled = new Promise<void>((resolve) => {
@@ -329,7 +331,9 @@ describe.each(DIALECTS)('mirror pipeline on %s', (dialect) => {
   it('retries plain 500s with a backoff that doubles each attempt, then syncs', async () => {
     const p = await start({ backoffMs: 200, backoffCapMs: 10_000, env: { MAX_ATTEMPTS: '4' } });
     const { record, repo } = await sourceRepo(p, 'octocat', 'erratic');
-    p.onedev.faults.serverError({ times: 3, scope: 'rest' });
+    // Each attempt's first OneDev call tries six times (quick retries) before the attempt
+    // fails: eighteen 500s fail three attempts.
+    p.onedev.faults.serverError({ times: 18, scope: 'rest' });
     const planned: Array<{ run: string; delayMs: number; nextAttemptAt: string }> = [];
     const reads: Promise<void>[] = [];
     const settled = new Promise<void>((resolve) => {

@@ -4,7 +4,8 @@ import type { RequestKind } from './types.js';
  * Fault injection (docs/reference/onedev.md#the-test-double;
  * docs/reference/bad-inputs.md#o06, #o07, #o09, #o13, #o15).
  * Every fault can be limited to the next N matching requests (`times`) and to REST or git
- * traffic (`scope`), or to requests picked by `match`. `clear()` removes everything.
+ * traffic (`scope`), to every Nth of them (`every`) or a seeded random share of them
+ * (`share`), or to requests picked by `match`. `clear()` removes everything.
  */
 
 export type FaultScope = 'rest' | 'git' | 'all';
@@ -12,6 +13,17 @@ export type FaultScope = 'rest' | 'git' | 'all';
 export interface FaultOptions {
   /** Apply to the next N matching requests only; unlimited when omitted. */
   times?: number;
+  /**
+   * Apply to every Nth matching request only (the Nth, the 2Nth…), deterministically: 3
+   * fails a third of them, 2 half. Each request it lets through counts toward the next.
+   */
+  every?: number;
+  /**
+   * Apply to this share of matching requests (0–1), picked by a pseudo-random sequence
+   * seeded with `seed` (default 1): the same requests in the same order fail the same way.
+   */
+  share?: number;
+  seed?: number;
   /** Which traffic the fault applies to; default `all`. */
   scope?: FaultScope;
   /**
@@ -49,6 +61,12 @@ interface Armed<T> {
   remaining: number;
   scope: FaultScope;
   match?: FaultOptions['match'];
+  every: number;
+  /** Matching requests seen so far (for `every`). */
+  seen: number;
+  /** Draws in [0, 1) for `share`; absent when every matching request counts. */
+  draw?: () => number;
+  share: number;
 }
 
 export interface RequestInfo {
@@ -178,6 +196,10 @@ export class Faults {
       remaining: options.times ?? Number.POSITIVE_INFINITY,
       scope: options.scope ?? 'all',
       match: options.match,
+      every: Math.max(1, Math.floor(options.every ?? 1)),
+      seen: 0,
+      share: options.share ?? 1,
+      draw: options.share === undefined ? undefined : seededRandom(options.seed ?? 1),
     });
   }
 
@@ -186,9 +208,24 @@ export class Faults {
     if (armed.scope !== 'all' && armed.scope !== request.kind) return false;
     const { method, path, query = '' } = request;
     if (armed.match && !armed.match({ method, path, query })) return false;
+    armed.seen++;
+    if (armed.seen % armed.every !== 0) return false;
+    if (armed.draw && armed.draw() >= armed.share) return false;
     armed.remaining--;
     return true;
   }
+}
+
+/** mulberry32: a small, fast pseudo-random generator, so a random share repeats exactly. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
 }
 
 export const NGINX_502 =

@@ -29,7 +29,12 @@ describe('loadConfig', () => {
     expect(config.github.refreshIntervalMs).toBe(3_600_000);
     expect(config.onedev).toBeUndefined();
     expect(config.unstar).toEqual({ policy: 'keep', graceMs: 7 * 86_400_000 });
-    expect(config.sync).toEqual({ concurrency: 4, maxAttempts: 10, leaseMs: 60_000 });
+    expect(config.sync).toEqual({
+      concurrency: 4,
+      maxAttempts: 10,
+      leaseMs: 60_000,
+      quickRetries: 5,
+    });
     expect(config.containers).toEqual({
       socket: undefined,
       socketCandidates: ['/run/podman/podman.sock', '/var/run/docker.sock'],
@@ -61,6 +66,16 @@ describe('loadConfig', () => {
     expect(config.github.starsPollIntervalMs).toBe(90_000);
     expect(config.unstar.graceMs).toBe(3_600_000);
     expect(config.sync.concurrency).toBe(8);
+  });
+
+  it('reads SYNC_QUICK_RETRIES from 0 (off) to 10 and says what it accepts', () => {
+    expect(loadConfig({ SYNC_QUICK_RETRIES: '0' }).sync.quickRetries).toBe(0);
+    expect(loadConfig({ SYNC_QUICK_RETRIES: '10' }).sync.quickRetries).toBe(10);
+    for (const value of ['11', '-1', 'many', '2.5']) {
+      expect(problemsOf({ SYNC_QUICK_RETRIES: value })).toEqual([
+        `SYNC_QUICK_RETRIES: "${value}" is not a whole number from 0 to 10`,
+      ]);
+    }
   });
 
   it('treats an empty ONEDEV_ROOT_PROJECT as the root and an empty CONTAINER_SOCKET as off', () => {

@@ -73,6 +73,7 @@ export const run: SyncRun = {
     },
   ],
   phase: 'verifying',
+  quickRetries: 2,
 };
 
 /** A sync under way, pushing to OneDev. */

@@ -109,6 +109,7 @@ describe('dashboard views', () => {
     expect(html.match(/pushing to OneDev/g)).toHaveLength(2);
     expect(html).toContain('1 created, 1 updated, 0 forced, 0 deleted');
     expect(html).toContain('2.0 s');
+    expect(html).toContain('(2 calls retried)');
     expect(html).toContain('1 restarted');
     expect(html).toContain('<progress aria-label="Sync in progress">');
     expect(html).toContain('hx-get="/dashboard/mirrors/octocat/hello/freshness"');

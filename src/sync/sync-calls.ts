@@ -1,0 +1,80 @@
+import type { GitEngine, GitRemote, LsRemoteResult, RefMap } from '../git/git.port.js';
+import type { OneDevApi, OneDevProject } from '../onedev/onedev.port.js';
+import { type QuickRetryEvent, quickRetry, type Upstream } from '../shared/quick-retry.js';
+
+/**
+ * The calls one sync makes to GitHub, OneDev and git, each retried quickly when it fails
+ * in a way that passes (see quickRetry). Every one of them is safe to repeat: reads,
+ * setting a value to the same value, fetching into the cache, and pushes that set
+ * OneDev's refs to exactly the cache's (see `push`).
+ */
+export interface SyncCalls {
+  githubAuthorization(): Promise<string | undefined>;
+  lsRemote(remote: GitRemote, upstream: Upstream): Promise<LsRemoteResult>;
+  fetchToCache(cacheDir: string, remote: GitRemote): Promise<RefMap>;
+  pushFromCache(cacheDir: string, remote: GitRemote, cachedRefs: RefMap): Promise<void>;
+  pushBranch(cacheDir: string, remote: GitRemote, branch: string): Promise<void>;
+  ensureProject(path: string, description: string): Promise<OneDevProject & { created: boolean }>;
+  getDefaultBranch(projectId: number): Promise<string | undefined>;
+  setDefaultBranch(projectId: number, branch: string): Promise<void>;
+}
+
+export interface SyncCallDeps {
+  git: GitEngine;
+  onedev: OneDevApi;
+  githubAuthorization?: () => Promise<string | undefined>;
+  onQuickRetry?: (event: QuickRetryEvent) => void;
+  /** Quick retries of one call; quickRetry's default unless given, 0 for none. */
+  quickRetries?: number;
+}
+
+export function createSyncCalls(deps: SyncCallDeps, signal?: AbortSignal): SyncCalls {
+  const { git, onedev } = deps;
+  const retried = <T>(call: string, upstream: Upstream, run: () => Promise<T>): Promise<T> =>
+    quickRetry(run, {
+      call,
+      upstream,
+      signal,
+      onRetry: deps.onQuickRetry,
+      attempts: deps.quickRetries === undefined ? undefined : deps.quickRetries + 1,
+    });
+
+  return {
+    githubAuthorization: () =>
+      retried('github credential', 'github', async () => deps.githubAuthorization?.()),
+    lsRemote: (remote, upstream) =>
+      retried('git ls-remote', upstream, () => git.lsRemote(remote, signal)),
+    fetchToCache: (cacheDir, remote) =>
+      retried('git fetch', 'github', () => git.fetchToCache(cacheDir, remote, signal)),
+    // An atomic force push of the cache's refs is idempotent: it sets each of OneDev's refs
+    // to the same object whether or not a failed attempt already landed (all of it or none,
+    // being atomic), so pushing again after an unclear failure cannot do anything twice.
+    pushFromCache: (cacheDir, remote, cachedRefs) =>
+      retried('git push', 'onedev', () => git.pushFromCache(cacheDir, remote, signal, cachedRefs)),
+    // Pushing one branch to the object it already has on OneDev changes nothing.
+    pushBranch: (cacheDir, remote, branch) =>
+      retried('git push', 'onedev', () => git.pushBranch(cacheDir, remote, branch, signal)),
+    // Each look-up inside is retried on its own. The whole is retried too, because every
+    // attempt looks the path up before creating anything: a create is only ever sent again
+    // after OneDev said the project is not there (never blindly after an unclear answer).
+    ensureProject: (path, description) =>
+      retried('onedev ensure project', 'onedev', () =>
+        onedev.ensureProject(
+          path,
+          {
+            description,
+            retryLookup: (lookup) => retried('onedev find project', 'onedev', lookup),
+          },
+          signal,
+        ),
+      ),
+    getDefaultBranch: (projectId) =>
+      retried('onedev get default branch', 'onedev', () =>
+        onedev.getDefaultBranch(projectId, signal),
+      ),
+    setDefaultBranch: (projectId, branch) =>
+      retried('onedev set default branch', 'onedev', () =>
+        onedev.setDefaultBranch(projectId, branch, signal),
+      ),
+  };
+}
