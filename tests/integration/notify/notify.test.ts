@@ -16,6 +16,7 @@ import { createSourcesEvents } from '../../../src/sources/sources.events.js';
 import { createUnstarPolicy } from '../../../src/sources/unstar.policy.js';
 import type { SyncWorker } from '../../../src/sync/sync.worker.js';
 import { startNotifications } from '../../../src/wiring/notify.js';
+import { eventually } from '../../support/eventually.js';
 import { RepoBuilder } from '../../support/git-repos.js';
 import { TOKENS } from '../../support/onedev-double/test-kit.js';
 import { type Pipeline, startPipeline } from '../../support/pipeline.js';
@@ -112,14 +113,6 @@ function star(p: Pipeline, record: { id: number }, name: string) {
     'watch',
     withRepository(webhookExample('watch', 'started'), { id: record.id, owner: 'octocat', name }),
   );
-}
-
-async function eventually(what: string, probe: () => boolean, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 describe('failure notifications from NOTIFY_URL and NOTIFY_SECRET', () => {

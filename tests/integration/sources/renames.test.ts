@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../support/eventually.js';
 import { pushCommit, seedRepos } from '../../support/github-double/seed.js';
 import { listRefs } from '../../support/onedev-double/repo.js';
 import { headsAndTags } from '../../support/pipeline.js';
@@ -6,15 +7,8 @@ import { DIALECTS } from '../../support/test-db.js';
 import { webhookExample, withRepository } from '../../support/webhooks.js';
 import { type SourcesPipeline, startSourcesPipeline } from './sources-kit.js';
 
-async function until<T>(probe: () => Promise<T> | T, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = <T>(probe: () => T | Promise<T>, timeoutMs = 10_000) =>
+  eventually('the rename, transfer or deletion to show', probe, timeoutMs);
 
 describe.each(DIALECTS)('renames, transfers and deletions on %s', (dialect) => {
   let p: SourcesPipeline | undefined;

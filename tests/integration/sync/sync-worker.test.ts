@@ -13,6 +13,7 @@ import {
   type SyncWorker,
 } from '../../../src/sync/sync.worker.js';
 import type { SyncResult } from '../../../src/sync/sync-mirror.js';
+import { eventually } from '../../support/eventually.js';
 import { createTestDb, DIALECTS, type TestDb } from '../../support/test-db.js';
 
 /** What a finished sync of `mirror` returns; the worker only stores it. */
@@ -33,15 +34,7 @@ function work(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await sleep(20);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const until = eventually;
 
 describe.each(DIALECTS)('sync worker leases on %s', (dialect) => {
   let handle: TestDb;
