@@ -17,6 +17,7 @@ import { createHealthService } from './health/health.service.js';
 import { integrationProbes } from './health/integrations.js';
 import { describeSetup } from './health/setup.js';
 import type { AppServices } from './http/app.js';
+import { loadInstanceId } from './jobs/instance-id.js';
 import type { Metrics } from './metrics/metrics.js';
 import { createMirrorService, type MirrorService } from './mirrors/mirror.service.js';
 import { findMirror } from './mirrors/mirrors.repo.js';
@@ -267,7 +268,7 @@ export function buildServices(
         sourcesEvents: sources.events,
       });
       if (notifications) stoppers.push(notifications);
-      await worker?.start();
+      await worker?.start({ instanceId: await loadInstanceId(config.dataDir) });
       sources.start();
     },
     async stop(graceMs) {

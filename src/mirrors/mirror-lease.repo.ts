@@ -111,6 +111,37 @@ export async function reclaimExpiredLeases(db: Kysely<Database>, now: string): P
 }
 
 /**
+ * Returns to the queue, due now, the mirrors this instance's previous run held: only one
+ * process runs per data directory, so that run is gone and its leases need not be waited
+ * out. A replica's leases (another instance id) are left to `reclaimExpiredLeases`. Their
+ * unfinished runs are closed as aborted.
+ */
+export async function reclaimOwnLeases(
+  db: Kysely<Database>,
+  owner: { instanceId: string; currentOwner: string },
+  now: string,
+): Promise<number[]> {
+  const event = { kind: 'reclaim-own', ...owner } as const;
+  return db.transaction().execute(async (trx) => {
+    const held = await trx
+      .selectFrom('mirrors')
+      .select('github_id')
+      .where('status', '=', 'syncing')
+      .where('lease_owner', 'like', `${owner.instanceId}/%`)
+      .where('lease_owner', '<>', owner.currentOwner)
+      .execute();
+    const ids: number[] = [];
+    for (const { github_id } of held) {
+      const applied = await applyMirrorEvent(trx, github_id, event, now);
+      if (applied !== 'not_found' && applied.ok) ids.push(github_id);
+    }
+    if (ids.length === 0) return [];
+    await abortStaleRuns(trx, ids, now, { requeued: true });
+    return ids;
+  });
+}
+
+/**
  * Releases the lease with the sync's outcome; a sync requested while this one ran sends
  * the mirror back to the queue (due now) instead. The write is conditional on the row as
  * read, so a request arriving at the same moment cannot be lost. Returns false when the

@@ -54,6 +54,12 @@ export type MirrorEvent =
   | { kind: 'release'; worker: string; outcome: SyncOutcome }
   /** The holder's lease expired (its process died): back to the queue. */
   | { kind: 'reclaim' }
+  /**
+   * At start, an instance takes back what its previous run held: `instanceId` prefixes the
+   * lease owners of its runs, `currentOwner` is this run's. Only one process runs per data
+   * directory (and so per instance id), so that run is gone whatever its lease says.
+   */
+  | { kind: 'reclaim-own'; instanceId: string; currentOwner: string }
   /** A OneDev project move holds the row with the workers' lease, then gives it back. */
   | { kind: 'hold'; holder: string; until: string }
   | { kind: 'unhold'; holder: string; held: Pick<MirrorRow, 'status' | 'next_attempt_at'> }
@@ -83,6 +89,8 @@ export type Refusal =
   | 'held'
   | 'lease_lost'
   | 'lease_live'
+  | 'other_instance'
+  | 'current_run'
   | 'not_syncing'
   | 'syncing'
   | 'unchanged'
@@ -124,6 +132,8 @@ export function transition(row: MirrorState, event: MirrorEvent, now: string): T
       if (row.status !== 'syncing') return refuse('not_syncing');
       if (row.lease_expires_at === null || row.lease_expires_at >= now) return refuse('lease_live');
       return accept({ ...FREE, status: 'queued', next_attempt_at: now, updated_at: now });
+    case 'reclaim-own':
+      return reclaimOwn(row, event, now);
     case 'hold':
       if (row.status === 'syncing') return refuse('syncing');
       return accept({
@@ -194,6 +204,21 @@ const FREE = { lease_owner: null, lease_expires_at: null } as const;
 
 const holds = (row: MirrorState, worker: string) =>
   row.status === 'syncing' && row.lease_owner === worker;
+
+/**
+ * A lease of this instance's previous run goes back to the queue at once, however long it
+ * still has; a lease of another instance (a replica, live or not) waits for `reclaim`.
+ */
+function reclaimOwn(
+  row: MirrorState,
+  event: Extract<MirrorEvent, { kind: 'reclaim-own' }>,
+  now: string,
+): Transition {
+  if (row.status !== 'syncing') return refuse('not_syncing');
+  if (row.lease_owner === event.currentOwner) return refuse('current_run');
+  if (!row.lease_owner?.startsWith(`${event.instanceId}/`)) return refuse('other_instance');
+  return accept({ ...FREE, status: 'queued', next_attempt_at: now, updated_at: now });
+}
 
 /**
  * Requests for a mirror already due, or waiting out a backoff, fold into that sync; one

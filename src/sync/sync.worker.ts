@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { hostname } from 'node:os';
 import type { DbHandle } from '../db/database.js';
 import type { MirrorRow } from '../db/schema/index.js';
-import { claimDueMirror, reclaimExpiredLeases, renewLease } from '../mirrors/mirror-lease.repo.js';
+import { runLeaseOwner } from '../jobs/instance-id.js';
+import {
+  claimDueMirror,
+  reclaimExpiredLeases,
+  reclaimOwnLeases,
+  renewLease,
+} from '../mirrors/mirror-lease.repo.js';
 import type { Clock } from '../shared/clock.js';
 import { coerceError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -42,9 +47,17 @@ export interface SyncWorkerOptions {
   backoff?: BackoffOptions;
 }
 
+export interface SyncWorkerStart {
+  /**
+   * This instance's stable identity: it prefixes the lease owner, and the leases of the
+   * instance's previous run are reclaimed at once before the loops begin.
+   */
+  instanceId?: string;
+}
+
 export interface SyncWorker {
   events: EventEmitter<SyncWorkerEvents>;
-  start(): Promise<void>;
+  start(options?: SyncWorkerStart): Promise<void>;
   /** Look for work now (a sync was requested in this process). */
   wake(): void;
   /** Stops claiming; waits up to `graceMs` for running syncs, then aborts them. */
@@ -59,7 +72,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
   const leaseMs = options.leaseMs ?? 60_000;
   const pollMs = options.pollMs ?? 1_000;
   const log = options.log.child({ component: 'sync-worker' });
-  const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  let workerId = runLeaseOwner(undefined);
   const events = new EventEmitter<SyncWorkerEvents>();
   const inFlight = new Map<number, AbortController>();
   const loops: Promise<void>[] = [];
@@ -75,6 +88,17 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       if (ids.length > 0) log.warn({ mirrors: ids }, 'reclaimed mirrors whose worker stopped');
     } catch (error) {
       log.warn({ err: error }, 'lease reclaim failed');
+    }
+  }
+
+  /** The previous run of this instance is gone (one process per data directory). */
+  async function reclaimOwn(instanceId: string): Promise<void> {
+    try {
+      const owner = { instanceId, currentOwner: workerId };
+      const ids = await reclaimOwnLeases(handle.db, owner, iso());
+      log.info({ count: ids.length, mirrors: ids }, 'reclaimed the previous run’s mirrors');
+    } catch (error) {
+      log.warn({ err: error }, 'reclaiming the previous run’s mirrors failed');
     }
   }
 
@@ -264,7 +288,10 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
 
   return {
     events,
-    async start() {
+    async start(startOptions = {}) {
+      const { instanceId } = startOptions;
+      workerId = runLeaseOwner(instanceId);
+      if (instanceId) await reclaimOwn(instanceId);
       await reclaim();
       reclaimTimer = setInterval(reclaim, Math.max(100, Math.floor(leaseMs / 2)));
       for (let i = 0; i < concurrency; i++) loops.push(loop());

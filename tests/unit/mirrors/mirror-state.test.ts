@@ -347,6 +347,43 @@ const cases: Case[] = [
     refused('lease_live'),
   ],
   ['reclaim: refused for a mirror not syncing', row(), { kind: 'reclaim' }, refused('not_syncing')],
+  // reclaim-own
+  [
+    'reclaim own: a live lease of this instance’s previous run goes back to the queue, due now',
+    leased('inst-a/host:1:old'),
+    { kind: 'reclaim-own', instanceId: 'inst-a', currentOwner: 'inst-a/host:2:new' },
+    ok({ ...FREE, status: 'queued', next_attempt_at: NOW, updated_at: NOW }),
+  ],
+  [
+    'reclaim own: refused for a lease of another instance (a replica), however live',
+    leased('inst-b/host:1:old'),
+    { kind: 'reclaim-own', instanceId: 'inst-a', currentOwner: 'inst-a/host:2:new' },
+    refused('other_instance'),
+  ],
+  [
+    'reclaim own: refused for an instance id that is only a prefix of the owner’s',
+    leased('inst-a2/host:1:old'),
+    { kind: 'reclaim-own', instanceId: 'inst-a', currentOwner: 'inst-a/host:2:new' },
+    refused('other_instance'),
+  ],
+  [
+    'reclaim own: refused for a lease without an instance id (a project move, the CLI)',
+    leased('move:host:1'),
+    { kind: 'reclaim-own', instanceId: 'inst-a', currentOwner: 'inst-a/host:2:new' },
+    refused('other_instance'),
+  ],
+  [
+    'reclaim own: refused for the current run’s own lease',
+    leased('inst-a/host:2:new'),
+    { kind: 'reclaim-own', instanceId: 'inst-a', currentOwner: 'inst-a/host:2:new' },
+    refused('current_run'),
+  ],
+  [
+    'reclaim own: refused for a mirror not syncing',
+    row({ lease_owner: null }),
+    { kind: 'reclaim-own', instanceId: 'inst-a', currentOwner: 'inst-a/host:2:new' },
+    refused('not_syncing'),
+  ],
   // hold / unhold
   [
     'hold: a mirror not syncing is held with the lease columns',
@@ -591,6 +628,7 @@ describe('the mirror state machine', () => {
         'renew',
         'release',
         'reclaim',
+        'reclaim-own',
         'hold',
         'unhold',
         'pause',
