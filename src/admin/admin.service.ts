@@ -8,7 +8,7 @@ import type { SyncRequestOutcome } from '../mirrors/mirrors.repo.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import { NotConfiguredError, NotFoundError } from '../shared/errors.js';
 import type { SyncRun } from '../sync/run.js';
-import { listDeliveries } from '../webhooks/deliveries.repo.js';
+import { type DeliveryRecord, listDeliveries } from '../webhooks/deliveries.repo.js';
 
 export interface AdminServiceDeps {
   handle: DbHandle;
@@ -26,22 +26,7 @@ export interface DeliveryFilter {
 }
 
 /** One stored webhook delivery, as the admin API lists it. */
-export interface DeliveryView {
-  /** Our id of the delivery (not GitHub's). */
-  id: string;
-  hookId: string;
-  /** GitHub's `X-GitHub-Delivery`. */
-  deliveryId: string;
-  event: string;
-  action: string | null;
-  githubId: number | null;
-  /** `owner/name`, when the payload named a repository. */
-  repository: string | null;
-  /** What became of it (`queued`, `ignored`, …). */
-  outcome: string;
-  detail: string | null;
-  receivedAt: string;
-}
+export type DeliveryView = DeliveryRecord;
 
 /** One page of a list, with the window that was asked for. */
 export interface Page {

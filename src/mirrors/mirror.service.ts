@@ -1,7 +1,7 @@
 import type { DbHandle } from '../db/database.js';
 import { parseFullName } from '../github/repo-name.js';
 import type { Clock } from '../shared/clock.js';
-import { AppError, NotFoundError, ValidationError } from '../shared/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { UpstreamError } from '../shared/upstream-error.js';
 import type { SyncRun } from '../sync/run.js';
 import { listRuns } from '../sync/runs.repo.js';
@@ -151,10 +151,8 @@ export function createMirrorService(deps: {
   async function retry(githubId: number): Promise<SyncRequestOutcome> {
     const mirror = await mustFind(githubId);
     if (mirror.status !== 'failed' && mirror.status !== 'retrying') {
-      throw new AppError(
-        'Conflict',
+      throw new ConflictError(
         `mirror ${mirror.fullName} is ${mirror.status}, not failed or retrying; to sync it now, ask for a sync instead`,
-        409,
       );
     }
     return syncById(githubId, { force: true, resetAttempts: true });
@@ -183,10 +181,8 @@ export function createMirrorService(deps: {
     if (options.deleteProject && mirror.onedevProjectId !== null) {
       if (mirror.status === 'syncing') {
         // The running sync would create the project again right after we delete it.
-        throw new AppError(
-          'Conflict',
+        throw new ConflictError(
           `mirror ${mirror.fullName} is syncing right now; delete it once the sync finished`,
-          409,
         );
       }
       await options.deleteProject(mirror.onedevProjectId);
