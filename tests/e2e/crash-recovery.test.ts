@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generateLargeRepo } from '../support/git-repos.js';
+import { generateLargeRepo, readRefs } from '../support/git-repos.js';
 import { type GitHubDouble, startGitHubDouble } from '../support/github-double/index.js';
+import { seedRepos } from '../support/github-double/seed.js';
 import { type OneDevDouble, startOneDevDouble } from '../support/onedev-double/index.js';
 import { STANDARD_CAST, TOKENS } from '../support/onedev-double/test-kit.js';
 import { headsAndTags } from '../support/pipeline.js';
@@ -160,11 +161,7 @@ describe.each(DIALECTS)('a service on %s killed during a push', (dialect) => {
     // The run after the restart found OneDev behind and pushed everything itself.
     expect(runs.map((r) => r.result)).toEqual(['aborted', 'synced']);
     expect(onedev.createdNames.filter((n) => n === 'big')).toHaveLength(1);
-    const source = headsAndTags(
-      await import('../support/git-repos.js').then((m) =>
-        m.readRefs(github.repoPath('octocat', 'big')),
-      ),
-    );
+    const source = headsAndTags(await readRefs(github.repoPath('octocat', 'big')));
     expect(await onedev.refs('github/octocat/big')).toEqual(source);
 
     const everything = [
@@ -177,5 +174,172 @@ describe.each(DIALECTS)('a service on %s killed during a push', (dialect) => {
     ].join('\n');
     for (const secret of [GITHUB_TOKEN, TOKENS.admin, SECRET])
       expect(everything).not.toContain(secret);
+  }, 180_000);
+
+  it('with five mirrors mid-push, the restarted service takes all five back at start and syncs them', async (context) => {
+    if (!reader.databaseUrl) context.skip('PGlite cannot be shared with a separate process');
+    const names = ['one', 'two', 'three', 'four', 'five'];
+    const repos = await seedRepos(github, 'octocat', names);
+    // Every push waits at its start, so the crash finds all five in the middle of one.
+    onedev.faults.latency(HOLD_MS, { scope: 'git', times: names.length, match: isPushStart });
+
+    const first = await startServiceProcess({
+      cwd: dir,
+      env: { ...env(), SYNC_CONCURRENCY: String(names.length) },
+    });
+    services.push(first);
+    for (const repo of repos) {
+      const payload = withRepository(webhookExample('watch', 'started'), {
+        id: repo.id,
+        owner: 'octocat',
+        name: repo.name,
+      });
+      const accepted = await sendWebhook(`${first.url}/webhooks/github`, {
+        event: 'watch',
+        payload,
+        secret: SECRET,
+      });
+      expect(accepted.status).toBe(202);
+    }
+    await until('five pushes in flight', async () =>
+      onedev.requests.filter((r) => isPushStart(r) && r.status === undefined).length ===
+      names.length
+        ? true
+        : undefined,
+    );
+    killProcessTree(first.child.pid ?? 0);
+    await first.exited;
+    const stuck = await reader.db.selectFrom('mirrors').selectAll().execute();
+    expect(stuck.map((m) => m.status)).toEqual(names.map(() => 'syncing'));
+
+    const second = await startServiceProcess({ cwd: dir, env: env() });
+    services.push(second);
+    // Ready means listening; the previous run's leases were taken back before that.
+    expect(second.output()).toMatch(/"count":5[^\n]*reclaimed the previous run/);
+    await until(
+      'all five mirrors to be synced',
+      async () => {
+        const rows = await reader.db.selectFrom('mirrors').selectAll().execute();
+        return rows.every((m) => m.status === 'synced') ? rows : undefined;
+      },
+      // Far less than the ten-minute lease the mirrors were claimed with.
+      60_000,
+    );
+    await second.stop('SIGTERM');
+    for (const repo of repos)
+      expect(await onedev.refs(`github/octocat/${repo.name}`)).toEqual(
+        headsAndTags(await readRefs(repo.path)),
+      );
+    const runs = await reader.db.selectFrom('sync_runs').selectAll().execute();
+    expect(runs.filter((r) => r.result === 'aborted')).toHaveLength(names.length);
+    expect(runs.filter((r) => r.result === 'synced')).toHaveLength(names.length);
+  }, 180_000);
+});
+
+describe('two replicas on PostgreSQL, one killed during its pushes', () => {
+  let github: GitHubDouble;
+  let onedev: OneDevDouble;
+  let dir: string;
+  let services: ServiceProcess[] = [];
+  let reader: TestDb;
+  /** Short enough for a test, long enough that an early takeover would show. */
+  const LEASE_MS = 8_000;
+
+  beforeEach(async () => {
+    github = await startGitHubDouble({ tokens: { [GITHUB_TOKEN]: 'octocat' } });
+    onedev = await startOneDevDouble(STANDARD_CAST);
+    dir = mkdtempSync(join(tmpdir(), 'starbridge-replicas-'));
+    reader = await createTestDb('postgres', { migrate: false });
+  });
+  afterEach(async () => {
+    for (const service of services)
+      if (service.child.exitCode === null) await service.stop('SIGKILL');
+    services = [];
+    await reader.destroy();
+    await Promise.all([github.close(), onedev.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const env = (replica: string) => ({
+    DATABASE_URL: reader.databaseUrl ?? '',
+    // Each replica has its own data directory, so its own instance identity.
+    DATA_DIR: join(dir, replica),
+    GITHUB_API_URL: github.url,
+    GITHUB_GIT_URL: github.url,
+    GITHUB_TOKEN,
+    GITHUB_WEBHOOK_SECRET: SECRET,
+    ONEDEV_URL: onedev.url,
+    ONEDEV_TOKEN: TOKENS.admin,
+    SYNC_LEASE: `${LEASE_MS}ms`,
+    SYNC_CONCURRENCY: '3',
+    LOG_LEVEL: 'debug',
+  });
+
+  it('the survivor takes the dead replica’s mirrors only after their leases ran out, then syncs them', async (context) => {
+    if (!reader.databaseUrl) context.skip('PGlite cannot be shared with a separate process');
+    const names = ['alpha', 'beta', 'gamma'];
+    const repos = await seedRepos(github, 'octocat', names);
+    onedev.faults.latency(HOLD_MS, { scope: 'git', times: names.length, match: isPushStart });
+
+    const doomed = await startServiceProcess({ cwd: dir, env: env('a') });
+    services.push(doomed);
+    for (const repo of repos) {
+      const payload = withRepository(webhookExample('watch', 'started'), {
+        id: repo.id,
+        owner: 'octocat',
+        name: repo.name,
+      });
+      const accepted = await sendWebhook(`${doomed.url}/webhooks/github`, {
+        event: 'watch',
+        payload,
+        secret: SECRET,
+      });
+      expect(accepted.status).toBe(202);
+    }
+    await until('three pushes in flight', async () =>
+      onedev.requests.filter((r) => isPushStart(r) && r.status === undefined).length ===
+      names.length
+        ? true
+        : undefined,
+    );
+    // The survivor starts while the first replica holds every mirror: it has none to claim.
+    const survivor = await startServiceProcess({ cwd: dir, env: env('b') });
+    services.push(survivor);
+    killProcessTree(doomed.child.pid ?? 0);
+    await doomed.exited;
+
+    const held = await reader.db.selectFrom('mirrors').selectAll().execute();
+    expect(held.map((m) => m.status)).toEqual(names.map(() => 'syncing'));
+    const deadOwners = new Set(held.map((m) => m.lease_owner));
+    // The dead replica's last renewal: nobody may take a mirror before its lease runs out.
+    const expiryOf = new Map(held.map((m) => [m.github_id, Date.parse(m.lease_expires_at ?? '')]));
+
+    await until(
+      'the survivor to sync all three',
+      async () => {
+        const rows = await reader.db.selectFrom('mirrors').selectAll().execute();
+        return rows.every((m) => m.status === 'synced') ? rows : undefined;
+      },
+      90_000,
+    );
+    await survivor.stop('SIGTERM');
+
+    const runs = await reader.db
+      .selectFrom('sync_runs')
+      .selectAll()
+      .where('result', '=', 'synced')
+      .execute();
+    expect(runs).toHaveLength(names.length);
+    for (const run of runs) {
+      // Claimed by the survivor, never under the dead replica's identity...
+      expect(deadOwners.has(run.worker)).toBe(false);
+      // ...and never before the dead replica's lease on that mirror had run out.
+      expect(Date.parse(run.started_at)).toBeGreaterThanOrEqual(expiryOf.get(run.github_id) ?? 0);
+    }
+    expect(survivor.output()).toContain('reclaimed mirrors whose worker stopped');
+    for (const repo of repos)
+      expect(await onedev.refs(`github/octocat/${repo.name}`)).toEqual(
+        headsAndTags(await readRefs(repo.path)),
+      );
   }, 180_000);
 });
