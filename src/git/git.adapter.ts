@@ -41,13 +41,22 @@ export function createGitEngine(options: GitEngineOptions): GitEngine {
   return {
     lsRemote,
 
-    fetchToCache(cacheDir, remote, signal) {
+    fetchToCache(cacheDir, remote, signal, seed) {
       const dir = resolve(cacheDir);
       return queue.run(dir, async () => {
         const url = git.checkedUrl(remote);
         if (await cacheIsNew(dir)) {
-          await cloneIntoCache(git, dir, url, { remote, signal });
-          return readCacheRefs(git, dir);
+          if (!seed) {
+            await cloneIntoCache(git, dir, url, { remote, signal });
+            return readCacheRefs(git, dir);
+          }
+          // A failed seed leaves an empty cache behind: the fetch below then fills it from
+          // the source as a clone would have.
+          await cloneIntoCache(git, dir, git.checkedUrl(seed), { remote: seed, signal }).catch(
+            (error: unknown) => {
+              if (signal?.aborted) throw error;
+            },
+          );
         }
         await prepareCache(git, dir);
         const args = [gitDir(dir), 'fetch', '--prune', '--no-tags', '--no-recurse-submodules'];

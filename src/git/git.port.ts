@@ -36,8 +36,18 @@ export type GitFailureKind =
 export interface GitEngine {
   /** Heads and tags of a remote without fetching anything (no REST quota). */
   lsRemote(remote: GitRemote, signal?: AbortSignal): Promise<LsRemoteResult>;
-  /** Fetches exactly heads and tags (with prune) into the bare cache, creating it if needed; returns the cache's refs. */
-  fetchToCache(cacheDir: string, remote: GitRemote, signal?: AbortSignal): Promise<RefMap>;
+  /**
+   * Fetches exactly heads and tags (with prune) into the bare cache, creating it if needed;
+   * returns the cache's refs. A new cache is first filled from `seed` when given (a copy
+   * that already holds most of the objects), so `remote` sends only the difference; a seed
+   * that cannot be read is passed over.
+   */
+  fetchToCache(
+    cacheDir: string,
+    remote: GitRemote,
+    signal?: AbortSignal,
+    seed?: GitRemote,
+  ): Promise<RefMap>;
   /**
    * Pushes the cache's heads and tags with --atomic --force --prune (never --mirror).
    * `cachedRefs`, when given, are the refs `fetchToCache` just returned for this cache; the

@@ -11,7 +11,7 @@ import { type QuickRetryEvent, quickRetry, type Upstream } from '../shared/quick
 export interface SyncCalls {
   githubAuthorization(): Promise<string | undefined>;
   lsRemote(remote: GitRemote, upstream: Upstream): Promise<LsRemoteResult>;
-  fetchToCache(cacheDir: string, remote: GitRemote): Promise<RefMap>;
+  fetchToCache(cacheDir: string, remote: GitRemote, seed?: GitRemote): Promise<RefMap>;
   pushFromCache(cacheDir: string, remote: GitRemote, cachedRefs: RefMap): Promise<void>;
   pushBranch(cacheDir: string, remote: GitRemote, branch: string): Promise<void>;
   ensureProject(path: string, description: string): Promise<OneDevProject & { created: boolean }>;
@@ -44,8 +44,8 @@ export function createSyncCalls(deps: SyncCallDeps, signal?: AbortSignal): SyncC
       retried('github credential', 'github', async () => deps.githubAuthorization?.()),
     lsRemote: (remote, upstream) =>
       retried('git ls-remote', upstream, () => git.lsRemote(remote, signal)),
-    fetchToCache: (cacheDir, remote) =>
-      retried('git fetch', 'github', () => git.fetchToCache(cacheDir, remote, signal)),
+    fetchToCache: (cacheDir, remote, seed) =>
+      retried('git fetch', 'github', () => git.fetchToCache(cacheDir, remote, signal, seed)),
     // An atomic force push of the cache's refs is idempotent: it sets each of OneDev's refs
     // to the same object whether or not a failed attempt already landed (all of it or none,
     // being atomic), so pushing again after an unclear failure cannot do anything twice.

@@ -83,7 +83,7 @@ export async function syncMirror(
         await deps.onProject?.({ name: onedevName, path: found.path, projectId: found.id });
         return found;
       }),
-    calls.fetchToCache(deps.cacheDir(mirror.github_id), source),
+    calls.fetchToCache(deps.cacheDir(mirror.github_id), source, cacheSeed(mirror, deps)),
   ]);
   const defaultBranch = upstream.headBranch ?? mirror.default_branch;
   const onedev = { name: onedevName, path: project.path, projectId: project.id };
@@ -125,6 +125,19 @@ export async function syncMirror(
     pushedRefs: cacheRefs,
     defaultBranch: branch,
     onedev,
+  };
+}
+
+/**
+ * Where a missing cache (a new replica, a lost `DATA_DIR`) is filled from first: the mirror's
+ * own OneDev project, which holds everything pushed so far, over the local network — GitHub
+ * then sends only what changed since.
+ */
+function cacheSeed(mirror: MirrorRow, deps: SyncDeps): GitRemote | undefined {
+  if (mirror.onedev_project_id === null || mirror.onedev_path === null) return undefined;
+  return {
+    url: deps.onedev.gitUrl(mirror.onedev_path),
+    authorization: deps.onedev.gitAuthorization(),
   };
 }
 

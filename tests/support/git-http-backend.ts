@@ -11,6 +11,8 @@ export interface GitCgiRequest {
   remoteUser?: string;
   /** Extra environment for the backend and the hooks it runs. */
   env?: Record<string, string>;
+  /** Told of each chunk of the answer's body as it is sent (to count what a fetch cost). */
+  onBodyBytes?: (bytes: number) => void;
 }
 
 /**
@@ -50,6 +52,7 @@ export function runGitHttpBackend(
     let headersDone = false;
     // Without this a slow client makes node buffer the whole pack in memory.
     const forward = (chunk: Buffer): void => {
+      cgi.onBodyBytes?.(chunk.length);
       if (res.write(chunk)) return;
       child.stdout.pause();
       res.once('drain', () => child.stdout.resume());

@@ -32,6 +32,7 @@ export async function serveGit(
   state: GitHubState,
   target: { owner: string; name: string; rest: string },
   auth: GitAuth,
+  onBodyBytes?: (bytes: number) => void,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const pushing =
@@ -52,6 +53,7 @@ export async function serveGit(
     pathInfo: `/${repo.owner}/${repo.name}.git${target.rest}`,
     // http-backend only enables receive-pack for a named user.
     ...(auth.login ? { remoteUser: auth.login } : {}),
+    ...(onBodyBytes ? { onBodyBytes } : {}),
   });
 }
 

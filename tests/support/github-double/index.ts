@@ -44,6 +44,8 @@ export interface GitHubDouble {
   /** Every request in arrival order; `status` is filled in once the answer is sent. */
   requests: RecordedRequest[];
   clearRequests(): void;
+  /** Bytes sent in answers to git requests since the start or the last `clearRequests`. */
+  gitBytesServed(): number;
   addToken(token: string, login: string): void;
   /** The token is revoked: from now on it gets 401 "Bad credentials" (git: a challenge). */
   revokeToken(token: string): void;
@@ -117,6 +119,7 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions = {}): Promise
     clearRequests: () => {
       requests.length = 0;
     },
+    gitBytesServed: () => requests.reduce((sum, r) => sum + (r.bytesSent ?? 0), 0),
     addToken: (token, login) => {
       tokens.set(token, login);
       state.user(login);

@@ -28,6 +28,8 @@ export interface RecordedRequest {
   accept?: string;
   /** `X-GitHub-Api-Version` as sent; any is accepted, as GitHub accepts each supported one. */
   apiVersion?: string;
+  /** Git requests: bytes of the answer's body sent so far (packs, ref advertisements). */
+  bytesSent?: number;
   /** Set when an injected fault produced the answer. */
   fault?: Fault['kind'];
 }
@@ -106,7 +108,9 @@ export function createHandler(deps: HandlerDeps) {
         res.end('Internal Server Error\n');
         return;
       }
-      await serveGit(req, res, state, git, auth);
+      await serveGit(req, res, state, git, auth, (bytes) => {
+        rec.bytesSent = (rec.bytesSent ?? 0) + bytes;
+      });
       return;
     }
     const answer = answerRest(req, url, auth, fault, base, token);
