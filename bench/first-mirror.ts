@@ -281,14 +281,14 @@ async function firstMirror(variant: {
   }
 }
 
-function headsAndTags(refs: Record<string, string>): Record<string, string> {
+export function headsAndTags(refs: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(refs).filter(([r]) => r.startsWith('refs/heads/') || r.startsWith('refs/tags/')),
   );
 }
 
 /** OneDev must hold exactly the source's heads and tags. */
-async function checkMirror(
+export async function checkMirror(
   actualRefs: Promise<Record<string, string>>,
   expected: Record<string, string>,
   what: string,
@@ -301,7 +301,7 @@ async function checkMirror(
 }
 
 /** What the worker writes after a successful sync, so the next sync starts from it. */
-async function recordSynced(
+export async function recordSynced(
   handle: DbHandle,
   githubId: number,
   result: SyncResult,

@@ -6,7 +6,7 @@
  *   node --import tsx bench/run.ts refresh --write  one benchmark, doc with just that section
  *
  * Names: ingest, first-mirror, first-mirror-sized and first-mirror-large (targets 2 and 3,
- * at three repository sizes), refresh, crash-recovery, and sources (bench/sources.ts,
+ * at three repository sizes), refresh, crash-recovery, replica-seed, and sources (bench/sources.ts,
  * run as its own process; it appends its own section to the doc). `npm run bench` builds
  * first; the ingest benchmark runs the compiled service from dist/.
  */
@@ -18,6 +18,7 @@ import { runFirstMirror, runFirstMirrorLarge, runFirstMirrorSized } from './firs
 import { runIngest } from './ingest.js';
 import { describeMachine, loadAverage } from './machine.js';
 import { runRefresh } from './refresh.js';
+import { runReplicaSeed } from './replica-seed.js';
 import { consoleTable, markdown, mergeDoc } from './report.js';
 import { type BenchSection, log, ROOT, TSX_LOADER } from './support.js';
 
@@ -28,6 +29,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchSection>> = {
   'first-mirror-large': runFirstMirrorLarge,
   refresh: runRefresh,
   'crash-recovery': runCrashRecovery,
+  'replica-seed': runReplicaSeed,
 };
 
 /** Benchmarks that are scripts of their own: run as a child process, after the others. */

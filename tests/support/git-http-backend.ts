@@ -13,6 +13,8 @@ export interface GitCgiRequest {
   env?: Record<string, string>;
   /** Told of each chunk of the answer's body as it is sent (to count what a fetch cost). */
   onBodyBytes?: (bytes: number) => void;
+  /** Sends answers no faster than this, as a remote server behind a slower link would. */
+  bytesPerSecond?: number;
 }
 
 /**
@@ -53,9 +55,14 @@ export function runGitHttpBackend(
     // Without this a slow client makes node buffer the whole pack in memory.
     const forward = (chunk: Buffer): void => {
       cgi.onBodyBytes?.(chunk.length);
-      if (res.write(chunk)) return;
+      const flushed = res.write(chunk);
+      const delayMs = cgi.bytesPerSecond ? (chunk.length / cgi.bytesPerSecond) * 1000 : 0;
+      if (flushed && delayMs === 0) return;
       child.stdout.pause();
-      res.once('drain', () => child.stdout.resume());
+      const waits: Promise<unknown>[] = [];
+      if (!flushed) waits.push(new Promise((r) => res.once('drain', r)));
+      if (delayMs > 0) waits.push(new Promise((r) => setTimeout(r, delayMs)));
+      void Promise.all(waits).then(() => child.stdout.resume());
     };
     child.stdout.on('data', (chunk: Buffer) => {
       if (headersDone) {

@@ -16,6 +16,8 @@ export interface GitServerOptions {
   root: string;
   /** Without it every request is allowed, pushes included. */
   auth?: GitServerAuth;
+  /** Answers are sent no faster than this (a server on the far side of a slower link). */
+  bytesPerSecond?: number;
 }
 
 /** One request the server saw, in arrival order. */
@@ -27,6 +29,8 @@ export interface GitRequestLogEntry {
   service?: 'git-upload-pack' | 'git-receive-pack';
   /** False when the request was turned away with 401. */
   authorized: boolean;
+  /** Bytes of the answer's body sent so far (packs, ref advertisements). */
+  bytesSent: number;
 }
 
 export interface GitServer {
@@ -47,7 +51,7 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
   const root = resolve(options.root);
   const requests: GitRequestLogEntry[] = [];
   const server = createServer((req, res) => {
-    handle(req, res, root, options.auth, requests).catch((error: unknown) => {
+    handle(req, res, root, options, requests).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(String(error));
     });
@@ -73,18 +77,20 @@ async function handle(
   req: IncomingMessage,
   res: ServerResponse,
   root: string,
-  auth: GitServerAuth | undefined,
+  options: GitServerOptions,
   requests: GitRequestLogEntry[],
 ): Promise<void> {
   const target = req.url ?? '/';
   const rawPath = target.split('?')[0] ?? '/';
-  const user = authenticate(req, auth);
-  requests.push({
+  const user = authenticate(req, options.auth);
+  const entry: GitRequestLogEntry = {
     method: req.method ?? 'GET',
     path: rawPath,
     service: serviceOf(target),
     authorized: user !== undefined,
-  });
+    bytesSent: 0,
+  };
+  requests.push(entry);
   if (user === undefined) {
     res.writeHead(401, { 'www-authenticate': 'Basic realm="git"', 'content-type': 'text/plain' });
     res.end('authentication required\n');
@@ -96,7 +102,15 @@ async function handle(
     res.end('bad repository path\n');
     return;
   }
-  await runGitHttpBackend(req, res, { projectRoot: root, pathInfo, remoteUser: user });
+  await runGitHttpBackend(req, res, {
+    projectRoot: root,
+    pathInfo,
+    remoteUser: user,
+    ...(options.bytesPerSecond ? { bytesPerSecond: options.bytesPerSecond } : {}),
+    onBodyBytes: (bytes) => {
+      entry.bytesSent += bytes;
+    },
+  });
 }
 
 function serviceOf(target: string): GitRequestLogEntry['service'] {
