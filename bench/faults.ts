@@ -63,7 +63,12 @@ export async function runFaults(): Promise<BenchSection> {
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < SHARES.length; i++) {
         const share = SHARES[(round + i) % SHARES.length] as number;
-        const pass = await convergePass(share, count, source.url, join(work.path, `r${round}-${i}`));
+        const pass = await convergePass(
+          share,
+          count,
+          source.url,
+          join(work.path, `r${round}-${i}`),
+        );
         results.push(pass);
         log(`faults: round ${round + 1}, ${share * 100} % faults: ${seconds(pass.ms)}`);
       }

@@ -14,8 +14,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runFirstMirror, runFirstMirrorLarge, runFirstMirrorSized } from './first-mirror.js';
 import { runFaults } from './faults.js';
+import { runFirstMirror, runFirstMirrorLarge, runFirstMirrorSized } from './first-mirror.js';
 import { runIngest } from './ingest.js';
 import { describeMachine, loadAverage } from './machine.js';
 import { runRefresh } from './refresh.js';
