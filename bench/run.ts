@@ -5,8 +5,7 @@
  *   node --import tsx bench/run.ts ingest           one benchmark, prints only
  *   node --import tsx bench/run.ts refresh --write  one benchmark, doc with just that section
  *
- * Names: ingest, first-mirror, first-mirror-sized and first-mirror-large (targets 2 and 3,
- * at three repository sizes), refresh, crash-recovery, replica-seed, and sources (bench/sources.ts,
+ * Names: the keys of BENCHMARKS below, and sources (bench/sources.ts,
  * run as its own process; it appends its own section to the doc). `npm run bench` builds
  * first; the ingest benchmark runs the compiled service from dist/.
  */
@@ -14,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCrashRecovery } from './crash-recovery.js';
+import { runFaults } from './faults.js';
 import { runFirstMirror, runFirstMirrorLarge, runFirstMirrorSized } from './first-mirror.js';
 import { runIngest } from './ingest.js';
 import { describeMachine, loadAverage } from './machine.js';
@@ -30,6 +30,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchSection>> = {
   refresh: runRefresh,
   'crash-recovery': runCrashRecovery,
   'replica-seed': runReplicaSeed,
+  faults: runFaults,
 };
 
 /** Benchmarks that are scripts of their own: run as a child process, after the others. */

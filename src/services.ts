@@ -27,6 +27,7 @@ import type { Logger } from './shared/logger.js';
 import { Redactor } from './shared/redact.js';
 import type { BackoffOptions } from './sync/retry-policy.js';
 import { createSyncWorker, type SyncExecutor, type SyncWorker } from './sync/sync.worker.js';
+import type { UpstreamCircuits } from './upstreams/upstream-circuits.js';
 import { createWebhookService, type WebhookService } from './webhooks/webhook.service.js';
 import {
   type ContainerOverrides,
@@ -37,6 +38,7 @@ import { wireMetrics } from './wiring/metrics.js';
 import { startNotifications } from './wiring/notify.js';
 import { type SourcesFeature, wireSources } from './wiring/sources.js';
 import { createSyncExecutor } from './wiring/sync.js';
+import { wireUpstreams } from './wiring/upstreams.js';
 
 /** The adapters to the outside world, each built once; tests may substitute any of them. */
 export interface Adapters {
@@ -85,6 +87,8 @@ export interface Services extends AppServices {
   webhookService: WebhookService;
   containers: ContainersFeature;
   metrics: Metrics;
+  /** The OneDev and GitHub circuits of this process. */
+  circuits: UpstreamCircuits;
   freshness: FreshnessCheck | undefined;
   tokenChecks: TokenChecks;
   /** Starts the workers, the GitHub sources' scheduler and the notifications. */
@@ -118,6 +122,14 @@ export function buildServices(
       })
     : undefined;
   const sync = { leaseMs: config.sync.leaseMs, maxAttempts: config.sync.maxAttempts };
+  // Upstream circuits: an outage of OneDev or GitHub stops claims and costs no attempts.
+  const upstreams = wireUpstreams({
+    clock,
+    log,
+    ...config.upstreams,
+    onedevProbe: onedev && (() => onedev.version()),
+    githubProbe: () => adapters.github.ping(),
+  });
   const worker = execute
     ? createSyncWorker({
         handle,
@@ -126,9 +138,11 @@ export function buildServices(
         execute,
         concurrency: config.sync.concurrency,
         ...sync,
+        gate: upstreams.circuits,
         ...overrides.worker,
       })
     : undefined;
+  upstreams.circuits.events.on('circuit:closed', () => worker?.wake());
   const mirrors = createMirrorService({ handle, clock, onSyncRequested: () => worker?.wake() });
   const sources = wireSources({
     github: config.github,
@@ -163,6 +177,7 @@ export function buildServices(
     containerEvents: containers.events,
     sources,
     token: config.metrics.token,
+    circuits: upstreams.circuits,
   });
   for (const listener of [sources.onSyncFinished, containers.onSyncFinished]) {
     worker?.events.on('sync:finished', listener);
@@ -172,10 +187,11 @@ export function buildServices(
     dataDir: config.dataDir,
     probes: [
       ...integrationProbes(config, {
-        onedevVersion: onedev && (() => onedev.version()),
+        onedevVersion: onedev && (() => checkedBy(upstreams.circuits, onedev.version())),
         containersStatus: containers.service.status,
       }).filter((probe) => probe.name !== 'github'),
       sources.healthProbe,
+      upstreams.healthProbe,
       gitHealthProbe({ path: overrides.gitPath }),
     ],
   });
@@ -246,6 +262,7 @@ export function buildServices(
     webhookService,
     containers,
     metrics: observability.metrics,
+    circuits: upstreams.circuits,
     health,
     setup: describeSetup(config),
     freshness,
@@ -266,6 +283,7 @@ export function buildServices(
         worker,
         containerEvents: containers.events,
         sourcesEvents: sources.events,
+        circuitEvents: upstreams.circuits.events,
       });
       if (notifications) stoppers.push(notifications);
       await worker?.start({ instanceId: await loadInstanceId(config.dataDir) });
@@ -278,8 +296,21 @@ export function buildServices(
         sources.stop(graceMs),
         ...stoppers.map((stop) => stop(graceMs)),
       ]);
+      upstreams.circuits.stop();
     },
   };
+}
+
+/** The health check's answer also tells the circuit: a fault opens it, an answer closes it. */
+async function checkedBy<T>(circuits: UpstreamCircuits, check: Promise<T>): Promise<T> {
+  try {
+    const answer = await check;
+    circuits.checked('onedev');
+    return answer;
+  } catch (error) {
+    circuits.checked('onedev', error);
+    throw error;
+  }
 }
 
 /**

@@ -73,6 +73,8 @@ export interface Config {
   notify: { url?: string; secret?: string; format: 'json' | 'ntfy' };
   /** Bearer token required on /metrics when set. */
   metrics: { token?: string };
+  /** The upstream circuits: faults that open one, and how often an open one is probed. */
+  upstreams: { circuitThreshold: number; probeIntervalMs: number };
 }
 
 /** Every problem found in the environment, each naming its variable. */
@@ -134,6 +136,12 @@ const schema = z.object({
   NOTIFY_SECRET: optionalText,
   NOTIFY_FORMAT: z.enum(['json', 'ntfy'], { error: 'must be json or ntfy' }).default('json'),
   METRICS_TOKEN: optionalText,
+  UPSTREAM_CIRCUIT_THRESHOLD: positiveInt
+    .pipe(
+      z.number().min(2, { error: 'must be at least 2 (the faults must come from two mirrors)' }),
+    )
+    .default(3),
+  UPSTREAM_PROBE_INTERVAL: duration.default(5_000),
 });
 
 type Raw = z.infer<typeof schema>;
@@ -292,6 +300,10 @@ function toConfig(raw: Raw): Config {
     },
     notify: { url: raw.NOTIFY_URL, secret: raw.NOTIFY_SECRET, format: raw.NOTIFY_FORMAT },
     metrics: { token: raw.METRICS_TOKEN },
+    upstreams: {
+      circuitThreshold: raw.UPSTREAM_CIRCUIT_THRESHOLD,
+      probeIntervalMs: raw.UPSTREAM_PROBE_INTERVAL,
+    },
   };
 }
 

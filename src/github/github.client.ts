@@ -25,6 +25,8 @@ export interface GitHubClient {
   getRepository(owner: string, name: string, signal?: AbortSignal): Promise<GitHubRepository>;
   /** Who the token belongs to and what it may do (`GET /user`, `GET /user/starred`). */
   checkToken(): Promise<GitHubTokenCheck>;
+  /** `GET /rate_limit`, which costs no quota: resolves when GitHub's API answers. */
+  ping(): Promise<void>;
 }
 
 export interface GitHubClientOptions {
@@ -96,5 +98,12 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       };
     },
     checkToken: () => checkGitHubToken(octokit),
+    async ping() {
+      try {
+        await octokit.request('GET /rate_limit');
+      } catch (error) {
+        throw githubRequestError(error, 'checking that GitHub answers', '', now());
+      }
+    },
   };
 }

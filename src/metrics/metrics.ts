@@ -28,6 +28,8 @@ export interface MetricsDeps {
   rateLimit?: () => Promise<{ remaining: number; limit: number } | null>;
   /** What `starbridge_build_info` reports; read from the package and git when unset. */
   build?: BuildInfo;
+  /** Each upstream's circuit, read at scrape time. */
+  circuits?: () => Array<{ upstream: string; open: boolean }>;
 }
 
 /** Starbridge's Prometheus metrics: counters moved by events, gauges read at scrape time. */
@@ -42,6 +44,8 @@ export interface Metrics {
   recordRestart(result: string): void;
   /** Counts one quick retry of a sync's call, by upstream and reason. */
   recordQuickRetry(upstream: string, reason: string): void;
+  /** Counts an upstream's circuit opening. */
+  recordCircuitOpened(upstream: string): void;
   /** The scrape answer in Prometheus' text format. */
   render(): Promise<string>;
   /** The scrape answer's content type. */
@@ -128,6 +132,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       if (limit) this.set(limit.remaining);
     },
   });
+  const circuitOpens = upstreamCircuitMetrics(registry, deps.circuits);
 
   return {
     registry,
@@ -143,10 +148,42 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       // Reasons are Starbridge's own codes; anything else is folded so series stay bounded.
       quickRetries.inc({ upstream, reason: /^[a-z][a-z_]{0,39}$/.test(reason) ? reason : 'other' });
     },
+    recordCircuitOpened(upstream: string): void {
+      circuitOpens.inc({ upstream });
+    },
     recordRestart(result: string): void {
       restarts.inc({ result });
     },
     render: () => registry.metrics(),
     contentType: registry.contentType,
   };
+}
+
+/**
+ * `starbridge_upstream_circuit_open` (1 while an upstream fails for every mirror and syncs
+ * wait) and the counter of openings; both labelled `upstream="onedev|github"`.
+ */
+function upstreamCircuitMetrics(
+  registry: Registry,
+  circuits: MetricsDeps['circuits'],
+): Counter<'upstream'> {
+  new Gauge({
+    name: 'starbridge_upstream_circuit_open',
+    help: "Whether the upstream's circuit is open (1): it fails for every mirror, and syncs wait for it without spending attempts.",
+    labelNames: ['upstream'] as const,
+    registers: [registry],
+    collect() {
+      for (const circuit of circuits?.() ?? []) {
+        this.set({ upstream: circuit.upstream }, circuit.open ? 1 : 0);
+      }
+    },
+  });
+  const opens = new Counter({
+    name: 'starbridge_upstream_circuit_opens_total',
+    help: "Times an upstream's circuit opened (an outage of OneDev or GitHub began).",
+    labelNames: ['upstream'] as const,
+    registers: [registry],
+  });
+  for (const upstream of ['onedev', 'github']) opens.inc({ upstream }, 0);
+  return opens;
 }

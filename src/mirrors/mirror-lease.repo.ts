@@ -157,3 +157,17 @@ export async function releaseMirror(
   const applied = await applyMirrorEvent(db, githubId, { kind: 'release', worker, outcome }, now);
   return applied !== 'not_found' && applied.ok;
 }
+
+/**
+ * Gives a mirror back the attempts its faults used before its upstream's circuit opened;
+ * false when there was nothing to give back (already given, or the mirror moved on).
+ */
+export async function giveBackAttempts(
+  db: Executor,
+  githubId: number,
+  wait: { attempts: number; message: string },
+  now: string,
+): Promise<boolean> {
+  const applied = await applyMirrorEvent(db, githubId, { kind: 'wait-upstream', ...wait }, now);
+  return applied !== 'not_found' && applied.ok;
+}

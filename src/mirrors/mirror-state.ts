@@ -55,6 +55,12 @@ export type MirrorEvent =
   /** The holder's lease expired (its process died): back to the queue. */
   | { kind: 'reclaim' }
   /**
+   * The upstream a failed sync needed turned out to be out for every mirror (its circuit
+   * opened): the attempts its faults used are given back, and the mirror waits, due, until
+   * the circuit closes.
+   */
+  | { kind: 'wait-upstream'; attempts: number; message: string }
+  /**
    * At start, an instance takes back what its previous run held: `instanceId` prefixes the
    * lease owners of its runs, `currentOwner` is this run's. Only one process runs per data
    * directory (and so per instance id), so that run is gone whatever its lease says.
@@ -97,7 +103,8 @@ export type Refusal =
   | 'already_released'
   | 'still_held'
   | 'not_released'
-  | 'slot_taken';
+  | 'slot_taken'
+  | 'not_waiting';
 
 export type Transition =
   | {
@@ -134,6 +141,8 @@ export function transition(row: MirrorState, event: MirrorEvent, now: string): T
       return accept({ ...FREE, status: 'queued', next_attempt_at: now, updated_at: now });
     case 'reclaim-own':
       return reclaimOwn(row, event, now);
+    case 'wait-upstream':
+      return waitUpstream(row, event, now);
     case 'hold':
       if (row.status === 'syncing') return refuse('syncing');
       return accept({
@@ -218,6 +227,26 @@ function reclaimOwn(
   if (row.lease_owner === event.currentOwner) return refuse('current_run');
   if (!row.lease_owner?.startsWith(`${event.instanceId}/`)) return refuse('other_instance');
   return accept({ ...FREE, status: 'queued', next_attempt_at: now, updated_at: now });
+}
+
+/**
+ * Only a mirror its failed sync left waiting (retrying, or failed on its last attempt) gets
+ * attempts back, and only ever fewer: a second give-back of the same faults changes nothing.
+ */
+function waitUpstream(
+  row: MirrorState,
+  event: Extract<MirrorEvent, { kind: 'wait-upstream' }>,
+  now: string,
+): Transition {
+  if (row.status !== 'retrying' && row.status !== 'failed') return refuse('not_waiting');
+  if (row.attempts <= event.attempts) return refuse('unchanged');
+  return accept({
+    status: 'retrying',
+    attempts: event.attempts,
+    next_attempt_at: now,
+    last_error: event.message,
+    updated_at: now,
+  });
 }
 
 /**

@@ -2,9 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry from 'p-retry';
 import { AppError } from './errors.js';
 import { UpstreamError } from './upstream-error.js';
+import { isNetworkFailure, type Upstream } from './upstream-fault.js';
 
-/** The service a call talks to: the metric's `upstream` label. */
-export type Upstream = 'github' | 'onedev';
+export type { Upstream } from './upstream-fault.js';
 
 /** One quick retry of one call, as told to the caller (for the log, the metric and the run). */
 export interface QuickRetryEvent {
@@ -50,24 +50,6 @@ const DEFAULTS = { attempts: 6, minDelayMs: 100, maxDelayMs: 1_500, maxRetryAfte
 
 /** Failures a quick retry already gave up on: an enclosing quick retry does not multiply them. */
 const exhausted = new WeakSet<object>();
-
-/** Node's and undici's codes for a connection that failed or was cut. */
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
 
 /**
  * Runs one idempotent call, retrying it a few times within seconds when the failure is
@@ -130,7 +112,7 @@ export function classifyForQuickRetry(
   const name = (error as { name?: unknown })?.name;
   if (name === 'AbortError') return { retry: false, reason: 'aborted', why: 'aborted' };
   if (name === 'TimeoutError') return { retry: true, reason: 'timeout' };
-  if (isNetworkError(error)) return { retry: true, reason: 'network' };
+  if (isNetworkFailure(error)) return { retry: true, reason: 'network' };
   return { retry: false, reason: 'internal', why: 'not a network failure' };
 }
 
@@ -146,16 +128,6 @@ function classifyUpstream(error: UpstreamError, maxRetryAfterMs: number): QuickR
   return retryAfterMs === undefined
     ? { retry: true, reason }
     : { retry: true, reason, retryAfterMs };
-}
-
-function isNetworkError(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
-    if (e instanceof TypeError && e.message === 'fetch failed') return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
 }
 
 function reasonOf(error: object): string {

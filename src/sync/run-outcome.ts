@@ -81,6 +81,31 @@ export async function recordFailure(
 }
 
 /**
+ * A sync that failed because its upstream is out for every mirror (the circuit is open): it
+ * spends no attempt and stays due, claimed again once the circuit closes.
+ */
+export async function recordUpstreamWait(
+  db: Executor,
+  run: HeldRun,
+  wait: { attempts: number; message: string; code: string },
+  now: string,
+): Promise<void> {
+  await closeRun(
+    db,
+    run,
+    now,
+    { result: 'retrying', error: wait.message, errorCode: wait.code },
+    {
+      status: 'retrying',
+      attempts: wait.attempts,
+      nextAttemptAt: now,
+      lastError: wait.message,
+      lastErrorCode: wait.code,
+    },
+  );
+}
+
+/**
  * A sync stopped by shutdown is not the repository's fault: queue it again without using
  * up an attempt.
  */

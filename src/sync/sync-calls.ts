@@ -1,6 +1,7 @@
 import type { GitEngine, GitRemote, LsRemoteResult, RefMap } from '../git/git.port.js';
 import type { OneDevApi, OneDevProject } from '../onedev/onedev.port.js';
 import { type QuickRetryEvent, quickRetry, type Upstream } from '../shared/quick-retry.js';
+import { tagUpstream } from '../shared/upstream-fault.js';
 
 /**
  * The calls one sync makes to GitHub, OneDev and git, each retried quickly when it fails
@@ -37,6 +38,9 @@ export function createSyncCalls(deps: SyncCallDeps, signal?: AbortSignal): SyncC
       signal,
       onRetry: deps.onQuickRetry,
       attempts: deps.quickRetries === undefined ? undefined : deps.quickRetries + 1,
+    }).catch((error: unknown) => {
+      // The worker's upstream circuit needs to know whose fault a failed sync was.
+      throw tagUpstream(error, upstream);
     });
 
   return {

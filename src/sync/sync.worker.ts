@@ -19,6 +19,8 @@ import { type HeldRun, recordFailure, recordShutdownAbort, recordSuccess } from 
 import { setRunPhase, startRun } from './runs.repo.js';
 import type { SyncFailedEvent, SyncFinishedEvent, SyncWorkerEvents } from './sync.events.js';
 import type { SyncResult } from './sync-mirror.js';
+import type { UpstreamGate } from './upstream-gate.js';
+import { giveBackIfOpened, waitForUpstream } from './upstream-outcome.js';
 
 /** Runs one sync of one claimed mirror. */
 export type SyncExecutor = (
@@ -45,6 +47,8 @@ export interface SyncWorkerOptions {
   /** How often idle workers look for due mirrors (retries come due without a wake-up). */
   pollMs?: number;
   backoff?: BackoffOptions;
+  /** The upstream circuits: nothing is claimed while one is open, and its faults cost no attempt. */
+  gate?: UpstreamGate;
 }
 
 export interface SyncWorkerStart {
@@ -117,6 +121,11 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
 
   async function loop(): Promise<void> {
     while (!stopping) {
+      if (options.gate?.blocked()) {
+        // Mirrors stay due; the circuit closing wakes the loops.
+        await sleep(pollMs);
+        continue;
+      }
       let mirror: MirrorRow | undefined;
       try {
         mirror = await claimDueMirror(handle.db, handle.dialect, {
@@ -167,12 +176,18 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       });
       mirrorLog.info({ attempt }, 'sync started');
       const phases = phaseRecorder(runId, mirrorLog);
+      // Past the comparison a sync talks to OneDev; before it, to GitHub only.
+      let reachedOneDev = false;
       const result = await options.execute(
         mirror,
         controller.signal,
-        phases.record,
+        (phase) => {
+          if (phase !== 'comparing') reachedOneDev = true;
+          phases.record(phase);
+        },
         quickRetryRecorder(run, mirrorLog),
       );
+      options.gate?.answered(reachedOneDev ? ['github', 'onedev'] : ['github']);
       // The ledger keeps the last step reached; it must land before the outcome closes the run.
       await phases.written();
       await recordSuccess(handle.db, run, result, iso());
@@ -278,12 +293,16 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       await recordShutdownAbort(handle.db, run, iso());
       return { result: 'aborted' };
     }
+    const { gate } = options;
+    const waiting = gate && (await waitForUpstream(handle.db, gate, run, error, iso()));
+    if (waiting) return waiting;
     const decision = await recordFailure(handle.db, run, error, {
       now: clock.now(),
       maxAttempts: options.maxAttempts,
       backoff: options.backoff,
     });
-    return { result: decision.status, errorCode: decision.code };
+    const gaveBack = gate && (await giveBackIfOpened(handle.db, gate, run, error, iso()));
+    return { result: gaveBack ? 'retrying' : decision.status, errorCode: decision.code };
   }
 
   return {

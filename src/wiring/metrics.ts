@@ -7,6 +7,7 @@ import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { metricsRoutes } from '../metrics/metrics.routes.js';
 import type { Clock } from '../shared/clock.js';
 import type { SyncWorker } from '../sync/sync.worker.js';
+import type { UpstreamCircuits } from '../upstreams/upstream-circuits.js';
 
 /** Connects the metrics to the features that move them, and serves `/metrics`. */
 export function wireMetrics(deps: {
@@ -16,12 +17,18 @@ export function wireMetrics(deps: {
   containerEvents: EventEmitter<ContainerEvents>;
   sources: { status(): Promise<SourcesStatus> };
   token?: string;
+  circuits: Pick<UpstreamCircuits, 'views' | 'events'>;
 }): { metrics: Metrics; routes: Hono } {
   const metrics = createMetrics({
     handle: deps.handle,
     clock: deps.clock,
     rateLimit: async () => (await deps.sources.status()).rateLimit,
+    circuits: () =>
+      deps.circuits
+        .views()
+        .map((view) => ({ upstream: view.upstream, open: view.state === 'open' })),
   });
+  deps.circuits.events.on('circuit:opened', (event) => metrics.recordCircuitOpened(event.upstream));
   deps.worker?.events.on('sync:finished', (event) =>
     metrics.recordSync(event.result, event.durationMs),
   );

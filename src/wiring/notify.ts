@@ -5,14 +5,17 @@ import type { DbHandle } from '../db/database.js';
 import { createIncidentTracker } from '../notify/incidents.js';
 import { createNotifier } from '../notify/notifier.js';
 import { previousSettledRun, readFailedErrorCodes } from '../notify/notify.repo.js';
+import { notifyUpstreamIncidents } from '../notify/upstream-incidents.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { SourcesEvents } from '../sources/sources.events.js';
 import type { SyncWorker } from '../sync/sync.worker.js';
+import type { CircuitEvents } from '../upstreams/upstream-circuits.js';
 
 /**
  * Sends NOTIFY_URL a message for each incident: mirrors failing and recovering, rejected
- * tokens and other source alerts, unstar deletions, failed container restarts.
+ * tokens and other source alerts, unstar deletions, failed container restarts, outages of
+ * OneDev or GitHub (an upstream's circuit opening and closing).
  * Returns how to let pending messages go out at shutdown; nothing when NOTIFY_URL is unset.
  */
 export async function startNotifications(
@@ -24,6 +27,8 @@ export async function startNotifications(
     worker: SyncWorker | undefined;
     containerEvents: EventEmitter<ContainerEvents>;
     sourcesEvents: SourcesEvents;
+    /** The upstream circuits' openings and closings: one incident per outage. */
+    circuitEvents?: EventEmitter<CircuitEvents>;
   },
 ): Promise<((graceMs: number) => Promise<void>) | undefined> {
   if (!settings.url) return undefined;
@@ -56,6 +61,7 @@ export async function startNotifications(
     }),
   );
   deps.containerEvents.on('container:restarted', tracker.onContainerRestarted);
+  if (deps.circuitEvents) notifyUpstreamIncidents(deps.circuitEvents, notifier);
   return async (graceMs) => {
     await Promise.race([
       notifier.drain(),

@@ -102,10 +102,42 @@ const Failures = (props: { failures: Mirror[]; now: Date }) =>
     </ul>
   );
 
+/** What the `upstreams` health component says of one open circuit. */
+interface OpenCircuit {
+  state: 'open';
+  since: string;
+  lastError: string;
+  nextProbeAt: string;
+}
+
+const LABELS: Record<string, string> = { onedev: 'OneDev', github: 'GitHub' };
+
+function openCircuits(health: HealthReport): Array<[string, OpenCircuit]> {
+  const circuits = health.components.upstreams?.circuits;
+  if (typeof circuits !== 'object' || circuits === null) return [];
+  return Object.entries(circuits as Record<string, { state?: string }>).filter(
+    (entry): entry is [string, OpenCircuit] => entry[1]?.state === 'open',
+  );
+}
+
+/** One banner per upstream that fails for every mirror: syncs wait for it. */
+const OutageBanner = (props: { health: HealthReport; now: Date }) => (
+  <>
+    {openCircuits(props.health).map(([upstream, circuit]) => (
+      <p class="notice bad" role="alert">
+        <strong>{LABELS[upstream] ?? upstream} unreachable</strong> since{' '}
+        <When at={circuit.since} now={props.now} /> ({circuit.lastError}). Syncs wait without
+        spending attempts; next check <When at={circuit.nextProbeAt} now={props.now} />.
+      </p>
+    ))}
+  </>
+);
+
 /** Overview: mirrors by status, schedules, rate limit, health and the latest failures. */
 export const OverviewPage = (props: OverviewData) => (
   <Layout title="Overview" section="overview" csrf={props.csrf} flash={props.flash}>
     <Live id="live-overview" src="/dashboard" label="Live overview">
+      <OutageBanner health={props.health} now={props.now} />
       <Counts counts={props.counts} />
       <div class="grid">
         <section class="card">

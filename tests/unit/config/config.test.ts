@@ -78,6 +78,22 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads the upstream circuit settings, with defaults, and says what it accepts', () => {
+    expect(loadConfig({}).upstreams).toEqual({ circuitThreshold: 3, probeIntervalMs: 5_000 });
+    expect(
+      loadConfig({ UPSTREAM_CIRCUIT_THRESHOLD: '6', UPSTREAM_PROBE_INTERVAL: '30s' }).upstreams,
+    ).toEqual({ circuitThreshold: 6, probeIntervalMs: 30_000 });
+    expect(problemsOf({ UPSTREAM_CIRCUIT_THRESHOLD: '1' })).toEqual([
+      'UPSTREAM_CIRCUIT_THRESHOLD: must be at least 2 (the faults must come from two mirrors)',
+    ]);
+    expect(problemsOf({ UPSTREAM_CIRCUIT_THRESHOLD: 'lots' })).toEqual([
+      'UPSTREAM_CIRCUIT_THRESHOLD: "lots" is not a whole number of at least 1',
+    ]);
+    expect(problemsOf({ UPSTREAM_PROBE_INTERVAL: '5' })[0]).toMatch(
+      /^UPSTREAM_PROBE_INTERVAL: "5" is not a duration/,
+    );
+  });
+
   it('treats an empty ONEDEV_ROOT_PROJECT as the root and an empty CONTAINER_SOCKET as off', () => {
     const config = loadConfig({
       ONEDEV_URL: 'http://od',

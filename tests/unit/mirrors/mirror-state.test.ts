@@ -612,6 +612,49 @@ const cases: Case[] = [
     { kind: 'schedule-refresh', from: EARLIER, at: LATER },
     refused('slot_taken'),
   ],
+  // wait-upstream
+  [
+    'wait upstream: a retrying mirror gets its attempts back and is due now',
+    row({ status: 'retrying', attempts: 2, next_attempt_at: LATER }),
+    { kind: 'wait-upstream', attempts: 0, message: 'waiting for OneDev' },
+    ok({
+      status: 'retrying',
+      attempts: 0,
+      next_attempt_at: NOW,
+      last_error: 'waiting for OneDev',
+      updated_at: NOW,
+    }),
+  ],
+  [
+    'wait upstream: a mirror failed on its last attempt is retrying again',
+    row({ status: 'failed', attempts: 4, next_attempt_at: null }),
+    { kind: 'wait-upstream', attempts: 1, message: 'waiting for GitHub' },
+    ok({
+      status: 'retrying',
+      attempts: 1,
+      next_attempt_at: NOW,
+      last_error: 'waiting for GitHub',
+      updated_at: NOW,
+    }),
+  ],
+  [
+    'wait upstream: refused while a sync holds the mirror',
+    leased('w1', { attempts: 2 }),
+    { kind: 'wait-upstream', attempts: 0, message: 'waiting for OneDev' },
+    refused('not_waiting'),
+  ],
+  [
+    'wait upstream: refused for a mirror that synced meanwhile',
+    row({ status: 'synced', attempts: 0 }),
+    { kind: 'wait-upstream', attempts: 0, message: 'waiting for OneDev' },
+    refused('not_waiting'),
+  ],
+  [
+    'wait upstream: given back once only (never more attempts than it has)',
+    row({ status: 'retrying', attempts: 1, next_attempt_at: NOW }),
+    { kind: 'wait-upstream', attempts: 1, message: 'waiting for OneDev' },
+    refused('unchanged'),
+  ],
 ];
 
 describe('the mirror state machine', () => {
@@ -643,6 +686,7 @@ describe('the mirror state machine', () => {
         'observe',
         'project',
         'schedule-refresh',
+        'wait-upstream',
       ].sort(),
     );
   });
