@@ -22,9 +22,11 @@ import type { Metrics } from './metrics/metrics.js';
 import { createMirrorService, type MirrorService } from './mirrors/mirror.service.js';
 import { findMirror } from './mirrors/mirrors.repo.js';
 import { createOneDevClient, type OneDevClient } from './onedev/onedev.client.js';
+import { createOneDevProtectionApi, type OneDevProtectionApi } from './onedev/protection.js';
 import { type Clock, systemClock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { Redactor } from './shared/redact.js';
+import { createMirrorGuard, guardHealthProbe, type MirrorGuard } from './sync/mirror-guard.js';
 import type { BackoffOptions } from './sync/retry-policy.js';
 import { createSyncWorker, type SyncExecutor, type SyncWorker } from './sync/sync.worker.js';
 import type { UpstreamCircuits } from './upstreams/upstream-circuits.js';
@@ -48,6 +50,8 @@ export interface Adapters {
   credentials: GitHubCredentials;
   /** Undefined when ONEDEV_URL and ONEDEV_TOKEN are not set: nothing is synced. */
   onedev: OneDevClient | undefined;
+  /** The mirror projects' protection settings (the mirror guard); undefined without OneDev. */
+  onedevProtection: OneDevProtectionApi | undefined;
   git: GitEngine;
   /** The container engine behind CONTAINER_SOCKET (or a detected socket), found lazily. */
   engine: EngineAccess;
@@ -108,6 +112,7 @@ export function buildServices(
   const redactor = overrides.redactor ?? new Redactor([]);
   const adapters = buildAdapters(config, log, redactor, overrides);
   const { onedev, credentials } = adapters;
+  const guard = buildGuard(config, adapters, clock, log);
   const execute = onedev
     ? createSyncExecutor({
         handle,
@@ -119,6 +124,7 @@ export function buildServices(
         dataDir: config.dataDir,
         authorizationFor: credentials.authorizationFor,
         quickRetries: config.sync.quickRetries,
+        guard,
       })
     : undefined;
   const sync = { leaseMs: config.sync.leaseMs, maxAttempts: config.sync.maxAttempts };
@@ -193,6 +199,7 @@ export function buildServices(
       sources.healthProbe,
       upstreams.healthProbe,
       gitHealthProbe({ path: overrides.gitPath }),
+      ...(guard ? [guardHealthProbe(guard)] : []),
     ],
   });
   const freshness = onedev
@@ -313,6 +320,22 @@ async function checkedBy<T>(circuits: UpstreamCircuits, check: Promise<T>): Prom
   }
 }
 
+/** The mirror guard (ONEDEV_GUARD), when OneDev is configured. */
+function buildGuard(
+  config: Config,
+  adapters: Adapters,
+  clock: Clock,
+  log: Logger,
+): MirrorGuard | undefined {
+  if (!adapters.onedevProtection) return undefined;
+  return createMirrorGuard({
+    api: adapters.onedevProtection,
+    enabled: config.guard.enabled,
+    clock,
+    log,
+  });
+}
+
 /**
  * The adapters, each constructed here and nowhere else. http:// is allowed for git only
  * when an operator configured an http base URL (tests, a LAN OneDev).
@@ -335,6 +358,10 @@ function buildAdapters(
       'onedev' in given
         ? given.onedev
         : onedev && createOneDevClient({ baseUrl: onedev.url, token: onedev.token, fetch }),
+    onedevProtection:
+      'onedevProtection' in given
+        ? given.onedevProtection
+        : onedev && createOneDevProtectionApi({ baseUrl: onedev.url, token: onedev.token, fetch }),
     git:
       given.git ??
       createGitEngine({ homeDir: join(config.dataDir, 'git-home'), allowHttp, redactor }),

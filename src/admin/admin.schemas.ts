@@ -74,6 +74,20 @@ const refChangeSchema = z.object({
   new: z.string().nullable(),
 });
 
+const driftSchema = z.object({
+  refs: z
+    .array(
+      z.object({
+        ref: z.string(),
+        kind: z.enum(['added', 'moved', 'deleted']),
+        expected: z.string().nullable().describe('what Starbridge last pushed (null: no such ref)'),
+        found: z.string().nullable().describe('what OneDev had instead (null: deleted)'),
+      }),
+    )
+    .describe('the refs that differed, old (expected) → new (found)'),
+  restored: z.boolean().describe('whether the run put the source refs back'),
+});
+
 export const syncRunSchema = z.object({
   id: z.string(),
   githubId: z.number().int(),
@@ -96,6 +110,11 @@ export const syncRunSchema = z.object({
     .int()
     .describe(
       'how many calls of the run failed in a way that passes and were retried within seconds (0 while running)',
+    ),
+  drift: driftSchema
+    .nullable()
+    .describe(
+      "OneDev's heads and tags differed from what Starbridge last pushed (someone changed the mirror); null when they did not",
     ),
 });
 models.add(syncRunSchema, { id: 'SyncRun' });

@@ -45,6 +45,8 @@ export interface Config {
     refreshIntervalMs: number;
   };
   onedev?: { url: string; token: string; rootProject: string };
+  /** The mirror guard: protection rules so only Starbridge's OneDev account changes mirrors. */
+  guard: { enabled: boolean };
   unstar: { policy: 'keep' | 'delete'; graceMs: number };
   /** `leaseMs`: how long a crashed worker's mirror stays claimed before another worker takes it. */
   sync: {
@@ -115,6 +117,7 @@ const schema = z.object({
   ONEDEV_URL: httpUrl.optional(),
   ONEDEV_TOKEN: optionalText,
   ONEDEV_ROOT_PROJECT: z.string().optional(),
+  ONEDEV_GUARD: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   UNSTAR_POLICY: z.enum(['keep', 'delete'], { error: 'must be keep or delete' }).default('keep'),
   UNSTAR_GRACE: duration.default(7 * 86_400_000),
   SYNC_CONCURRENCY: positiveInt.default(4),
@@ -278,6 +281,7 @@ function toConfig(raw: Raw): Config {
             rootProject: (raw.ONEDEV_ROOT_PROJECT ?? 'github').split('/').filter(Boolean).join('/'),
           }
         : undefined,
+    guard: { enabled: raw.ONEDEV_GUARD === 'on' },
     unstar: { policy: raw.UNSTAR_POLICY, graceMs: raw.UNSTAR_GRACE },
     sync: {
       concurrency: raw.SYNC_CONCURRENCY,

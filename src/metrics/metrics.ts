@@ -46,6 +46,8 @@ export interface Metrics {
   recordQuickRetry(upstream: string, reason: string): void;
   /** Counts an upstream's circuit opening. */
   recordCircuitOpened(upstream: string): void;
+  /** Counts a sync that found OneDev's refs changed behind Starbridge (drift), by whether it restored them. */
+  recordDrift(restored: boolean): void;
   /** The scrape answer in Prometheus' text format. */
   render(): Promise<string>;
   /** The scrape answer's content type. */
@@ -91,6 +93,12 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     name: 'starbridge_quick_retries_total',
     help: 'Calls of a sync retried within seconds after a failure that passes, by upstream and reason.',
     labelNames: ['upstream', 'reason'] as const,
+    registers: [registry],
+  });
+  const drift = new Counter({
+    name: 'starbridge_drift_total',
+    help: "Syncs that found a mirror's refs changed in OneDev by someone else, by whether they restored them.",
+    labelNames: ['result'] as const,
     registers: [registry],
   });
   const restarts = new Counter({
@@ -150,6 +158,9 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     },
     recordCircuitOpened(upstream: string): void {
       circuitOpens.inc({ upstream });
+    },
+    recordDrift(restored: boolean): void {
+      drift.inc({ result: restored ? 'restored' : 'found' });
     },
     recordRestart(result: string): void {
       restarts.inc({ result });

@@ -5,14 +5,28 @@ import { applyMirrorEvent } from './mirror-apply.repo.js';
 /** What the refresh compares: the mirror's name, its last pushed refs and its slot. */
 export type RefreshCandidate = Pick<
   MirrorRow,
-  'github_id' | 'owner' | 'name' | 'pushed_refs' | 'next_refresh_at' | 'installation_id'
+  | 'github_id'
+  | 'owner'
+  | 'name'
+  | 'pushed_refs'
+  | 'next_refresh_at'
+  | 'installation_id'
+  | 'onedev_path'
 >;
 
 /** Synced, active mirrors whose refresh slot has come (or that have none yet). */
 export function dueForRefresh(db: Executor, now: string, limit: number) {
   return db
     .selectFrom('mirrors')
-    .select(['github_id', 'owner', 'name', 'pushed_refs', 'next_refresh_at', 'installation_id'])
+    .select([
+      'github_id',
+      'owner',
+      'name',
+      'pushed_refs',
+      'next_refresh_at',
+      'installation_id',
+      'onedev_path',
+    ])
     .where('status', '=', 'synced')
     .where('archived', '=', 0)
     .where('pushed_refs', 'is not', null)

@@ -1,5 +1,11 @@
 import type { RestartResult } from '../containers/containers.events.js';
-import type { SyncFailedEvent, SyncFinishedEvent } from '../sync/sync.events.js';
+import { describeDrift } from '../sync/drift.js';
+import {
+  type SyncFailedEvent,
+  type SyncFinishedEvent,
+  type SyncSucceededEvent,
+  syncSucceeded,
+} from '../sync/sync.events.js';
 import type { Notifier } from './notifier.js';
 
 /** Failure codes that mean a credential is wrong: one alert for all mirrors, not one each. */
@@ -61,6 +67,7 @@ export function createIncidentTracker(notifier: Notifier, deps: IncidentDeps) {
       onFailed(event, wasFailed);
       return;
     }
+    if (syncSucceeded(event)) onDrift(event);
     for (const code of tokens) {
       notifier.send({
         kind: 'token.recovered',
@@ -74,6 +81,23 @@ export function createIncidentTracker(notifier: Notifier, deps: IncidentDeps) {
       kind: 'mirror.recovered',
       text: `✅ Starbridge: ${event.fullName} is mirrored again.`,
       repository: event.fullName,
+    });
+  }
+
+  /**
+   * A change made in OneDev behind Starbridge's back: one message for the sync that found it
+   * (and undid it); the next sync finds OneDev as pushed and says nothing.
+   */
+  function onDrift(event: SyncSucceededEvent): void {
+    const drift = event.detail.drift;
+    if (!drift) return;
+    const done = drift.restored ? 'restored from GitHub' : 'not restored (GitHub is empty)';
+    notifier.send({
+      kind: 'mirror.drift',
+      text: `🛡️ Starbridge: ${event.fullName} was changed in OneDev (${describeDrift(drift.refs)}); ${done}.`,
+      repository: event.fullName,
+      refs: drift.refs,
+      restored: drift.restored,
     });
   }
 

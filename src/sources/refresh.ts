@@ -1,5 +1,5 @@
 import type { DbHandle } from '../db/database.js';
-import type { GitEngine } from '../git/git.port.js';
+import type { GitEngine, GitRemote, RefMap } from '../git/git.port.js';
 import { GitCommandError } from '../git/git-errors.js';
 import { cloneUrl } from '../github/repo-name.js';
 import { parseRefs } from '../mirrors/mirror.js';
@@ -16,6 +16,7 @@ export interface RefreshTarget {
   pushed_refs: string | null;
   next_refresh_at: string | null;
   installation_id: number | null;
+  onedev_path: string | null;
 }
 
 export interface RefreshDeps {
@@ -40,6 +41,11 @@ export interface RefreshDeps {
   onMissing?: (githubId: number) => Promise<void>;
   /** Most mirrors compared per tick. */
   batch?: number;
+  /**
+   * Where the mirror lives in OneDev, for git: when given, a mirror whose GitHub refs are
+   * unchanged is compared with OneDev too, so a change made there (drift) is undone.
+   */
+  onedevRemote?: (mirror: RefreshTarget) => GitRemote | undefined;
 }
 
 /** Freshness without webhooks: each active mirror compared with `git ls-remote` at its slot. */
@@ -113,7 +119,8 @@ export function createRefresh(deps: RefreshDeps): Refresh {
       const url = cloneUrl(deps.githubGitUrl, row);
       const remote = { url, authorization: await deps.authorizationFor(row) };
       const { refs } = await deps.git.lsRemote(remote);
-      if (sameRefs(refs, parseRefs(row.pushed_refs))) return false;
+      const pushed = parseRefs(row.pushed_refs);
+      if (sameRefs(refs, pushed) && !(await onedevDrifted(row, pushed))) return false;
       await deps.mirrors.syncById(row.github_id);
       return true;
     } catch (error) {
@@ -122,6 +129,21 @@ export function createRefresh(deps: RefreshDeps): Refresh {
       }
       if (error instanceof GitCommandError && error.kind === 'auth') await authFailed();
       log.warn({ err: error, repo: `${row.owner}/${row.name}` }, 'refresh check failed');
+      return false;
+    }
+  }
+
+  /** One ls-remote to OneDev: do its heads and tags still equal those last pushed? */
+  async function onedevDrifted(row: RefreshTarget, pushed: RefMap): Promise<boolean> {
+    const remote = deps.onedevRemote?.(row);
+    if (!remote) return false;
+    try {
+      const { refs } = await deps.git.lsRemote(remote);
+      return !sameRefs(refs, pushed);
+    } catch (error) {
+      // OneDev's failure says nothing about GitHub's token or repository: only logged here;
+      // the next sync meets it and reports it.
+      log.warn({ err: error, repo: `${row.owner}/${row.name}` }, 'refresh could not read OneDev');
       return false;
     }
   }

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Config } from '../config/config.js';
 import type { DbHandle } from '../db/database.js';
 import type { Executor } from '../db/executor.js';
-import type { GitEngine } from '../git/git.port.js';
+import type { GitEngine, GitRemote } from '../git/git.port.js';
 import type { GitHubCredentials } from '../github/credentials.js';
 import { createOctokit } from '../github/github-api.js';
 import type { SourcesStatus } from '../github/sources.types.js';
@@ -164,6 +164,7 @@ export function createGitHubSources(deps: GitHubSourcesDeps): GitHubSources {
         onAuthFailed: poller.confirmToken,
         intervalMs: gh.refreshIntervalMs,
         concurrency: deps.syncConcurrency,
+        onedevRemote: onedevRemote(deps.onedev),
       })
     : undefined;
   let starsLogin: string | undefined = gh.starsUser;
@@ -274,4 +275,15 @@ export function createGitHubSources(deps: GitHubSourcesDeps): GitHubSources {
     policy,
     installations,
   };
+}
+
+/** The refresh's view of a mirror in OneDev: its git URL and credential. */
+function onedevRemote(
+  onedev: OneDevApi | undefined,
+): ((mirror: { onedev_path: string | null }) => GitRemote | undefined) | undefined {
+  if (!onedev) return undefined;
+  return (mirror) =>
+    mirror.onedev_path === null
+      ? undefined
+      : { url: onedev.gitUrl(mirror.onedev_path), authorization: onedev.gitAuthorization() };
 }

@@ -1,3 +1,5 @@
+import type { DriftEntry } from './drift.js';
+
 /**
  * A sync run as the rest of Starbridge sees it: its result, the step it reached and the
  * refs it moved. The SQL that stores runs is in `runs.repo.ts`.
@@ -44,4 +46,6 @@ export interface SyncRun {
   phase: SyncPhase | null;
   /** How many of the run's calls needed a quick retry (0 while it runs). */
   quickRetries: number;
+  /** OneDev's refs had been changed by someone else; null when they were as last pushed. */
+  drift: DriftEntry | null;
 }

@@ -1,5 +1,6 @@
 import type { Executor } from '../db/executor.js';
 import type { SyncRunRow } from '../db/schema/index.js';
+import type { DriftEntry } from './drift.js';
 import type { RefChange, RunResult, SyncPhase, SyncRun } from './run.js';
 
 export async function startRun(
@@ -38,6 +39,7 @@ export async function finishRun(
     refs?: RefChange[];
     /** How many calls needed a quick retry. */
     quickRetries?: number;
+    drift?: DriftEntry;
   },
 ): Promise<void> {
   await db
@@ -49,6 +51,7 @@ export async function finishRun(
       error_code: finish.errorCode ?? null,
       refs: finish.refs ? JSON.stringify(finish.refs) : null,
       quick_retries: finish.quickRetries ?? 0,
+      drift: finish.drift ? JSON.stringify(finish.drift) : null,
     })
     .where('id', '=', id)
     // A run the lease reclaim already closed as aborted stays so: its worker lost the
@@ -84,6 +87,7 @@ export function runFromRow(row: SyncRunRow): SyncRun {
     containers: row.containers ? (JSON.parse(row.containers) as unknown[]) : [],
     phase: row.phase as SyncPhase | null,
     quickRetries: Number(row.quick_retries),
+    drift: row.drift ? (JSON.parse(row.drift) as DriftEntry) : null,
   };
 }
 

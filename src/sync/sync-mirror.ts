@@ -6,6 +6,7 @@ import type { OneDevApi } from '../onedev/onedev.port.js';
 import { toOneDevName } from '../onedev/project-name.js';
 import type { QuickRetryEvent } from '../shared/quick-retry.js';
 import { UpstreamError } from '../shared/upstream-error.js';
+import { type DriftEntry, findDrift } from './drift.js';
 import { refChanges, sameRefs } from './ref-changes.js';
 import type { RefChange, SyncPhase } from './run.js';
 import { createSyncCalls, type SyncCalls } from './sync-calls.js';
@@ -38,6 +39,8 @@ export interface SyncResult {
   pushedRefs: RefMap;
   defaultBranch: string | null;
   onedev: { name: string; path: string; projectId: number };
+  /** OneDev's refs differed from those last pushed (someone changed the mirror). */
+  drift?: DriftEntry;
 }
 
 /**
@@ -63,14 +66,26 @@ export async function syncMirror(
   const onedevPath =
     mirror.onedev_path ?? [deps.onedevRoot, mirror.owner, onedevName].filter(Boolean).join('/');
 
+  // OneDev is compared too, so a change made there (drift) is found and undone even when
+  // GitHub has not moved.
+  let onedevBefore: RefMap | undefined;
   if (mirror.onedev_project_id !== null && mirror.pushed_refs !== null) {
-    const upstream = await listing;
-    if (sameRefs(upstream.refs, lastPushed)) {
+    const onedevRemote = {
+      url: deps.onedev.gitUrl(onedevPath),
+      authorization: deps.onedev.gitAuthorization(),
+    };
+    const [upstream, onedevNow] = await allSettledFirst([
+      listing,
+      calls.lsRemote(onedevRemote, 'onedev'),
+    ]);
+    onedevBefore = onedevNow.refs;
+    if (sameRefs(upstream.refs, lastPushed) && sameRefs(onedevBefore, lastPushed)) {
       const onedev = { name: onedevName, path: onedevPath, projectId: mirror.onedev_project_id };
       const defaultBranch = upstream.headBranch ?? mirror.default_branch;
       return { result: 'unchanged', refs: [], pushedRefs: lastPushed, defaultBranch, onedev };
     }
   }
+  const drift = onedevBefore ? findDrift(lastPushed, onedevBefore) : [];
 
   // The listing (for the default branch; a first mirror has nothing to compare it with),
   // the project lookup (REST) and the fetch (git) do not depend on each other: overlap them.
@@ -89,14 +104,16 @@ export async function syncMirror(
   const onedev = { name: onedevName, path: project.path, projectId: project.id };
   if (Object.keys(cacheRefs).length === 0) {
     // An atomic prune push of nothing would delete every ref in OneDev: record, don't push.
-    return { result: 'empty', refs: [], pushedRefs: {}, defaultBranch: null, onedev };
+    const found = drift.length > 0 ? { drift: { refs: drift, restored: false } } : {};
+    return { result: 'empty', refs: [], pushedRefs: {}, defaultBranch: null, onedev, ...found };
   }
 
   const target: GitRemote = {
     url: deps.onedev.gitUrl(project.path),
     authorization: deps.onedev.gitAuthorization(),
   };
-  const before = await targetRefsBefore(mirror, project, target, calls);
+  const known = mirror.onedev_project_id === project.id ? onedevBefore : undefined;
+  const before = known ?? (await targetRefsBefore(mirror, project, target, calls));
   const branch = defaultBranch && cacheRefs[`refs/heads/${defaultBranch}`] ? defaultBranch : null;
   if (!sameRefs(before, cacheRefs)) {
     deps.onPhase?.('pushing');
@@ -125,6 +142,7 @@ export async function syncMirror(
     pushedRefs: cacheRefs,
     defaultBranch: branch,
     onedev,
+    ...(drift.length > 0 ? { drift: { refs: drift, restored: true } } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import type { SourcesStatus } from '../github/sources.types.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { metricsRoutes } from '../metrics/metrics.routes.js';
 import type { Clock } from '../shared/clock.js';
+import { syncSucceeded } from '../sync/sync.events.js';
 import type { SyncWorker } from '../sync/sync.worker.js';
 import type { UpstreamCircuits } from '../upstreams/upstream-circuits.js';
 
@@ -32,6 +33,10 @@ export function wireMetrics(deps: {
   deps.worker?.events.on('sync:finished', (event) =>
     metrics.recordSync(event.result, event.durationMs),
   );
+  deps.worker?.events.on('sync:finished', (event) => {
+    if (syncSucceeded(event) && event.detail.drift)
+      metrics.recordDrift(event.detail.drift.restored);
+  });
   deps.worker?.events.on('sync:quick-retry', (event) =>
     metrics.recordQuickRetry(event.upstream, event.reason),
   );

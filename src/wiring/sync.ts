@@ -5,6 +5,7 @@ import { mirrorCacheDir } from '../git/git-cache.js';
 import { recordOneDevProject } from '../mirrors/mirrors.repo.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import type { Clock } from '../shared/clock.js';
+import type { MirrorGuard } from '../sync/mirror-guard.js';
 import type { SyncExecutor } from '../sync/sync.worker.js';
 import { syncMirror } from '../sync/sync-mirror.js';
 
@@ -21,12 +22,14 @@ export interface SyncExecutorPorts {
   authorizationFor: (mirror: MirrorRow) => Promise<string | undefined>;
   /** How many times a sync tries one failing idempotent call again at once (0: never). */
   quickRetries: number;
+  /** Puts the mirror guard on each synced project (a no-op when ONEDEV_GUARD=off). */
+  guard?: MirrorGuard;
 }
 
 /** The real sync (git binary + OneDev REST) the workers and `starbridge sync` run. */
 export function createSyncExecutor(ports: SyncExecutorPorts): SyncExecutor {
-  return (mirror, signal, onPhase, onQuickRetry) =>
-    syncMirror(
+  return async (mirror, signal, onPhase, onQuickRetry) => {
+    const result = await syncMirror(
       mirror,
       {
         git: ports.git,
@@ -48,4 +51,11 @@ export function createSyncExecutor(ports: SyncExecutorPorts): SyncExecutor {
       },
       signal,
     );
+    // After the sync, so the guard never delays or fails it; it answers for itself in health.
+    await ports.guard?.protect(
+      { projectId: result.onedev.projectId, path: result.onedev.path },
+      signal,
+    );
+    return result;
+  };
 }

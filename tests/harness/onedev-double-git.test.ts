@@ -176,7 +176,7 @@ describe('pre-receive checks', () => {
     expect(push.code).not.toBe(0);
     expect(push.stderr).toContain('remote: *  ERROR PUSHING REF: refs/heads/main');
     expect(push.stderr).toContain(
-      'Can not force-push to this branch according to branch protection setting',
+      'Cannot force-push to this branch according to branch protection setting',
     );
     expect(await double.refs('github/octocat/hello')).toEqual(before);
   });
@@ -186,7 +186,7 @@ describe('pre-receive checks', () => {
     const src = await source({ branches: ['main', 'allowed'] });
     const denied = await pushWithToken(src.dir, helloUrl(), TOKENS.admin, ['main', 'allowed']);
     expect(denied.stderr).toContain(
-      'Can not create this branch according to branch protection setting',
+      'Cannot create this branch according to branch protection setting',
     );
     expect(await double.refs('github/octocat/hello')).toEqual({});
     expect((await pushWithToken(src.dir, helloUrl(), TOKENS.admin, ['allowed'])).code).toBe(0);

@@ -151,7 +151,7 @@ describe('protections that reject a whole push (point 19)', () => {
     expect(push.code).not.toBe(0);
     expect(push.stderr).toContain('remote: *  ERROR PUSHING REF: refs/heads/release');
     expect(push.stderr).toContain(
-      'Can not delete this branch according to branch protection setting',
+      'Cannot delete this branch according to branch protection setting',
     );
     expect(await double.refs(HELLO)).toEqual(before);
     // Branches outside the rule delete normally.
@@ -170,7 +170,7 @@ describe('protections that reject a whole push (point 19)', () => {
     const create = await pushWithToken(src.dir, helloUrl(), TOKENS.admin, ['refs/tags/v1']);
     expect(create.code).not.toBe(0);
     expect(create.stderr).toContain('remote: *  ERROR PUSHING REF: refs/tags/v1');
-    expect(create.stderr).toContain('Can not create this tag according to tag protection setting');
+    expect(create.stderr).toContain('Cannot create this tag according to tag protection setting');
     expect(await double.refs(HELLO)).not.toHaveProperty('refs/tags/v1');
 
     double.setTagProtection(HELLO, {
@@ -181,13 +181,13 @@ describe('protections that reject a whole push (point 19)', () => {
     await runGit(['tag', '-f', 'keep', 'other'], src.dir);
     const update = await pushWithToken(src.dir, helloUrl(), TOKENS.admin, ['+refs/tags/keep']);
     expect(update.code).not.toBe(0);
-    expect(update.stderr).toContain('Can not update this tag according to tag protection setting');
+    expect(update.stderr).toContain('Cannot update this tag according to tag protection setting');
     expect((await double.refs(HELLO))['refs/tags/keep']).toBe(await src.rev('main'));
 
     double.setTagProtection(HELLO, { tags: 'keep', preventCreation: false, preventUpdate: false });
     const remove = await pushWithToken(src.dir, helloUrl(), TOKENS.admin, [':refs/tags/keep']);
     expect(remove.code).not.toBe(0);
-    expect(remove.stderr).toContain('Can not delete this tag according to tag protection setting');
+    expect(remove.stderr).toContain('Cannot delete this tag according to tag protection setting');
     expect(await double.refs(HELLO)).toHaveProperty('refs/tags/keep');
 
     // The same three updates go through once the rules allow them.
@@ -203,7 +203,7 @@ describe('protections that reject a whole push (point 19)', () => {
     const src = await source({ branches: ['main'], tags: ['v2'] });
     const push = await pushWithToken(src.dir, helloUrl(), TOKENS.admin, ['main', 'refs/tags/v2']);
     expect(push.code).not.toBe(0);
-    expect(push.stderr).toContain('Can not create this tag according to tag protection setting');
+    expect(push.stderr).toContain('Cannot create this tag according to tag protection setting');
     expect(await double.refs(HELLO)).toEqual({});
   });
 });

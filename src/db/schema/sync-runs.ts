@@ -20,6 +20,8 @@ export interface SyncRunsTable {
   phase: string | null;
   /** How many calls of the run needed a quick retry (defaults to 0 on insert). */
   quick_retries: Generated<number>;
+  /** JSON { refs: [{ ref, kind, expected, found }], restored } when OneDev had drifted; else null. */
+  drift: string | null;
 }
 
 export type SyncRunRow = Selectable<SyncRunsTable>;

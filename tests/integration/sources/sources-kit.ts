@@ -22,9 +22,11 @@ export async function startSourcesPipeline(options: {
   env?: Record<string, string>;
   clock?: Clock;
   owner?: string;
+  onedevToken?: string;
 }): Promise<SourcesPipeline> {
   const pipeline = await startPipeline({
     dialect: options.dialect,
+    onedevToken: options.onedevToken,
     env: options.env,
     clock: options.clock,
     scheduler: { owner: options.owner ?? 'replica-a', checkEveryMs: 100 },

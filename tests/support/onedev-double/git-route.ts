@@ -102,6 +102,7 @@ export async function handleGit(
       ...(caller.kind === 'user' ? { remoteUser: caller.user.name } : {}),
       env: hookEnv({
         canManage: canManage(store, caller, project),
+        user: caller.kind === 'user' ? caller.user.name : '',
         branchProtections: hierarchy.flatMap((p) => p.branchProtections),
         tagProtections: hierarchy.flatMap((p) => p.tagProtections),
         projectUrl: `${state.baseUrl}/${store.pathOf(project)}`,

@@ -33,6 +33,8 @@ export async function installHooks(repoDir: string): Promise<void> {
 export interface HookContext {
   /** `SecurityUtils.canManageProject` for the pusher: may it touch refs/pulls and refs/updates? */
   canManage: boolean;
+  /** The pusher's login, for the rules' user match (docs/reference/onedev.md#protection-rules). */
+  user: string;
   /**
    * Rules of the project and its ancestors (`getHierarchyBranchProtections`,
    * docs/reference/onedev.md#push-rules).
@@ -49,6 +51,7 @@ export function hookEnv(ctx: HookContext): Record<string, string> {
     // A developer's global core.hooksPath would silently bypass these hooks.
     GIT_CONFIG_GLOBAL: '/dev/null',
     ONEDEV_DOUBLE_CAN_MANAGE: ctx.canManage ? '1' : '0',
+    ONEDEV_DOUBLE_USER: ctx.user,
     ONEDEV_DOUBLE_BRANCH_PROTECTIONS: JSON.stringify(ctx.branchProtections),
     ONEDEV_DOUBLE_TAG_PROTECTIONS: JSON.stringify(ctx.tagProtections),
     ONEDEV_DOUBLE_PROJECT_URL: ctx.projectUrl,

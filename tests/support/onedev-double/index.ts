@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Faults } from './faults.js';
 import { type ProjectDataJson, toProjectData } from './project-data.js';
 import { defaultBranch, listRefs } from './repo.js';
+import { type ProjectSettingJson, settingOf } from './rest-settings.js';
 import { addProjectPath } from './seed.js';
 import { createRequestHandler } from './server.js';
 import type { DoubleState } from './state.js';
@@ -29,6 +30,7 @@ import type {
 export type { FaultOptions, FaultScope } from './faults.js';
 export { Faults } from './faults.js';
 export type { ProjectDataJson } from './project-data.js';
+export type { ProjectSettingJson } from './rest-settings.js';
 export type * from './types.js';
 
 export interface OneDevDoubleOptions {
@@ -83,6 +85,8 @@ export interface OneDevDouble {
   /** Replaces the project's branch protections; omitted flags default to true, as for a new rule in OneDev. */
   setBranchProtection(path: string, rules: BranchProtectionRule | BranchProtectionRule[]): void;
   setTagProtection(path: string, rules: TagProtectionRule | TagProtectionRule[]): void;
+  /** The project setting as `GET /~api/projects/{id}/setting` returns it. */
+  setting(path: string): ProjectSettingJson;
   /** Forgets recorded requests and names. */
   resetRecords(): void;
   close(): Promise<void>;
@@ -163,7 +167,7 @@ export async function startOneDevDouble(options: OneDevDoubleOptions = {}): Prom
     defaultBranch: (path) => defaultBranch(state.store.repoDir(mustFind(state, path).id)),
     setBranchProtection: (path, rules) => {
       mustFind(state, path).branchProtections = [rules].flat().map((r) => ({
-        branches: r.branches,
+        ...r,
         preventCreation: r.preventCreation ?? true,
         preventDeletion: r.preventDeletion ?? true,
         preventForcedPush: r.preventForcedPush ?? true,
@@ -171,12 +175,13 @@ export async function startOneDevDouble(options: OneDevDoubleOptions = {}): Prom
     },
     setTagProtection: (path, rules) => {
       mustFind(state, path).tagProtections = [rules].flat().map((r) => ({
-        tags: r.tags,
+        ...r,
         preventCreation: r.preventCreation ?? true,
         preventDeletion: r.preventDeletion ?? true,
         preventUpdate: r.preventUpdate ?? true,
       }));
     },
+    setting: (path) => settingOf(mustFind(state, path)),
     resetRecords: () => {
       state.requests.length = 0;
       state.createdNames.length = 0;

@@ -72,14 +72,40 @@ function matchesPatternSet(patterns, name) {
   return !excluded && parts.filter((p) => !p.startsWith('-')).some((p) => globRegex(p).test(name));
 }
 
-/** Every matching rule of the hierarchy contributes its restrictions. */
-function protection(rules, field, name, flags) {
-  const merged = {};
+/** One user-match criteria (`anyone`, `user(x)`, `group(x)`) against the pusher's login. */
+function criteriaMatches(criteria, user) {
+  if (criteria === 'anyone') return true;
+  const m = /^user\(((?:\\.|[^\\()])+)\)$/.exec(criteria);
+  // The double has no groups, so `group(x)` matches nobody.
+  return !!m && m[1].replace(/\\(.)/g, '$1') === user;
+}
+
+/** UserMatch#matches: an except criteria that matches wins, then any criteria that matches. */
+function userMatches(userMatch, user) {
+  if (!user) return false;
+  const [main = '', exceptPart] = String(userMatch || 'anyone')
+    .trim()
+    .split(/ +except +/);
+  if (exceptPart?.split(/ +and +/).some((c) => criteriaMatches(c, user))) return false;
+  return main.split(/ +or +/).some((c) => criteriaMatches(c, user));
+}
+
+/**
+ * Project#getBranchProtection / getTagProtection: the FIRST enabled rule of the hierarchy (the
+ * project's own rules, then its parent's, ...) whose user match and patterns match decides; no
+ * match allows everything.
+ */
+function protection(rules, field, name, user) {
   for (const rule of rules) {
-    if (rule.enabled === false || !matchesPatternSet(rule[field], name)) continue;
-    for (const flag of flags) merged[flag] = merged[flag] || !!rule[flag];
+    if (rule.enabled === false || !userMatches(rule.userMatch, user)) continue;
+    if (matchesPatternSet(rule[field], name)) return rule;
   }
-  return merged;
+  return {};
+}
+
+/** BranchProtection#isReviewRequiredForPush: any required user or group. */
+function reviewRequired(rule) {
+  return /\b(user|group)\(/.test(String(rule.reviewRequirement || ''));
 }
 
 function readUpdates() {
@@ -93,45 +119,44 @@ function readUpdates() {
     .reverse();
 }
 
-function branchErrors(update, rules) {
+function branchErrors(update, rules, user) {
   const branch = update.ref.slice('refs/heads/'.length);
-  const p = protection(rules, 'branches', branch, [
-    'preventCreation',
-    'preventDeletion',
-    'preventForcedPush',
-  ]);
+  const p = protection(rules, 'branches', branch, user);
   if (update.oldId === ZERO) {
     return p.preventCreation
-      ? ['Can not create this branch according to branch protection setting']
+      ? ['Cannot create this branch according to branch protection setting']
       : [];
   }
   if (update.newId === ZERO) {
     return p.preventDeletion
-      ? ['Can not delete this branch according to branch protection setting']
+      ? ['Cannot delete this branch according to branch protection setting']
       : [];
   }
   if (p.preventForcedPush && !gitOk(['merge-base', '--is-ancestor', update.oldId, update.newId])) {
-    return ['Can not force-push to this branch according to branch protection setting'];
+    return ['Cannot force-push to this branch according to branch protection setting'];
   }
+  if (reviewRequired(p))
+    return ['Review required for your change. Please submit pull request instead'];
   return [];
 }
 
-function tagErrors(update, rules) {
+function tagErrors(update, rules, user) {
   const tag = update.ref.slice('refs/tags/'.length);
-  const p = protection(rules, 'tags', tag, ['preventCreation', 'preventDeletion', 'preventUpdate']);
+  const p = protection(rules, 'tags', tag, user);
   if (update.oldId === ZERO) {
-    return p.preventCreation ? ['Can not create this tag according to tag protection setting'] : [];
+    return p.preventCreation ? ['Cannot create this tag according to tag protection setting'] : [];
   }
   if (update.newId === ZERO) {
-    return p.preventDeletion ? ['Can not delete this tag according to tag protection setting'] : [];
+    return p.preventDeletion ? ['Cannot delete this tag according to tag protection setting'] : [];
   }
-  return p.preventUpdate ? ['Can not update this tag according to tag protection setting'] : [];
+  return p.preventUpdate ? ['Cannot update this tag according to tag protection setting'] : [];
 }
 
 function preReceive() {
   const canManage = env.ONEDEV_DOUBLE_CAN_MANAGE === '1';
   const branchRules = JSON.parse(env.ONEDEV_DOUBLE_BRANCH_PROTECTIONS || '[]');
   const tagRules = JSON.parse(env.ONEDEV_DOUBLE_TAG_PROTECTIONS || '[]');
+  const user = env.ONEDEV_DOUBLE_USER || '';
   let failed = false;
   for (const update of readUpdates()) {
     let messages = [];
@@ -142,9 +167,9 @@ function preReceive() {
         break; // OneDev stops at the first rejected onedev ref
       }
     } else if (update.ref.startsWith('refs/heads/')) {
-      messages = branchErrors(update, branchRules);
+      messages = branchErrors(update, branchRules, user);
     } else if (update.ref.startsWith('refs/tags/')) {
-      messages = tagErrors(update, tagRules);
+      messages = tagErrors(update, tagRules, user);
     }
     // Every other ref (refs/pull/*, refs/notes/*, …) is not checked at all.
     if (messages.length > 0) {

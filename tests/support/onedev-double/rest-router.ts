@@ -4,6 +4,7 @@ import type { RestContext } from './rest-context.js';
 import { jerseyNotFound } from './rest-context.js';
 import { PROJECT_ROUTES } from './rest-projects.js';
 import { REPOSITORY_ROUTES } from './rest-repositories.js';
+import { SETTING_ROUTES } from './rest-settings.js';
 import type { DoubleState } from './state.js';
 import type { Caller, RequestRecord } from './types.js';
 
@@ -35,7 +36,7 @@ export interface Route {
   methods: Partial<Record<'GET' | 'POST' | 'DELETE', Endpoint>>;
 }
 
-const ROUTES: Route[] = [...PROJECT_ROUTES, ...REPOSITORY_ROUTES];
+const ROUTES: Route[] = [...PROJECT_ROUTES, ...SETTING_ROUTES, ...REPOSITORY_ROUTES];
 
 function decodeParam(raw: string): string {
   try {

@@ -88,6 +88,7 @@ export class ProjectStore {
       lastActivityDate: now,
       branchProtections: [],
       tagProtections: [],
+      otherSettings: {},
     };
     this.projects.set(project.id, project);
     return project;

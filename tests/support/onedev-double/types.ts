@@ -46,13 +46,21 @@ export interface UserSpec {
 export interface BranchProtectionRule {
   /** Space-separated branch patterns (`*`, `**`, `?`), like OneDev's `branches` field. */
   branches: string;
+  /** Off: the rule is skipped (docs/reference/onedev.md#protection-rules). */
+  enabled?: boolean;
+  /** Who the rule applies to, e.g. `anyone except user(starbridge)`; `anyone` when omitted. */
+  userMatch?: string;
   preventCreation?: boolean;
   preventDeletion?: boolean;
   preventForcedPush?: boolean;
+  /** Required reviewers (`user(x)`, `group(y)`): any other push is refused as unreviewed. */
+  reviewRequirement?: string | null;
 }
 
 export interface TagProtectionRule {
   tags: string;
+  enabled?: boolean;
+  userMatch?: string;
   preventCreation?: boolean;
   preventDeletion?: boolean;
   preventUpdate?: boolean;
@@ -90,8 +98,11 @@ export interface Project extends ProjectFields {
   /** Monotonic counter standing in for "Last Activity Date" so ordering is deterministic. */
   lastActivity: number;
   lastActivityDate: Date;
-  branchProtections: BranchProtectionRule[];
-  tagProtections: TagProtectionRule[];
+  /** Every field of OneDev's BranchProtection, as the setting endpoint stores it. */
+  branchProtections: Array<BranchProtectionRule & Record<string, unknown>>;
+  tagProtections: Array<TagProtectionRule & Record<string, unknown>>;
+  /** The rest of the project setting (issueSetting, webHooks, ...), kept as sent. */
+  otherSettings: Record<string, unknown>;
 }
 
 /** Who a request runs as after the Shiro filters (docs/reference/onedev.md#authentication). */

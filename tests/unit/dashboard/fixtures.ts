@@ -48,6 +48,7 @@ export const failedMirror = mirror({
 });
 
 export const run: SyncRun = {
+  drift: null,
   id: 'run-1',
   githubId: 101,
   trigger: 'webhook',
