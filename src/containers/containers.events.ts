@@ -1,8 +1,11 @@
+import type { HealthVerdict } from './health-wait.js';
+
 /** What a restart came to. `gone`: removed between listing and restart (a warning). */
 export type RestartResult =
   | 'restarted'
   | 'unhealthy'
   | 'not_running'
+  | 'crash_looping'
   | 'gone'
   | 'failed'
   | 'timeout'
@@ -15,6 +18,8 @@ export type LedgerEntry =
       container: string;
       id: string;
       result: RestartResult;
+      /** What the health wait saw; absent when the restart itself failed or was skipped. */
+      health?: HealthVerdict;
       message?: string;
       at: string;
       durationMs: number;
@@ -35,7 +40,14 @@ export type LedgerEntry =
  */
 export interface ContainerEvents {
   'container:restarted': [
-    { container: string; id: string; repo?: string; result: RestartResult; durationMs: number },
+    {
+      container: string;
+      id: string;
+      repo?: string;
+      result: RestartResult;
+      health?: HealthVerdict;
+      durationMs: number;
+    },
   ];
   'container:skipped': [{ repo: string; reason: string }];
   'containers:batch': [{ repo: string; runs: string[]; entries: LedgerEntry[] }];

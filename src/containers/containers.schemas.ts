@@ -31,7 +31,7 @@ export const containerActionsQuery = z.object({
     .max(200, 'must be at most 200')
     .default(50),
   kind: z
-    .enum(['restart', 'start', 'stop', 'rebuild'])
+    .enum(['restart', 'start', 'stop', 'rebuild', 'rollback'])
     .optional()
     .describe('only actions of this kind'),
 });
@@ -75,7 +75,13 @@ export const repositoryRestartSchema = z.object({
       container: z.string(),
       result: z
         .string()
-        .describe('restarted, unhealthy, not_running, gone, failed, timeout, skipped'),
+        .describe(
+          'restarted, unhealthy, not_running, crash_looping, gone, failed, timeout, skipped',
+        ),
+      health: z
+        .enum(['healthy', 'running', 'crash-looping', 'unhealthy', 'timeout'])
+        .optional()
+        .describe('what the health wait saw'),
       message: z.string().optional(),
     }),
   ),
@@ -90,7 +96,7 @@ models.add(rebuildSchema, { id: 'RebuildResult' });
 
 export const containerActionRecordSchema = z.object({
   id: z.string(),
-  kind: z.enum(['restart', 'start', 'stop', 'rebuild']),
+  kind: z.enum(['restart', 'start', 'stop', 'rebuild', 'rollback']),
   container: z
     .string()
     .nullable()
@@ -103,8 +109,14 @@ export const containerActionRecordSchema = z.object({
   result: z
     .string()
     .describe(
-      'restart: restarted, unhealthy, not_running, gone, failed, timeout, skipped; start/stop: done, failed; rebuild: succeeded, failed',
+      'restart: restarted, unhealthy, not_running, crash_looping, gone, failed, timeout, skipped; start/stop: done, failed; rebuild: succeeded, failed; rollback: the health wait of the restart after it',
     ),
+  health: z
+    .string()
+    .nullable()
+    .describe('a restart: healthy, running, crash-looping, unhealthy or timeout'),
+  fromCommit: z.string().nullable().describe('a rollback: the commit the working copy left'),
+  toCommit: z.string().nullable().describe('a rollback: the commit it was put back to'),
   message: z.string().nullable(),
   output: z
     .string()

@@ -1,9 +1,9 @@
 import type { EventEmitter } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContainerEngine, EngineContainer } from '../engine/engine.port.js';
 import { ContainerEngineError } from '../engine/engine-errors.js';
 import type { ContainerActionLog } from './container-action.js';
 import type { ContainerEvents, LedgerEntry, RestartResult } from './containers.events.js';
+import { type HealthOutcome, type HealthVerdict, waitForHealth } from './health-wait.js';
 import { isSelf, type SelfIdentity } from './self-container.js';
 
 export type RestartEntry = Extract<LedgerEntry, { kind: 'restart' }>;
@@ -14,6 +14,8 @@ export interface RestartRunnerOptions {
   stopTimeoutSec: number;
   /** How long to wait for running (and healthy) after the restart answered. */
   waitMs: number;
+  /** Consecutive good samples, and the time between them, that make a restart succeed. */
+  health?: { samples: number; intervalMs: number };
   pollMs?: number;
   now?: () => Date;
   events: EventEmitter<ContainerEvents>;
@@ -49,6 +51,7 @@ export function createRestartRunner(options: RestartRunnerOptions): RestartRunne
       containerId: container.id,
       repository: repo ?? null,
       result: entry.result,
+      health: entry.health ?? null,
       message: entry.message ?? null,
       startedAt: entry.at,
       finishedAt: new Date(Date.parse(entry.at) + entry.durationMs).toISOString(),
@@ -63,12 +66,13 @@ export function createRestartRunner(options: RestartRunnerOptions): RestartRunne
     signal: AbortSignal | undefined,
   ): Promise<RestartEntry> {
     const started = now();
-    const done = (result: RestartResult, message?: string): RestartEntry => {
+    const done: Done = (result, message, health) => {
       const entry: RestartEntry = {
         kind: 'restart',
         container: container.name,
         id: container.id,
         result,
+        ...(health ? { health } : {}),
         ...(message ? { message } : {}),
         at: started.toISOString(),
         durationMs: now().getTime() - started.getTime(),
@@ -78,6 +82,7 @@ export function createRestartRunner(options: RestartRunnerOptions): RestartRunne
         id: container.id,
         ...(repo ? { repo } : {}),
         result,
+        ...(health ? { health } : {}),
         durationMs: entry.durationMs,
       });
       return entry;
@@ -96,36 +101,44 @@ export function createRestartRunner(options: RestartRunnerOptions): RestartRunne
   async function waitUntilUp(
     engine: ContainerEngine,
     id: string,
-    done: (result: RestartResult, message?: string) => RestartEntry,
+    done: Done,
     signal?: AbortSignal,
   ): Promise<RestartEntry> {
-    const deadline = now().getTime() + options.waitMs;
-    let seen = { state: 'unknown', health: null as string | null };
-    for (;;) {
-      try {
-        seen = await engine.inspect(id, signal);
-      } catch (error) {
-        return failed(error, done);
-      }
-      if (seen.state === 'running' && (seen.health === null || seen.health === 'healthy')) {
-        return done('restarted');
-      }
-      if (now().getTime() >= deadline || signal?.aborted) break;
-      await sleep(options.pollMs ?? 250);
+    let outcome: HealthOutcome;
+    try {
+      outcome = await waitForHealth(
+        engine,
+        id,
+        {
+          samples: options.health?.samples ?? 1,
+          intervalMs: options.health?.intervalMs ?? 0,
+          timeoutMs: options.waitMs,
+          pollMs: options.pollMs ?? 250,
+        },
+        signal,
+        () => now().getTime(),
+      );
+    } catch (error) {
+      return failed(error, done);
     }
-    const waited = `after ${Math.round(options.waitMs / 1000)} s`;
-    return seen.state === 'running'
-      ? done('unhealthy', `running but ${seen.health} ${waited}`)
-      : done('not_running', `${seen.state} ${waited}`);
+    return done(RESULT_OF[outcome.verdict](outcome.state), outcome.message, outcome.verdict);
   }
 
   return { restart };
 }
 
-function failed(
-  error: unknown,
-  done: (result: RestartResult, message?: string) => RestartEntry,
-): RestartEntry {
+/** The ledger's result for each verdict (`timeout`: whether it was at least running). */
+const RESULT_OF: Record<HealthVerdict, (state: string) => RestartResult> = {
+  healthy: () => 'restarted',
+  running: () => 'restarted',
+  'crash-looping': () => 'crash_looping',
+  unhealthy: () => 'unhealthy',
+  timeout: (state) => (state === 'running' ? 'unhealthy' : 'not_running'),
+};
+
+type Done = (result: RestartResult, message?: string, health?: HealthVerdict) => RestartEntry;
+
+function failed(error: unknown, done: Done): RestartEntry {
   if (error instanceof ContainerEngineError) {
     if (error.failure === 'not_found') return done('gone', 'removed before it could be restarted');
     return done(error.failure === 'timeout' ? 'timeout' : 'failed', error.message);

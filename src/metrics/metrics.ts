@@ -38,8 +38,8 @@ export interface Metrics {
   recordDelivery(event: string, outcome: string): void;
   /** Counts a finished sync by result and observes its duration. */
   recordSync(result: string, durationMs: number): void;
-  /** Counts a container restart by result. */
-  recordRestart(result: string): void;
+  /** Counts a container restart by result (and what its health wait saw, if it waited). */
+  recordRestart(result: string, health?: string): void;
   /** Counts one quick retry of a sync's call, by upstream and reason. */
   recordQuickRetry(upstream: string, reason: string): void;
   /** The scrape answer in Prometheus' text format. */
@@ -95,6 +95,12 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     labelNames: ['result'] as const,
     registers: [registry],
   });
+  const healthWaits = new Counter({
+    name: 'starbridge_container_health_waits_total',
+    help: 'Health waits after container restarts, by what they saw: healthy, running, crash-looping, unhealthy, timeout.',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
   new Gauge({
     name: 'starbridge_mirrors',
     help: 'Mirrors by status.',
@@ -143,8 +149,9 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       // Reasons are Starbridge's own codes; anything else is folded so series stay bounded.
       quickRetries.inc({ upstream, reason: /^[a-z][a-z_]{0,39}$/.test(reason) ? reason : 'other' });
     },
-    recordRestart(result: string): void {
+    recordRestart(result: string, health?: string): void {
       restarts.inc({ result });
+      if (health) healthWaits.inc({ result: health });
     },
     render: () => registry.metrics(),
     contentType: registry.contentType,

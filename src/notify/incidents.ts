@@ -15,6 +15,7 @@ export const RESTART_FAILURES: ReadonlySet<RestartResult> = new Set<RestartResul
   'timeout',
   'unhealthy',
   'not_running',
+  'crash_looping',
 ]);
 
 export interface RestartOutcomeEvent {

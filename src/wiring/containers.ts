@@ -79,6 +79,7 @@ export function wireContainers(deps: ContainersFeatureDeps): ContainersFeature {
     self,
     stopTimeoutSec,
     waitMs: settings.waitMs,
+    health: settings.health,
     pollMs: overrides.pollMs,
     events,
   });
