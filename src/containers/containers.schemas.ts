@@ -48,6 +48,12 @@ export const labelledContainerSchema = z.object({
   health: z.string().nullable().describe('healthy, unhealthy, starting; null without a check'),
   follows: z.array(z.object({ repo: z.string(), branch: z.string().optional() })),
   lastRestart: lastRestart.describe('the latest recorded restart of a container of this name'),
+  heldBack: z
+    .array(z.object({ repository: z.string(), badCommit: z.string(), goodCommit: z.string() }))
+    .optional()
+    .describe(
+      'working copies it follows that were rolled back: held on goodCommit while the branch is on badCommit',
+    ),
 });
 models.add(labelledContainerSchema, { id: 'LabelledContainer' });
 
@@ -87,6 +93,12 @@ export const repositoryRestartSchema = z.object({
   ),
 });
 models.add(repositoryRestartSchema, { id: 'RepositoryRestart' });
+
+export const retrySchema = z.object({
+  repositories: z.array(z.string()).describe('the repositories whose rollback hold was lifted'),
+  results: repositoryRestartSchema.shape.results,
+});
+models.add(retrySchema, { id: 'ContainerRetry' });
 
 export const rebuildSchema = z.object({
   exitCode: z.number().int(),

@@ -31,8 +31,22 @@ export interface RestartRunner {
     container: EngineContainer,
     repo?: string,
     signal?: AbortSignal,
+    rollback?: RollbackStep,
   ): Promise<RestartEntry>;
 }
+
+/**
+ * `possible`: a failed health wait will be rolled back (its event says `pending`, so the
+ * rollback tells about it); `after`: the restart on the commit the working copy went back to.
+ */
+export type RollbackStep = 'possible' | 'after';
+
+/** Results where the container was restarted but did not stay up: a rollback may help. */
+export const HEALTH_FAILURES: ReadonlySet<RestartResult> = new Set<RestartResult>([
+  'crash_looping',
+  'unhealthy',
+  'not_running',
+]);
 
 /** Restarts containers one call each, waits for them, and records each restart. */
 export function createRestartRunner(options: RestartRunnerOptions): RestartRunner {
@@ -43,8 +57,9 @@ export function createRestartRunner(options: RestartRunnerOptions): RestartRunne
     container: EngineContainer,
     repo?: string,
     signal?: AbortSignal,
+    rollback?: RollbackStep,
   ): Promise<RestartEntry> {
-    const entry = await attempt(engine, container, repo, signal);
+    const entry = await attempt(engine, container, repo, signal, rollback);
     await options.actions.record({
       kind: 'restart',
       container: container.name,
@@ -64,6 +79,7 @@ export function createRestartRunner(options: RestartRunnerOptions): RestartRunne
     container: EngineContainer,
     repo: string | undefined,
     signal: AbortSignal | undefined,
+    rollback: RollbackStep | undefined,
   ): Promise<RestartEntry> {
     const started = now();
     const done: Done = (result, message, health) => {
@@ -84,6 +100,7 @@ export function createRestartRunner(options: RestartRunnerOptions): RestartRunne
         result,
         ...(health ? { health } : {}),
         durationMs: entry.durationMs,
+        ...rollbackMark(rollback, result),
       });
       return entry;
     };
@@ -125,6 +142,14 @@ export function createRestartRunner(options: RestartRunnerOptions): RestartRunne
   }
 
   return { restart };
+}
+
+function rollbackMark(
+  step: RollbackStep | undefined,
+  result: RestartResult,
+): { rollback?: 'pending' | 'after' } {
+  if (step === 'after') return { rollback: 'after' };
+  return step === 'possible' && HEALTH_FAILURES.has(result) ? { rollback: 'pending' } : {};
 }
 
 /** The ledger's result for each verdict (`timeout`: whether it was at least running). */

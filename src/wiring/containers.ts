@@ -9,6 +9,7 @@ import { createRestartAfterSync } from '../containers/restart-after-sync.js';
 import { createRestartRunner } from '../containers/restart-runner.js';
 import { readSelfIdentity, type SelfIdentity } from '../containers/self-container.js';
 import { createWorkingCopies } from '../containers/working-copy.adapter.js';
+import { createWorkingCopyHolds } from '../containers/working-copy-holds.repo.js';
 import type { Executor } from '../db/executor.js';
 import type { EngineAccess } from '../engine/engine-socket.js';
 import { mirrorCacheDir } from '../git/git-cache.js';
@@ -90,7 +91,17 @@ export function wireContainers(deps: ContainersFeatureDeps): ContainersFeature {
       })
     : undefined;
   const cacheDir = (githubId: number) => mirrorCacheDir(deps.dataDir, githubId);
-  const shared = { labelKey: settings.restartLabel, runner, workingCopies };
+  const rollback =
+    workingCopies && settings.rollback
+      ? { workingCopies, holds: createWorkingCopyHolds(deps.db), actions, events, runner }
+      : undefined;
+  const shared = {
+    labelKey: settings.restartLabel,
+    runner,
+    workingCopies,
+    parallel: settings.parallel,
+    ...(rollback ? { rollback } : {}),
+  };
   const restarter = createRestartAfterSync({
     ...shared,
     db: deps.db,

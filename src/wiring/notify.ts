@@ -56,6 +56,7 @@ export async function startNotifications(
     }),
   );
   deps.containerEvents.on('container:restarted', tracker.onContainerRestarted);
+  deps.containerEvents.on('container:rolled-back', tracker.onRolledBack);
   return async (graceMs) => {
     await Promise.race([
       notifier.drain(),
