@@ -1,6 +1,7 @@
 import type { ContainerEngine, EngineContainer } from '../engine/engine.port.js';
 import type { RefChange } from '../sync/run.js';
 import type { LedgerEntry } from './containers.events.js';
+import { type ChangedFiles, decidePaths } from './path-scope.js';
 import { checkoutBranch, type FollowEntry, matchingEntries } from './restart-label.js';
 import { dependenciesOf, mapLimit, type OrderedFollower, restartWaves } from './restart-order.js';
 import { HEALTH_FAILURES, type RestartEntry, type RestartRunner } from './restart-runner.js';
@@ -24,6 +25,8 @@ export interface RepositoryRestartDeps {
   rollback?: RollbackDeps;
   /** Independent followers restarted at the same time (default 4). */
   parallel?: number;
+  /** `git diff --name-only` in a bare cache, for entries scoped to paths. */
+  changedFiles?: (cacheDir: string, from: string, to: string) => Promise<string[] | undefined>;
 }
 
 type Follower = { container: EngineContainer; entries: FollowEntry[] };
@@ -59,7 +62,7 @@ export async function restartFollowers(
   signal?: AbortSignal,
 ): Promise<LedgerEntry[]> {
   const listed = await engine.listLabelled(deps.labelKey, signal);
-  const followers = followersOf(listed, deps.labelKey, change);
+  const followers = await scopedToPaths(followersOf(listed, deps.labelKey, change), deps, change);
   if (followers.length === 0) return [];
   const entries: LedgerEntry[] = [];
   const checkout = await updateWorkingCopy(
@@ -105,6 +108,29 @@ export async function restartFollowers(
     }
   }
   return entries;
+}
+
+/**
+ * Keeps the followers with an entry the change concerns: one without paths, or one with a
+ * file changed under its paths. A manual restart (no refs) concerns every entry.
+ */
+export async function scopedToPaths(
+  followers: Follower[],
+  deps: Pick<RepositoryRestartDeps, 'changedFiles'>,
+  change: RepositoryChange,
+): Promise<Follower[]> {
+  const { refs, cacheDir } = change;
+  const diff = deps.changedFiles;
+  if (!refs || !cacheDir || !diff) return followers;
+  const changed: ChangedFiles = (from, to) => diff(cacheDir, from, to);
+  const kept = await Promise.all(
+    followers.map(async (f) => {
+      const decisions = await Promise.all(f.entries.map((e) => decidePaths(e, refs, changed)));
+      const entries = f.entries.filter((_, i) => decisions[i]?.concerned);
+      return entries.length > 0 ? { ...f, entries } : undefined;
+    }),
+  );
+  return kept.filter((f): f is Follower => f !== undefined);
 }
 
 type CheckoutEntry = Extract<LedgerEntry, { kind: 'checkout' }>;

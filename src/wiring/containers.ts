@@ -30,6 +30,8 @@ export interface ContainersFeatureDeps {
   findMirror: (
     fullName: string,
   ) => Promise<{ githubId: number; defaultBranch: string | null } | undefined>;
+  /** `git diff --name-only` between two commits of a bare cache (the git adapter's port). */
+  changedFiles?: (cacheDir: string, from: string, to: string) => Promise<string[] | undefined>;
   /** Removes secrets from recorded messages and rebuild output (credential patterns without it). */
   redactor?: Redactor;
   /** Tests shorten the waits and pretend to be inside a container. */
@@ -101,6 +103,7 @@ export function wireContainers(deps: ContainersFeatureDeps): ContainersFeature {
     workingCopies,
     parallel: settings.parallel,
     ...(rollback ? { rollback } : {}),
+    ...(deps.changedFiles ? { changedFiles: deps.changedFiles } : {}),
   };
   const restarter = createRestartAfterSync({
     ...shared,
