@@ -174,6 +174,7 @@ export function buildServices(
     log,
     redactor,
     findMirror: (fullName) => mirrors.findByName(fullName),
+    changedFiles: (cacheDir, from, to) => adapters.git.changedFiles(cacheDir, from, to),
     overrides: overrides.containers,
   });
   const observability = wireMetrics({

@@ -9,6 +9,7 @@ import {
   rebuildQuery,
   rebuildSchema,
   repositoryRestartSchema,
+  retrySchema,
 } from '../containers/containers.schemas.js';
 import { sourceOperations } from '../sources/sources.operations.js';
 import {
@@ -208,6 +209,20 @@ function containerOperations() {
       params: containerRepoParams,
       responses: {
         200: { description: 'one result per container', schema: repositoryRestartSchema },
+        503: engineDown,
+      },
+    }),
+    retryContainer: op({
+      operationId: 'retryContainer',
+      method: 'post',
+      path: '/api/v1/containers/{id}/retry',
+      summary:
+        'After a rollback: move the held working copies this container follows to the head and restart their followers',
+      params: containerParams,
+      responses: {
+        200: { description: 'the repositories released and each restart', schema: retrySchema },
+        404: { description: 'no labelled container with that id or name' },
+        409: { description: 'no working copy it follows is held after a rollback' },
         503: engineDown,
       },
     }),

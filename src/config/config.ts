@@ -69,6 +69,12 @@ export interface Config {
     debounceMs: number;
     /** How long a restart may take to be running (and healthy) again. */
     waitMs: number;
+    /** Consecutive good samples after a restart, `intervalMs` apart, that make it a success. */
+    health: { samples: number; intervalMs: number };
+    /** Put a working copy back when its followers fail the health wait on the new commit. */
+    rollback: boolean;
+    /** How many independent followers of one repository restart at the same time. */
+    parallel: number;
     /** `COMPOSE_COMMAND` split into argv (no shell), and `COMPOSE_FILE`. */
     compose?: { command: string[]; file?: string };
   };
@@ -132,6 +138,10 @@ const schema = z.object({
   CHECKOUT_DIR: optionalText,
   RESTART_DEBOUNCE: duration.default(10_000),
   RESTART_WAIT: duration.default(60_000),
+  RESTART_HEALTH_SAMPLES: boundedCount(100).default(3),
+  RESTART_HEALTH_INTERVAL: duration.default(5_000),
+  RESTART_ROLLBACK: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  RESTART_PARALLEL: positiveInt.default(4),
   COMPOSE_COMMAND: optionalText,
   COMPOSE_FILE: optionalText,
   XDG_RUNTIME_DIR: optionalText,
@@ -225,6 +235,9 @@ function crossFieldProblems(raw: Record<string, string | undefined>): string[] {
   if (raw.COMPOSE_FILE && !raw.COMPOSE_COMMAND) {
     problems.push('COMPOSE_FILE: only used with COMPOSE_COMMAND (e.g. podman-compose)');
   }
+  if (/^\s*0+\s*$/.test(raw.RESTART_HEALTH_SAMPLES ?? '')) {
+    problems.push('RESTART_HEALTH_SAMPLES: must be at least 1 (one look right after the restart)');
+  }
   if (raw.RESTART_LABEL && !/^[A-Za-z0-9][A-Za-z0-9_./-]*$/.test(raw.RESTART_LABEL)) {
     problems.push('RESTART_LABEL: must be a container label key such as restart-after');
   }
@@ -298,6 +311,9 @@ function toConfig(raw: Raw): Config {
       checkoutDir: raw.CHECKOUT_DIR,
       debounceMs: raw.RESTART_DEBOUNCE,
       waitMs: raw.RESTART_WAIT,
+      health: { samples: raw.RESTART_HEALTH_SAMPLES, intervalMs: raw.RESTART_HEALTH_INTERVAL },
+      rollback: raw.RESTART_ROLLBACK === 'on',
+      parallel: raw.RESTART_PARALLEL,
       compose: raw.COMPOSE_COMMAND
         ? { command: raw.COMPOSE_COMMAND.trim().split(/\s+/), file: raw.COMPOSE_FILE }
         : undefined,

@@ -4,7 +4,7 @@
  * `container-actions.repo.ts`.
  */
 
-export type ContainerActionKind = 'restart' | 'start' | 'stop' | 'rebuild';
+export type ContainerActionKind = 'restart' | 'start' | 'stop' | 'rebuild' | 'rollback';
 
 /** One action as the API shows it. */
 export interface ContainerActionRecord {
@@ -14,6 +14,11 @@ export interface ContainerActionRecord {
   containerId: string | null;
   repository: string | null;
   result: string;
+  /** A restart: what the health wait saw (healthy, running, crash-looping, unhealthy, timeout). */
+  health: string | null;
+  /** A rollback: the commit the working copy left, and the one it was put back to. */
+  fromCommit: string | null;
+  toCommit: string | null;
   message: string | null;
   output: string | null;
   exitCode: number | null;
@@ -21,16 +26,19 @@ export interface ContainerActionRecord {
   finishedAt: string;
 }
 
-export type NewContainerAction = Omit<
-  ContainerActionRecord,
-  'id' | 'container' | 'containerId' | 'repository' | 'message' | 'output' | 'exitCode'
-> &
-  Partial<
-    Pick<
-      ContainerActionRecord,
-      'container' | 'containerId' | 'repository' | 'message' | 'output' | 'exitCode'
-    >
-  >;
+export type NewContainerAction = Omit<ContainerActionRecord, OptionalField | 'id'> &
+  Partial<Pick<ContainerActionRecord, OptionalField>>;
+
+type OptionalField =
+  | 'container'
+  | 'containerId'
+  | 'repository'
+  | 'health'
+  | 'fromCommit'
+  | 'toCommit'
+  | 'message'
+  | 'output'
+  | 'exitCode';
 
 export interface ActionFilter {
   limit: number;

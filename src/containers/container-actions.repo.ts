@@ -26,6 +26,9 @@ export interface ContainerActionsTable {
   /** `owner/name` when a sync (or a restart of a repository's followers) caused it. */
   repository: string | null;
   result: string;
+  health: string | null;
+  from_commit: string | null;
+  to_commit: string | null;
   message: string | null;
   /** A rebuild's output: redacted, its tail only (OUTPUT_KEPT characters). */
   output: string | null;
@@ -109,6 +112,9 @@ function toRecord(row: ContainerActionRow): ContainerActionRecord {
     containerId: row.container_id,
     repository: row.repository,
     result: row.result,
+    health: row.health ?? null,
+    fromCommit: row.from_commit ?? null,
+    toCommit: row.to_commit ?? null,
     message: row.message,
     output: row.output,
     exitCode: row.exit_code === null ? null : Number(row.exit_code),
@@ -140,6 +146,9 @@ export function createContainerActionLog(deps: {
           container_id: action.containerId ?? null,
           repository: action.repository ?? null,
           result: action.result,
+          health: action.health ?? null,
+          from_commit: action.fromCommit ?? null,
+          to_commit: action.toCommit ?? null,
           message: action.message ? redact(action.message) : null,
           output,
           exit_code: action.exitCode ?? null,

@@ -11,12 +11,17 @@ import {
   ValidationError,
 } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import type { ContainerService, LabelledContainer } from './container.service.types.js';
+import type {
+  ContainerService,
+  LabelledContainer,
+  RetryResult,
+} from './container.service.types.js';
 import type { ContainerActionLog } from './container-action.js';
 import type { ContainerEvents } from './containers.events.js';
 import { type RepositoryRestartDeps, restartFollowers } from './repository-restart.js';
-import { parseRestartLabel } from './restart-label.js';
+import { namesRepository, parseRestartLabel } from './restart-label.js';
 import { isSelf, type SelfIdentity } from './self-container.js';
+import type { WorkingCopyHold } from './working-copy-holds.repo.js';
 
 export interface ContainerServiceDeps extends RepositoryRestartDeps {
   engine: EngineAccess;
@@ -103,17 +108,46 @@ export function createContainerService(deps: ContainerServiceDeps): ContainerSer
     engine: ContainerEngine,
     c: EngineContainer,
     lastRestarts: Map<string, LabelledContainer['lastRestart'] & object>,
+    holds: WorkingCopyHold[],
   ): Promise<LabelledContainer> {
     const details = await engine.inspect(c.id).catch(() => undefined);
+    const follows = parseRestartLabel(c.labels[deps.labelKey] ?? '').follows;
+    const heldBack = holds
+      .filter((h) => follows.some((f) => namesRepository(f, h.repository)))
+      .map(({ repository, badCommit, goodCommit }) => ({ repository, badCommit, goodCommit }));
     return {
       id: c.id,
       name: c.name,
       image: c.image,
       state: details?.state ?? c.state,
       health: details?.health ?? null,
-      follows: parseRestartLabel(c.labels[deps.labelKey] ?? '').follows,
+      follows,
       lastRestart: lastRestarts.get(c.name) ?? null,
+      ...(heldBack.length > 0 ? { heldBack } : {}),
     };
+  }
+
+  async function restartRepository(fullName: string): Promise<RetryResult['results']> {
+    if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(fullName)) {
+      throw new ValidationError(`"${fullName}" is not owner/name`);
+    }
+    const mirror = await deps.findMirror(fullName);
+    const entries = await restartFollowers(engineOrThrow(), deps, {
+      fullName,
+      cacheDir: mirror?.cacheDir,
+      defaultBranch: mirror?.defaultBranch ?? null,
+    });
+    return entries.flatMap((e) =>
+      e.kind === 'restart'
+        ? [
+            {
+              container: e.container,
+              result: e.result,
+              ...(e.message ? { message: e.message } : {}),
+            },
+          ]
+        : [],
+    );
   }
 
   return {
@@ -134,33 +168,34 @@ export function createContainerService(deps: ContainerServiceDeps): ContainerSer
       const engine = engineOrThrow();
       const containers = await labelled();
       const lastRestarts = await deps.actions.latestRestarts(containers.map((c) => c.name));
-      const shown = await Promise.all(containers.map((c) => toLabelled(engine, c, lastRestarts)));
+      const holds = (await deps.rollback?.holds.list()) ?? [];
+      const shown = await Promise.all(
+        containers.map((c) => toLabelled(engine, c, lastRestarts, holds)),
+      );
       return shown.sort((a, b) => a.name.localeCompare(b.name));
     },
     start: (idOrName) => act(idOrName, 'start'),
     stop: (idOrName) => act(idOrName, 'stop'),
     restart: (idOrName) => act(idOrName, 'restart'),
-    async restartRepository(fullName) {
-      if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(fullName)) {
-        throw new ValidationError(`"${fullName}" is not owner/name`);
-      }
-      const mirror = await deps.findMirror(fullName);
-      const entries = await restartFollowers(engineOrThrow(), deps, {
-        fullName,
-        cacheDir: mirror?.cacheDir,
-        defaultBranch: mirror?.defaultBranch ?? null,
-      });
-      return entries.flatMap((e) =>
-        e.kind === 'restart'
-          ? [
-              {
-                container: e.container,
-                result: e.result,
-                ...(e.message ? { message: e.message } : {}),
-              },
-            ]
-          : [],
+    restartRepository,
+    async retry(idOrName) {
+      const container = await find(idOrName);
+      const follows = parseRestartLabel(container.labels[deps.labelKey] ?? '').follows;
+      const held = ((await deps.rollback?.holds.list()) ?? []).filter((h) =>
+        follows.some((f) => namesRepository(f, h.repository)),
       );
+      if (held.length === 0) {
+        throw new ConflictError(
+          `nothing to retry: no working copy that ${container.name} follows was rolled back`,
+        );
+      }
+      const results: RetryResult['results'] = [];
+      for (const hold of held) {
+        await deps.rollback?.holds.clear(hold.repository);
+        log.info({ repo: hold.repository, container: container.name }, 'rollback hold lifted');
+        results.push(...(await restartRepository(hold.repository)));
+      }
+      return { repositories: held.map((h) => h.repository), results };
     },
     async rebuild(service) {
       if (!deps.compose)

@@ -15,6 +15,15 @@ export interface LabelledContainer {
   follows: Array<{ repo: string; branch?: string }>;
   /** The latest restart recorded for its name (after a sync, from the API or the CLI). */
   lastRestart: { at: string; result: string; message?: string } | null;
+  /** Working copies it follows that were rolled back and are held on the older commit. */
+  heldBack?: Array<{ repository: string; badCommit: string; goodCommit: string }>;
+}
+
+/** What a retry after a rollback did. */
+export interface RetryResult {
+  /** The repositories whose hold was lifted. */
+  repositories: string[];
+  results: Array<{ container: string; result: string; message?: string }>;
 }
 
 /** What the rest of Starbridge (admin API, CLI, dashboard) may do with labelled containers. */
@@ -30,6 +39,11 @@ export interface ContainerService {
   restartRepository(
     fullName: string,
   ): Promise<Array<{ container: string; result: string; message?: string }>>;
+  /**
+   * Lifts the hold on the rolled-back working copies this container follows, moves them
+   * to the branch's head and restarts their followers (Conflict when nothing is held).
+   */
+  retry?(idOrName: string): Promise<RetryResult>;
   /** Runs the configured compose command (`up -d --build [service]`) and records its output. */
   rebuild(service?: string): Promise<{ exitCode: number; output: string }>;
   /** Recorded restarts, starts, stops and rebuilds, newest first (absent in stand-ins). */

@@ -4,6 +4,7 @@ import type { ContainerService, LabelledContainer } from './container.service.ty
 export const CONTAINERS_USAGE = `usage: starbridge containers [list]
        starbridge containers start|stop|restart <container id or name>
        starbridge containers restart --repo <owner/name>
+       starbridge containers retry <container id or name>
        starbridge containers rebuild [compose service]`;
 
 export interface ContainersCommandDeps {
@@ -54,6 +55,9 @@ async function dispatch(
       out(`${r.container}: ${r.result}${r.message ? ` — ${r.message}` : ''}`);
     return results.every((r) => r.result === 'restarted') ? 0 : 1;
   }
+  if (sub === 'retry' && rest.length === 1 && rest[0] && !rest[0].startsWith('-')) {
+    return retry(service, rest[0], out);
+  }
   if (isContainerAction(sub) && rest.length === 1 && rest[0] && !rest[0].startsWith('-')) {
     await service[sub](rest[0]);
     out(`${rest[0]}: ${PAST[sub]}`);
@@ -67,6 +71,22 @@ async function dispatch(
   }
   out(CONTAINERS_USAGE);
   return 64;
+}
+
+async function retry(
+  service: ContainerService,
+  idOrName: string,
+  out: (line: string) => void,
+): Promise<number> {
+  if (!service.retry) {
+    out('starbridge containers: rollbacks are not available here');
+    return 1;
+  }
+  const done = await service.retry(idOrName);
+  out(`moved forward: ${done.repositories.join(', ')}`);
+  for (const r of done.results)
+    out(`${r.container}: ${r.result}${r.message ? ` — ${r.message}` : ''}`);
+  return done.results.every((r) => r.result === 'restarted') ? 0 : 1;
 }
 
 const PAST = { start: 'started', stop: 'stopped', restart: 'restarted' } as const;

@@ -1,8 +1,11 @@
+import type { HealthVerdict } from './health-wait.js';
+
 /** What a restart came to. `gone`: removed between listing and restart (a warning). */
 export type RestartResult =
   | 'restarted'
   | 'unhealthy'
   | 'not_running'
+  | 'crash_looping'
   | 'gone'
   | 'failed'
   | 'timeout'
@@ -15,6 +18,8 @@ export type LedgerEntry =
       container: string;
       id: string;
       result: RestartResult;
+      /** What the health wait saw; absent when the restart itself failed or was skipped. */
+      health?: HealthVerdict;
       message?: string;
       at: string;
       durationMs: number;
@@ -22,9 +27,23 @@ export type LedgerEntry =
   | {
       kind: 'checkout';
       path: string;
-      result: 'updated' | 'failed';
+      /** `held`: the branch is still on a commit its followers failed on; it stayed put. */
+      result: 'updated' | 'held' | 'failed';
       branch?: string;
       commit?: string;
+      /** The commit checked out before (null: a new working copy). */
+      previous?: string | null;
+      message?: string;
+    }
+  | {
+      kind: 'rollback';
+      /** The followers that failed on `from` and were restarted on `to`. */
+      containers: string[];
+      path: string;
+      from: string;
+      to: string;
+      /** How the restart on `to` went (the worst of them). */
+      result: RestartResult;
       message?: string;
     }
   | { kind: 'skipped'; message: string };
@@ -35,7 +54,30 @@ export type LedgerEntry =
  */
 export interface ContainerEvents {
   'container:restarted': [
-    { container: string; id: string; repo?: string; result: RestartResult; durationMs: number },
+    {
+      container: string;
+      id: string;
+      repo?: string;
+      result: RestartResult;
+      health?: HealthVerdict;
+      durationMs: number;
+      /**
+       * Part of a rollback: a failure about to be rolled back, or the restart after it.
+       * The rollback tells about both in one `container:rolled-back`.
+       */
+      rollback?: 'pending' | 'after';
+    },
+  ];
+  'container:rolled-back': [
+    {
+      repo: string;
+      containers: string[];
+      from: string;
+      to: string;
+      /** What the failed restart came to on `from`, and the restart on `to`. */
+      failure: RestartResult;
+      result: RestartResult;
+    },
   ];
   'container:skipped': [{ repo: string; reason: string }];
   'containers:batch': [{ repo: string; runs: string[]; entries: LedgerEntry[] }];

@@ -10,6 +10,7 @@ import type {
   containerListSchema,
   rebuildSchema,
   repositoryRestartSchema,
+  retrySchema,
 } from './containers.schemas.js';
 
 /** `/api/v1/containers…`: labelled containers only; anything else is 404. */
@@ -40,6 +41,12 @@ export function containersRoutes(service: ContainerService | undefined): Hono {
   register(app, ops.rebuildContainers, async ({ query }, c) =>
     c.json((await use().rebuild(query.service)) satisfies z.infer<typeof rebuildSchema>),
   );
+
+  register(app, ops.retryContainer, async ({ params }, c) => {
+    const containers = use();
+    if (!containers.retry) throw new NotConfiguredError('rollbacks are not available here');
+    return c.json((await containers.retry(params.id)) satisfies z.infer<typeof retrySchema>);
+  });
 
   register(app, ops.restartRepositoryContainers, async ({ params }, c) => {
     const repository = `${params.owner}/${params.name}`;

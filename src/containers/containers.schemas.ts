@@ -31,7 +31,7 @@ export const containerActionsQuery = z.object({
     .max(200, 'must be at most 200')
     .default(50),
   kind: z
-    .enum(['restart', 'start', 'stop', 'rebuild'])
+    .enum(['restart', 'start', 'stop', 'rebuild', 'rollback'])
     .optional()
     .describe('only actions of this kind'),
 });
@@ -48,6 +48,12 @@ export const labelledContainerSchema = z.object({
   health: z.string().nullable().describe('healthy, unhealthy, starting; null without a check'),
   follows: z.array(z.object({ repo: z.string(), branch: z.string().optional() })),
   lastRestart: lastRestart.describe('the latest recorded restart of a container of this name'),
+  heldBack: z
+    .array(z.object({ repository: z.string(), badCommit: z.string(), goodCommit: z.string() }))
+    .optional()
+    .describe(
+      'working copies it follows that were rolled back: held on goodCommit while the branch is on badCommit',
+    ),
 });
 models.add(labelledContainerSchema, { id: 'LabelledContainer' });
 
@@ -75,12 +81,24 @@ export const repositoryRestartSchema = z.object({
       container: z.string(),
       result: z
         .string()
-        .describe('restarted, unhealthy, not_running, gone, failed, timeout, skipped'),
+        .describe(
+          'restarted, unhealthy, not_running, crash_looping, gone, failed, timeout, skipped',
+        ),
+      health: z
+        .enum(['healthy', 'running', 'crash-looping', 'unhealthy', 'timeout'])
+        .optional()
+        .describe('what the health wait saw'),
       message: z.string().optional(),
     }),
   ),
 });
 models.add(repositoryRestartSchema, { id: 'RepositoryRestart' });
+
+export const retrySchema = z.object({
+  repositories: z.array(z.string()).describe('the repositories whose rollback hold was lifted'),
+  results: repositoryRestartSchema.shape.results,
+});
+models.add(retrySchema, { id: 'ContainerRetry' });
 
 export const rebuildSchema = z.object({
   exitCode: z.number().int(),
@@ -90,7 +108,7 @@ models.add(rebuildSchema, { id: 'RebuildResult' });
 
 export const containerActionRecordSchema = z.object({
   id: z.string(),
-  kind: z.enum(['restart', 'start', 'stop', 'rebuild']),
+  kind: z.enum(['restart', 'start', 'stop', 'rebuild', 'rollback']),
   container: z
     .string()
     .nullable()
@@ -103,8 +121,14 @@ export const containerActionRecordSchema = z.object({
   result: z
     .string()
     .describe(
-      'restart: restarted, unhealthy, not_running, gone, failed, timeout, skipped; start/stop: done, failed; rebuild: succeeded, failed',
+      'restart: restarted, unhealthy, not_running, crash_looping, gone, failed, timeout, skipped; start/stop: done, failed; rebuild: succeeded, failed; rollback: the health wait of the restart after it',
     ),
+  health: z
+    .string()
+    .nullable()
+    .describe('a restart: healthy, running, crash-looping, unhealthy or timeout'),
+  fromCommit: z.string().nullable().describe('a rollback: the commit the working copy left'),
+  toCommit: z.string().nullable().describe('a rollback: the commit it was put back to'),
   message: z.string().nullable(),
   output: z
     .string()

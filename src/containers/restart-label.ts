@@ -1,10 +1,15 @@
 import type { RefChange } from '../sync/run.js';
 
-/** One entry of a restart label: `name`, `owner/name`, either with an optional `@branch`. */
+/**
+ * One entry of a restart label: `name`, `owner/name`, either with an optional `@branch`
+ * and an optional `:path,path…` (restart only when a file under those paths changed).
+ */
 export interface FollowEntry {
   /** As written (for display): `name` or `owner/name`. */
   repo: string;
   branch?: string;
+  /** Files or folders (ending in `/`) of the repository; absent: any change counts. */
+  paths?: string[];
 }
 
 const PART = /^[A-Za-z0-9_.-]+$/;
@@ -12,29 +17,69 @@ const PART = /^[A-Za-z0-9_.-]+$/;
 /**
  * Parses a restart label value: comma-separated entries, whitespace trimmed. Entries that
  * are not a repository name (`*`, `a/b/c`, `..`, empty) are reported, never matched: no
- * wildcard ever matches every repository.
+ * wildcard ever matches every repository. An entry with `:` takes the items after it as
+ * its paths (`acme/site@main:docs/,config/app.yml`), up to the next entry with `:` or a
+ * `;`, which also separates entries (`acme/site:docs/; acme/api`).
  */
 export function parseRestartLabel(value: string): { follows: FollowEntry[]; invalid: string[] } {
   const follows: FollowEntry[] = [];
   const invalid: string[] = [];
-  for (const raw of value.split(',')) {
-    const text = raw.trim();
-    if (text === '') continue;
-    const entry = parseEntry(text);
-    if (entry) follows.push(entry);
-    else invalid.push(text);
+  for (const group of value.split(';')) {
+    let scoped: FollowEntry | undefined;
+    for (const raw of group.split(',')) {
+      const text = raw.trim();
+      if (scoped && !text.includes(':')) {
+        addPath(scoped, text);
+        continue;
+      }
+      if (text === '') continue;
+      const entry = parseEntry(text);
+      // The paths after an invalid entry with `:` are its own, not entries of their own.
+      scoped = entry?.paths ? entry : text.includes(':') ? { repo: '', paths: [] } : undefined;
+      if (entry) follows.push(entry);
+      else invalid.push(text);
+    }
   }
+  for (const entry of follows) if (entry.paths?.length === 0) delete entry.paths;
   return { follows, invalid };
 }
 
 function parseEntry(text: string): FollowEntry | undefined {
-  const at = text.indexOf('@');
-  const repo = (at === -1 ? text : text.slice(0, at)).trim();
-  const branch = at === -1 ? undefined : text.slice(at + 1).trim();
+  const colon = text.indexOf(':');
+  const head = colon === -1 ? text : text.slice(0, colon);
+  const at = head.indexOf('@');
+  const repo = (at === -1 ? head : head.slice(0, at)).trim();
+  const branch = at === -1 ? undefined : head.slice(at + 1).trim();
   const parts = repo.split('/');
   if (parts.length > 2 || !parts.every((p) => PART.test(p) && !/^\.+$/.test(p))) return undefined;
   if (branch !== undefined && !/^[^\s@,~^:?*[\\]+$/.test(branch)) return undefined;
-  return branch === undefined ? { repo } : { repo, branch };
+  const entry: FollowEntry = branch === undefined ? { repo } : { repo, branch };
+  if (colon !== -1) {
+    entry.paths = [];
+    addPath(entry, text.slice(colon + 1));
+  }
+  return entry;
+}
+
+/**
+ * A path as the repository spells it, relative to its root. `*` and empty add nothing (an
+ * entry whose paths are all like that follows every change, as if it named none); `..`
+ * segments could never match a file of the repository and are dropped the same way.
+ */
+function addPath(entry: FollowEntry, raw: string): void {
+  const path = raw
+    .trim()
+    .replace(/^(\.\/)+/, '')
+    .replace(/^\/+/, '');
+  if (path === '' || path === '*' || path.split('/').some((p) => p === '..')) return;
+  entry.paths?.push(path);
+}
+
+/** Whether a changed file is one of `paths`: the file itself, or under a folder of them. */
+export function pathMatches(paths: string[], file: string): boolean {
+  return paths.some((path) =>
+    path.endsWith('/') ? file.startsWith(path) : file === path || file.startsWith(`${path}/`),
+  );
 }
 
 /** Whether an entry names the repository `owner/name` (case-insensitive). */

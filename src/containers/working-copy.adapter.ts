@@ -8,6 +8,19 @@ export interface WorkingCopyUpdate {
   path: string;
   branch: string;
   commit: string;
+  /** The commit checked out before; null for a new working copy. */
+  previous: string | null;
+  /** True when the branch's head was `holdAt` and the working copy stayed where it was. */
+  held?: boolean;
+}
+
+export interface WorkingCopyRequest {
+  fullName: string;
+  name: string;
+  cacheDir: string;
+  branch: string;
+  /** A commit its followers failed on: if the branch is still there, do not move. */
+  holdAt?: string;
 }
 
 export interface WorkingCopies {
@@ -16,8 +29,13 @@ export interface WorkingCopies {
    * was just fetched by the sync). Tracked files are forced to the commit; files the
    * repository does not track are left alone.
    */
-  update(
-    request: { fullName: string; name: string; cacheDir: string; branch: string },
+  update(request: WorkingCopyRequest, signal?: AbortSignal): Promise<WorkingCopyUpdate>;
+  /**
+   * Puts the working copy of `name` back on `commit` (one it had checked out before, so
+   * its objects are there), on the same branch; tracked files only, like `update`.
+   */
+  reset(
+    request: { fullName: string; name: string; branch: string; commit: string },
     signal?: AbortSignal,
   ): Promise<WorkingCopyUpdate>;
 }
@@ -55,7 +73,7 @@ export function createWorkingCopies(options: {
   }
 
   async function update(
-    request: { fullName: string; name: string; cacheDir: string; branch: string },
+    request: WorkingCopyRequest,
     signal?: AbortSignal,
   ): Promise<WorkingCopyUpdate> {
     const path = join(root, checkedName(request.name));
@@ -96,8 +114,35 @@ export function createWorkingCopies(options: {
         signal,
       )
     ).stdout.trim();
+    const previous = await head(path, signal);
+    if (request.holdAt && commit === request.holdAt && previous) {
+      return { path, branch, commit: previous, previous, held: true };
+    }
     await git(['-C', path, 'checkout', '--quiet', '--force', '-B', branch, commit], signal);
-    return { path, branch, commit };
+    return { path, branch, commit, previous };
+  }
+
+  async function reset(
+    request: { fullName: string; name: string; branch: string; commit: string },
+    signal?: AbortSignal,
+  ): Promise<WorkingCopyUpdate> {
+    const path = join(root, checkedName(request.name));
+    await claim(path, request.fullName, signal);
+    const previous = await head(path, signal);
+    if (!/^[0-9a-f]{40,64}$/.test(request.commit)) throw new Error('not a commit id');
+    const branch = request.branch;
+    await git(['-C', path, 'checkout', '--quiet', '--force', '-B', branch, request.commit], signal);
+    return { path, branch, commit: request.commit, previous };
+  }
+
+  /** The commit checked out, or null in a working copy that has none yet. */
+  async function head(path: string, signal?: AbortSignal): Promise<string | null> {
+    const result = await git(
+      ['-C', path, 'rev-parse', '--verify', '--quiet', 'HEAD^{commit}'],
+      signal,
+      true,
+    );
+    return result.exitCode === 0 ? result.stdout.trim() || null : null;
   }
 
   /** Makes `path` a working copy of `fullName`, refusing one that belongs to anything else. */
@@ -121,16 +166,17 @@ export function createWorkingCopies(options: {
     await git(['-C', path, 'config', OWNER_KEY, fullName], signal);
   }
 
+  // One change at a time per working copy: a sync batch and a manual restart may race.
+  function queued<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const key = name.toLowerCase();
+    const next = (queues.get(key) ?? Promise.resolve()).catch(() => undefined).then(work);
+    queues.set(key, next);
+    return next;
+  }
+
   return {
-    update(request, signal) {
-      // One update at a time per working copy: a sync batch and a manual restart may race.
-      const key = request.name.toLowerCase();
-      const next = (queues.get(key) ?? Promise.resolve())
-        .catch(() => undefined)
-        .then(() => update(request, signal));
-      queues.set(key, next);
-      return next;
-    },
+    update: (request, signal) => queued(request.name, () => update(request, signal)),
+    reset: (request, signal) => queued(request.name, () => reset(request, signal)),
   };
 }
 

@@ -106,6 +106,15 @@ function containerActions(app: Hono<DashboardEnv>, deps: DashboardDeps, store: S
       }),
     );
   }
+  app.post('/dashboard/containers/:id/retry', (c) =>
+    act(c, store, back, async () => {
+      if (!deps.containers?.retry) return 'Container restarts are not configured.';
+      const id = c.req.param('id') ?? '';
+      const done = await deps.containers.retry(id);
+      const results = done.results.map((r) => `${r.container}: ${r.result}`).join(', ');
+      return `Retry of ${id}: ${done.repositories.join(', ')} moved forward (${results}).`;
+    }),
+  );
   app.post('/dashboard/containers/rebuild', (c) =>
     act(c, store, back, async (form) => {
       if (!deps.containers) return 'Container restarts are not configured.';

@@ -183,5 +183,6 @@ function toDetails(raw: unknown): EngineContainerDetails {
     // Podman reports an empty status, Docker no Health object, for "no health check".
     health: health === '' ? null : health,
     startedAt: state.StartedAt ?? null,
+    restartCount: typeof body.RestartCount === 'number' ? body.RestartCount : null,
   };
 }

@@ -13,6 +13,8 @@ export interface EngineContainerDetails extends EngineContainer {
   /** healthy, unhealthy, starting, or null without a health check. */
   health: string | null;
   startedAt: string | null;
+  /** Restarts the engine made on its own (restart policy); null when it does not say. */
+  restartCount: number | null;
 }
 
 export type ContainerAction = 'start' | 'stop' | 'restart';

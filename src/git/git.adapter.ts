@@ -128,6 +128,22 @@ export function createGitEngine(options: GitEngineOptions): GitEngine {
       return result.exitCode === 0;
     },
 
+    async changedFiles(cacheDir, from, to) {
+      for (const rev of [from, to]) {
+        if (!/^[0-9a-f]{40,64}$/.test(rev)) {
+          throw refusal('unknown', `not a commit id: ${JSON.stringify(rev.slice(0, 80))}`);
+        }
+      }
+      // -z: names exactly as stored (no quoting of unusual characters); no renames, so a
+      // moved file counts at both its old and its new path.
+      const args = [gitDir(resolve(cacheDir)), 'diff', '--name-only', '-z', '--no-renames'];
+      const result = await git.run('diff', [...args, '--end-of-options', from, to], {
+        accept: (r) => r.exitCode === 128 && MISSING_OBJECT.test(r.stderr),
+      });
+      if (result.exitCode !== 0) return undefined;
+      return result.stdout.split('\0').filter(Boolean);
+    },
+
     async version() {
       const result = await git.run('--version', ['--version']);
       const match = /git version (\d+(?:\.\d+)+)/.exec(result.stdout);

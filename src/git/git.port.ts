@@ -71,6 +71,11 @@ export interface GitEngine {
   ): Promise<void>;
   /** True when `ancestor` is an ancestor of `descendant` in the cache (fast-forward check). */
   isAncestor(cacheDir: string, ancestor: string, descendant: string): Promise<boolean>;
+  /**
+   * Paths of the files that differ between two commits of the cache (`git diff --name-only`),
+   * for restarts scoped to paths. Undefined when a commit is not in the cache.
+   */
+  changedFiles(cacheDir: string, from: string, to: string): Promise<string[] | undefined>;
   /** The installed git version, e.g. `2.39.5`. */
   version(): Promise<string>;
 }

@@ -40,8 +40,8 @@ export interface Metrics {
   recordDelivery(event: string, outcome: string): void;
   /** Counts a finished sync by result and observes its duration. */
   recordSync(result: string, durationMs: number): void;
-  /** Counts a container restart by result. */
-  recordRestart(result: string): void;
+  /** Counts a container restart by result (and what its health wait saw, if it waited). */
+  recordRestart(result: string, health?: string): void;
   /** Counts one quick retry of a sync's call, by upstream and reason. */
   recordQuickRetry(upstream: string, reason: string): void;
   /** Counts an upstream's circuit opening. */
@@ -107,6 +107,12 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     labelNames: ['result'] as const,
     registers: [registry],
   });
+  const healthWaits = new Counter({
+    name: 'starbridge_container_health_waits_total',
+    help: 'Health waits after container restarts, by what they saw: healthy, running, crash-looping, unhealthy, timeout.',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
   new Gauge({
     name: 'starbridge_mirrors',
     help: 'Mirrors by status.',
@@ -162,8 +168,9 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     recordDrift(restored: boolean): void {
       drift.inc({ result: restored ? 'restored' : 'found' });
     },
-    recordRestart(result: string): void {
+    recordRestart(result: string, health?: string): void {
       restarts.inc({ result });
+      if (health) healthWaits.inc({ result: health });
     },
     render: () => registry.metrics(),
     contentType: registry.contentType,

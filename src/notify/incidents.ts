@@ -21,11 +21,23 @@ export const RESTART_FAILURES: ReadonlySet<RestartResult> = new Set<RestartResul
   'timeout',
   'unhealthy',
   'not_running',
+  'crash_looping',
 ]);
 
 export interface RestartOutcomeEvent {
   container: string;
   repo?: string;
+  result: RestartResult;
+  /** Part of a rollback, which sends the one message about it. */
+  rollback?: 'pending' | 'after';
+}
+
+export interface RollbackEvent {
+  repo: string;
+  containers: string[];
+  from: string;
+  to: string;
+  failure: RestartResult;
   result: RestartResult;
 }
 
@@ -126,6 +138,7 @@ export function createIncidentTracker(notifier: Notifier, deps: IncidentDeps) {
   }
 
   function onContainerRestarted(event: RestartOutcomeEvent): void {
+    if (event.rollback) return;
     const after = event.repo ? ` after ${event.repo} changed` : '';
     if (RESTART_FAILURES.has(event.result)) {
       if (containers.has(event.container)) return;
@@ -148,5 +161,24 @@ export function createIncidentTracker(notifier: Notifier, deps: IncidentDeps) {
     });
   }
 
-  return { onSyncFinished, onContainerRestarted };
+  /** One message per rollback: what failed, where the working copy went, how it runs now. */
+  function onRolledBack(event: RollbackEvent): void {
+    const fine = event.result === 'restarted';
+    for (const name of event.containers) {
+      if (fine) containers.delete(name);
+      else containers.add(name);
+    }
+    const now = fine ? 'it runs again' : `it still ended ${event.result}`;
+    notifier.send({
+      kind: 'container.rolled_back',
+      text: `⏪ Starbridge: ${event.containers.join(', ')} ${event.failure.replace('_', '-')} after ${event.repo} moved to ${event.from.slice(0, 12)}; the working copy is back on ${event.to.slice(0, 12)} and ${now}. It stays there until a newer commit arrives or you retry (starbridge containers retry).`,
+      repository: event.repo,
+      containers: event.containers,
+      from: event.from,
+      to: event.to,
+      result: event.result,
+    });
+  }
+
+  return { onSyncFinished, onContainerRestarted, onRolledBack };
 }

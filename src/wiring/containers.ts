@@ -9,6 +9,7 @@ import { createRestartAfterSync } from '../containers/restart-after-sync.js';
 import { createRestartRunner } from '../containers/restart-runner.js';
 import { readSelfIdentity, type SelfIdentity } from '../containers/self-container.js';
 import { createWorkingCopies } from '../containers/working-copy.adapter.js';
+import { createWorkingCopyHolds } from '../containers/working-copy-holds.repo.js';
 import type { Executor } from '../db/executor.js';
 import type { EngineAccess } from '../engine/engine-socket.js';
 import { mirrorCacheDir } from '../git/git-cache.js';
@@ -29,6 +30,8 @@ export interface ContainersFeatureDeps {
   findMirror: (
     fullName: string,
   ) => Promise<{ githubId: number; defaultBranch: string | null } | undefined>;
+  /** `git diff --name-only` between two commits of a bare cache (the git adapter's port). */
+  changedFiles?: (cacheDir: string, from: string, to: string) => Promise<string[] | undefined>;
   /** Removes secrets from recorded messages and rebuild output (credential patterns without it). */
   redactor?: Redactor;
   /** Tests shorten the waits and pretend to be inside a container. */
@@ -79,6 +82,7 @@ export function wireContainers(deps: ContainersFeatureDeps): ContainersFeature {
     self,
     stopTimeoutSec,
     waitMs: settings.waitMs,
+    health: settings.health,
     pollMs: overrides.pollMs,
     events,
   });
@@ -89,7 +93,18 @@ export function wireContainers(deps: ContainersFeatureDeps): ContainersFeature {
       })
     : undefined;
   const cacheDir = (githubId: number) => mirrorCacheDir(deps.dataDir, githubId);
-  const shared = { labelKey: settings.restartLabel, runner, workingCopies };
+  const rollback =
+    workingCopies && settings.rollback
+      ? { workingCopies, holds: createWorkingCopyHolds(deps.db), actions, events, runner }
+      : undefined;
+  const shared = {
+    labelKey: settings.restartLabel,
+    runner,
+    workingCopies,
+    parallel: settings.parallel,
+    ...(rollback ? { rollback } : {}),
+    ...(deps.changedFiles ? { changedFiles: deps.changedFiles } : {}),
+  };
   const restarter = createRestartAfterSync({
     ...shared,
     db: deps.db,

@@ -40,6 +40,8 @@ export function wireMetrics(deps: {
   deps.worker?.events.on('sync:quick-retry', (event) =>
     metrics.recordQuickRetry(event.upstream, event.reason),
   );
-  deps.containerEvents.on('container:restarted', (event) => metrics.recordRestart(event.result));
+  deps.containerEvents.on('container:restarted', (event) =>
+    metrics.recordRestart(event.result, event.health),
+  );
   return { metrics, routes: metricsRoutes(metrics, deps.token) };
 }

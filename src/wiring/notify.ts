@@ -62,6 +62,7 @@ export async function startNotifications(
   );
   deps.containerEvents.on('container:restarted', tracker.onContainerRestarted);
   if (deps.circuitEvents) notifyUpstreamIncidents(deps.circuitEvents, notifier);
+  deps.containerEvents.on('container:rolled-back', tracker.onRolledBack);
   return async (graceMs) => {
     await Promise.race([
       notifier.drain(),

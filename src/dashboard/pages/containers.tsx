@@ -32,6 +32,12 @@ const Row = (props: { c: LabelledContainer; csrf: string; now: Date }) => {
         {c.follows.map((f) => (f.branch ? `${f.repo}@${f.branch}` : f.repo)).join(', ')}
       </td>
       <td data-label="Last restart">
+        {c.heldBack?.map((h) => (
+          <div class="error-text small">
+            Rolled back: {h.repository} held on {h.goodCommit.slice(0, 12)} (failed on{' '}
+            {h.badCommit.slice(0, 12)})
+          </div>
+        ))}
         {c.lastRestart ? (
           <>
             <When at={c.lastRestart.at} now={props.now} /> <Badge status={c.lastRestart.result} />
@@ -54,6 +60,16 @@ const Row = (props: { c: LabelledContainer; csrf: string; now: Date }) => {
             returnTo="/dashboard/containers"
           />
         ))}
+        {c.heldBack ? (
+          <PostButton
+            action={containerHref(c, 'retry')}
+            csrf={props.csrf}
+            label="Retry"
+            subject={c.name}
+            id={`retry-${c.id.slice(0, 12)}`}
+            returnTo="/dashboard/containers"
+          />
+        ) : null}
       </td>
     </tr>
   );

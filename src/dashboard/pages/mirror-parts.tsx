@@ -46,6 +46,7 @@ const RESTART_WORDS: Record<RestartResult, string> = {
   restarted: 'restarted',
   unhealthy: 'unhealthy after restart',
   not_running: 'not running after restart',
+  crash_looping: 'crash-looping after restart',
   gone: 'gone',
   failed: 'restart failed',
   timeout: 'restart timed out',

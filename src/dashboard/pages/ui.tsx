@@ -51,6 +51,7 @@ const STATUS_TONE: Record<string, string> = {
   failed: 'bad',
   down: 'bad',
   unhealthy: 'bad',
+  crash_looping: 'bad',
   received: 'info',
   coalesced: 'info',
   pong: 'good',

@@ -25,6 +25,7 @@ describe('starbridge containers', () => {
     const config = loadConfig({
       DATABASE_URL: handle.databaseUrl ?? '',
       CONTAINER_SOCKET: socket ?? engine?.socketPath ?? '',
+      RESTART_HEALTH_INTERVAL: '50ms',
       ...env,
     });
     const lines: string[] = [];

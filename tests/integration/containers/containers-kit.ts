@@ -52,6 +52,7 @@ export async function startKit(options: {
   const config = loadConfig({
     DATA_DIR: dataDir,
     RESTART_DEBOUNCE: '300ms',
+    RESTART_HEALTH_INTERVAL: '50ms',
     ...(options.checkouts ? { CHECKOUT_DIR: join(dataDir, 'checkouts') } : {}),
     ...options.env,
   });

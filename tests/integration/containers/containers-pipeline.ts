@@ -39,7 +39,12 @@ export async function startContainersPipeline(options: {
 }): Promise<ContainersPipeline> {
   const p = await startPipeline({
     dialect: options.dialect,
-    env: { RESTART_DEBOUNCE: '200ms', RESTART_WAIT: '5s', ...options.env },
+    env: {
+      RESTART_DEBOUNCE: '200ms',
+      RESTART_WAIT: '5s',
+      RESTART_HEALTH_INTERVAL: '50ms',
+      ...options.env,
+    },
     containers: {
       stopTimeoutSec: 1,
       requestTimeoutMs: 1_500,

@@ -47,6 +47,7 @@ describe.skipIf(!availability.ok)(
             CONTAINER_SOCKET: podman.socketPath,
             RESTART_DEBOUNCE: '10s',
             RESTART_WAIT: '20s',
+            RESTART_HEALTH_INTERVAL: '300ms',
             CHECKOUT_DIR: checkouts,
           },
           containers: { stopTimeoutSec: 2, self: { hostname: 'test-runner', ids: new Set() } },

@@ -13,7 +13,12 @@ import {
 } from '../../support/service-in-process.js';
 
 const ADMIN_TOKEN = 'service-restarts-admin-token';
-const RESTARTS = { RESTART_DEBOUNCE: '200ms', RESTART_WAIT: '5s', ADMIN_TOKEN };
+const RESTARTS = {
+  RESTART_DEBOUNCE: '200ms',
+  RESTART_WAIT: '5s',
+  RESTART_HEALTH_INTERVAL: '50ms',
+  ADMIN_TOKEN,
+};
 
 interface Run {
   id: string;

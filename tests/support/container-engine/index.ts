@@ -15,6 +15,8 @@ export interface FakeContainer {
   health: string | null;
   startedAt: string;
   restarts: number;
+  /** Restarts by the engine's restart policy (`RestartCount`); a restart asked for is not one. */
+  restartCount: number;
 }
 
 /** What an action on one container (by name) does instead of succeeding. */
@@ -74,6 +76,7 @@ export async function startFakeEngine(
         health: null,
         startedAt: new Date().toISOString(),
         restarts: 0,
+        restartCount: 0,
         ...partial,
       };
       engine.containers.push(container);
@@ -177,6 +180,7 @@ function inspected(c: FakeContainer) {
     Id: c.id,
     Name: `/${c.name}`,
     Config: { Image: c.image, Labels: c.labels },
+    RestartCount: c.restartCount,
     State: {
       Status: c.state,
       StartedAt: c.startedAt,
