@@ -109,7 +109,7 @@ export type AuthForm =
   | 'token'
   | 'rejected';
 
-export type RequestKind = 'rest' | 'git' | 'other';
+export type RequestKind = 'rest' | 'git' | 'lfs' | 'other';
 
 export interface RequestRecord {
   method: string;
