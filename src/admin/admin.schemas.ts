@@ -97,6 +97,20 @@ export const syncRunSchema = z.object({
     .describe(
       'how many calls of the run failed in a way that passes and were retried within seconds (0 while running)',
     ),
+  lfs: z
+    .object({
+      objects: z.number().int().describe('LFS objects uploaded to OneDev by this run'),
+      bytes: z.number().int().describe('their size in bytes'),
+      totalObjects: z
+        .number()
+        .int()
+        .describe("LFS objects the mirror's branches and tags point at"),
+      totalBytes: z.number().int().describe('their size in bytes'),
+    })
+    .nullable()
+    .describe(
+      'what the LFS step did; null when the run had none (LFS mirroring off, or nothing changed)',
+    ),
 });
 models.add(syncRunSchema, { id: 'SyncRun' });
 

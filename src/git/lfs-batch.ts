@@ -39,7 +39,14 @@ export async function queryHolding(
     const answer = await post(url, remote, chunk, options, signal);
     for (const entry of answer) {
       if (entry.actions?.download) result.held.push(entry.oid);
-      else result.missing.push({ oid: entry.oid, message: entry.error?.message ?? 'no download' });
+      else {
+        const { code, message } = entry.error ?? {};
+        result.missing.push({
+          oid: entry.oid,
+          message: typeof message === 'string' ? message.slice(0, 200) : 'no download offered',
+          ...(typeof code === 'number' ? { code } : {}),
+        });
+      }
     }
   }
   return result;

@@ -20,7 +20,7 @@ export interface LfsScan {
 export interface LfsServerHolding {
   held: string[];
   /** Objects it does not hold (or refuses), with its per-object message. */
-  missing: Array<{ oid: string; message: string }>;
+  missing: Array<{ oid: string; message: string; code?: number }>;
 }
 
 /**

@@ -34,7 +34,7 @@ export async function recordSuccess(
     db,
     run,
     now,
-    { result: result.result, refs: result.refs },
+    { result: result.result, refs: result.refs, ...(result.lfs ? { lfs: result.lfs } : {}) },
     {
       status: 'synced',
       attempts: 0,

@@ -44,4 +44,14 @@ export interface SyncRun {
   phase: SyncPhase | null;
   /** How many of the run's calls needed a quick retry (0 while it runs). */
   quickRetries: number;
+  /** What the run's LFS step did; null when it had none (LFS off, or nothing changed). */
+  lfs: RunLfs | null;
+}
+
+/** LFS objects and bytes a run uploaded to OneDev, and how many the mirror's refs point at. */
+export interface RunLfs {
+  objects: number;
+  bytes: number;
+  totalObjects: number;
+  totalBytes: number;
 }

@@ -1,6 +1,6 @@
 import type { Executor } from '../db/executor.js';
 import type { SyncRunRow } from '../db/schema/index.js';
-import type { RefChange, RunResult, SyncPhase, SyncRun } from './run.js';
+import type { RefChange, RunLfs, RunResult, SyncPhase, SyncRun } from './run.js';
 
 export async function startRun(
   db: Executor,
@@ -38,6 +38,7 @@ export async function finishRun(
     refs?: RefChange[];
     /** How many calls needed a quick retry. */
     quickRetries?: number;
+    lfs?: RunLfs;
   },
 ): Promise<void> {
   await db
@@ -49,6 +50,14 @@ export async function finishRun(
       error_code: finish.errorCode ?? null,
       refs: finish.refs ? JSON.stringify(finish.refs) : null,
       quick_retries: finish.quickRetries ?? 0,
+      ...(finish.lfs
+        ? {
+            lfs_objects: finish.lfs.objects,
+            lfs_bytes: finish.lfs.bytes,
+            lfs_total_objects: finish.lfs.totalObjects,
+            lfs_total_bytes: finish.lfs.totalBytes,
+          }
+        : {}),
     })
     .where('id', '=', id)
     // A run the lease reclaim already closed as aborted stays so: its worker lost the
@@ -84,6 +93,15 @@ export function runFromRow(row: SyncRunRow): SyncRun {
     containers: row.containers ? (JSON.parse(row.containers) as unknown[]) : [],
     phase: row.phase as SyncPhase | null,
     quickRetries: Number(row.quick_retries),
+    lfs:
+      row.lfs_total_objects === null || row.lfs_total_objects === undefined
+        ? null
+        : {
+            objects: Number(row.lfs_objects ?? 0),
+            bytes: Number(row.lfs_bytes ?? 0),
+            totalObjects: Number(row.lfs_total_objects),
+            totalBytes: Number(row.lfs_total_bytes ?? 0),
+          },
   };
 }
 

@@ -6,6 +6,7 @@ import type { OneDevApi } from '../onedev/onedev.port.js';
 import { toOneDevName } from '../onedev/project-name.js';
 import type { QuickRetryEvent } from '../shared/quick-retry.js';
 import { UpstreamError } from '../shared/upstream-error.js';
+import { type LfsOutcome, type LfsStepDeps, mirrorLfs } from './lfs-step.js';
 import { refChanges, sameRefs } from './ref-changes.js';
 import type { RefChange, SyncPhase } from './run.js';
 import { createSyncCalls, type SyncCalls } from './sync-calls.js';
@@ -30,6 +31,8 @@ export interface SyncDeps {
   onQuickRetry?: (event: QuickRetryEvent) => void;
   /** Quick retries of one call (`SYNC_QUICK_RETRIES`); 5 unless given, 0 for none. */
   quickRetries?: number;
+  /** LFS mirroring; undefined when it is off (MIRROR_LFS, or git-lfs missing). */
+  lfs?: LfsStepDeps;
 }
 
 export interface SyncResult {
@@ -38,6 +41,8 @@ export interface SyncResult {
   pushedRefs: RefMap;
   defaultBranch: string | null;
   onedev: { name: string; path: string; projectId: number };
+  /** What the LFS step moved; undefined when LFS mirroring is off. */
+  lfs?: LfsOutcome;
 }
 
 /**
@@ -98,6 +103,8 @@ export async function syncMirror(
   };
   const before = await targetRefsBefore(mirror, project, target, calls);
   const branch = defaultBranch && cacheRefs[`refs/heads/${defaultBranch}`] ? defaultBranch : null;
+  // LFS objects go first: no ref may reach OneDev before the objects it points at.
+  const lfs = deps.lfs && (await syncLfs(deps.lfs, deps, mirror, { source, target }, signal));
   if (!sameRefs(before, cacheRefs)) {
     deps.onPhase?.('pushing');
     if (branch) {
@@ -120,12 +127,32 @@ export async function syncMirror(
   ]);
   assertSameRefs(cacheRefs, after);
   return {
-    result: refs.length > 0 ? 'synced' : 'unchanged',
+    result: refs.length > 0 || (lfs?.objects ?? 0) > 0 ? 'synced' : 'unchanged',
     refs,
     pushedRefs: cacheRefs,
     defaultBranch: branch,
     onedev,
+    ...(lfs ? { lfs } : {}),
   };
+}
+
+function syncLfs(
+  lfs: LfsStepDeps,
+  deps: SyncDeps,
+  mirror: MirrorRow,
+  { source, target }: { source: GitRemote; target: GitRemote },
+  signal: AbortSignal | undefined,
+): Promise<LfsOutcome> {
+  deps.onPhase?.('pushing');
+  return mirrorLfs(lfs, {
+    cacheDir: deps.cacheDir(mirror.github_id),
+    source,
+    target,
+    repository: `${mirror.owner}/${mirror.name}`,
+    signal,
+    onQuickRetry: deps.onQuickRetry,
+    quickRetries: deps.quickRetries,
+  });
 }
 
 /**
