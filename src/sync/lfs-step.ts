@@ -1,5 +1,6 @@
 import type { GitRemote } from '../git/git.port.js';
 import type { LfsEngine, LfsObject } from '../git/lfs.port.js';
+import { formatBytes } from '../shared/bytes.js';
 import { type QuickRetryEvent, quickRetry, type Upstream } from '../shared/quick-retry.js';
 import { UpstreamError } from '../shared/upstream-error.js';
 
@@ -141,16 +142,4 @@ function describe(missing: Array<{ oid: string; message: string }>, objects: Lfs
 
 function sizeOf(objects: ReadonlyArray<{ size: number }>): number {
   return objects.reduce((sum, o) => sum + o.size, 0);
-}
-
-/** `1.5 MiB`, for people; the exact byte count is given beside it where it matters. */
-export function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]}`;
 }

@@ -24,7 +24,10 @@ function projectPathOf(pathInfo: string): string {
 }
 
 function sendAuthorizationError(res: ServerResponse, caller: Caller): void {
-  if (caller.kind === 'user') return sendLfsJson(res, 403, { message: 'Permission denied' });
+  if (caller.kind === 'user') {
+    sendLfsJson(res, 403, { message: 'Permission denied' });
+    return;
+  }
   sendLfsJson(
     res,
     401,
