@@ -10,11 +10,14 @@ import { createDockerEngine } from './engine/docker-engine.client.js';
 import { createEngineAccess, type EngineAccess } from './engine/engine-socket.js';
 import { createGitEngine } from './git/git.adapter.js';
 import type { GitEngine } from './git/git.port.js';
+import { createLfsEngine } from './git/lfs.adapter.js';
+import type { LfsEngine } from './git/lfs.port.js';
 import { createGitHubCredentials, type GitHubCredentials } from './github/credentials.js';
 import { createGitHubClient, type GitHubClient } from './github/github.client.js';
 import { gitHealthProbe } from './health/git-health.js';
 import { createHealthService } from './health/health.service.js';
 import { integrationProbes } from './health/integrations.js';
+import { lfsHealthProbe } from './health/lfs-health.js';
 import { describeSetup } from './health/setup.js';
 import type { AppServices } from './http/app.js';
 import { loadInstanceId } from './jobs/instance-id.js';
@@ -53,6 +56,8 @@ export interface Adapters {
   /** The mirror projects' protection settings (the mirror guard); undefined without OneDev. */
   onedevProtection: OneDevProtectionApi | undefined;
   git: GitEngine;
+  /** git-lfs for the LFS objects of mirrors, and the LFS batch API. */
+  lfs: LfsEngine;
   /** The container engine behind CONTAINER_SOCKET (or a detected socket), found lazily. */
   engine: EngineAccess;
 }
@@ -125,6 +130,9 @@ export function buildServices(
         authorizationFor: credentials.authorizationFor,
         quickRetries: config.sync.quickRetries,
         guard,
+        ...(config.lfs.enabled
+          ? { lfs: { engine: adapters.lfs, maxBytes: config.lfs.maxBytes } }
+          : {}),
       })
     : undefined;
   const sync = { leaseMs: config.sync.leaseMs, maxAttempts: config.sync.maxAttempts };
@@ -201,6 +209,7 @@ export function buildServices(
       upstreams.healthProbe,
       gitHealthProbe({ path: overrides.gitPath }),
       ...(guard ? [guardHealthProbe(guard)] : []),
+      lfsHealthProbe({ enabled: config.lfs.enabled, version: () => adapters.lfs.version() }),
     ],
   });
   const freshness = onedev
@@ -366,6 +375,9 @@ function buildAdapters(
     git:
       given.git ??
       createGitEngine({ homeDir: join(config.dataDir, 'git-home'), allowHttp, redactor }),
+    lfs:
+      given.lfs ??
+      createLfsEngine({ homeDir: join(config.dataDir, 'git-home'), allowHttp, redactor, fetch }),
     engine:
       given.engine ??
       createEngineAccess({

@@ -116,6 +116,20 @@ export const syncRunSchema = z.object({
     .describe(
       "OneDev's heads and tags differed from what Starbridge last pushed (someone changed the mirror); null when they did not",
     ),
+  lfs: z
+    .object({
+      objects: z.number().int().describe('LFS objects uploaded to OneDev by this run'),
+      bytes: z.number().int().describe('their size in bytes'),
+      totalObjects: z
+        .number()
+        .int()
+        .describe("LFS objects the mirror's branches and tags point at"),
+      totalBytes: z.number().int().describe('their size in bytes'),
+    })
+    .nullable()
+    .describe(
+      'what the LFS step did; null when the run had none (LFS mirroring off, or nothing changed)',
+    ),
 });
 models.add(syncRunSchema, { id: 'SyncRun' });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   boundedCount,
+  byteSize,
   databaseUrl,
   duration,
   httpUrl,
@@ -56,6 +57,8 @@ export interface Config {
     /** Quick retries of one call inside a sync (0: none). */
     quickRetries: number;
   };
+  /** LFS mirroring: on unless MIRROR_LFS=false; `maxBytes` caps one mirror's LFS objects. */
+  lfs: { enabled: boolean; maxBytes?: number };
   admin: { token?: string };
   dashboard: { password?: string; passwordHash?: string };
   /** `socket: undefined` means detect the Podman or Docker socket; `null` means restarts are off. */
@@ -130,6 +133,8 @@ const schema = z.object({
   MAX_ATTEMPTS: positiveInt.default(10),
   SYNC_LEASE: duration.default(60_000),
   SYNC_QUICK_RETRIES: boundedCount(10).default(5),
+  MIRROR_LFS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
+  LFS_MAX_BYTES: byteSize.optional(),
   ADMIN_TOKEN: optionalText,
   DASHBOARD_PASSWORD: optionalText,
   DASHBOARD_PASSWORD_HASH: optionalText,
@@ -302,6 +307,7 @@ function toConfig(raw: Raw): Config {
       leaseMs: raw.SYNC_LEASE,
       quickRetries: raw.SYNC_QUICK_RETRIES,
     },
+    lfs: { enabled: raw.MIRROR_LFS === 'true', maxBytes: raw.LFS_MAX_BYTES },
     admin: { token: raw.ADMIN_TOKEN },
     dashboard: { password: raw.DASHBOARD_PASSWORD, passwordHash: raw.DASHBOARD_PASSWORD_HASH },
     containers: {

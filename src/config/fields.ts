@@ -72,3 +72,25 @@ export const databaseUrl = z
     message:
       'must be sqlite:<path> (for example sqlite:./data/starbridge.db) or postgres://user:password@host:5432/database',
   });
+
+const BYTE_UNITS: Record<string, number> = {
+  '': 1,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4,
+};
+
+/** A size in bytes: `1048576`, or with a binary unit, `500M`, `2G`, `1.5GiB` (1 K = 1024 bytes). */
+export const byteSize = z.string().transform((text, ctx) => {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?$/i.exec(text.trim());
+  const value = m ? Math.floor(Number(m[1]) * (BYTE_UNITS[(m[2] ?? '').toLowerCase()] ?? 1)) : 0;
+  if (!m || value < 1) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${text}" is not a size: give bytes (1048576) or a number with K, M, G or T (500M, 2G)`,
+    });
+    return z.NEVER;
+  }
+  return value;
+});

@@ -67,6 +67,8 @@ export function effectiveSettings(config: Config): SettingRow[] {
     row('MAX_ATTEMPTS', String(c.sync.maxAttempts)),
     row('SYNC_LEASE', ms(c.sync.leaseMs)),
     row('SYNC_QUICK_RETRIES', String(c.sync.quickRetries)),
+    row('MIRROR_LFS', String(c.lfs.enabled)),
+    row('LFS_MAX_BYTES', c.lfs.maxBytes === undefined ? 'no limit' : `${c.lfs.maxBytes} bytes`),
     row('ADMIN_TOKEN', masked(c.admin.token), true),
     row('DASHBOARD_PASSWORD', masked(c.dashboard.password), true),
     row('DASHBOARD_PASSWORD_HASH', masked(c.dashboard.passwordHash), true),

@@ -26,8 +26,9 @@ export interface GitEnvSettings {
 export function buildGitEnv(
   settings: GitEnvSettings,
   authorization?: string,
+  extraConfig: ReadonlyArray<readonly [string, string]> = [],
 ): Record<string, string> {
-  const config: Array<[string, string]> = [
+  const config: Array<readonly [string, string]> = [
     ['http.followRedirects', 'false'],
     ['http.lowSpeedLimit', String(settings.lowSpeedLimitBytes)],
     ['http.lowSpeedTime', String(settings.lowSpeedTimeSeconds)],
@@ -43,6 +44,7 @@ export function buildGitEnv(
   if (authorization !== undefined) {
     config.push(['http.extraHeader', `Authorization: ${authorization}`]);
   }
+  config.push(...extraConfig);
   const env: Record<string, string> = {
     PATH: settings.path,
     HOME: settings.homeDir,

@@ -44,6 +44,14 @@ export interface RunOptions {
   remote?: GitRemote;
   signal?: AbortSignal;
   input?: string;
+  /**
+   * Sends the remote's credential only to URLs under this one (`http.<url>.extraHeader`) instead
+   * of to every URL: git-lfs follows transfer links the server hands out, which may point at
+   * other hosts.
+   */
+  credentialScope?: string;
+  /** More configuration for this command only, through the environment like the rest. */
+  config?: ReadonlyArray<readonly [string, string]>;
   /** Non-zero exits that are an answer, not a failure (e.g. `merge-base` exit 1). */
   accept?: (result: GitRunResult) => boolean;
 }
@@ -55,6 +63,18 @@ export interface GitRunner {
   failure(op: string, result: GitRunResult, remote?: GitRemote): GitCommandError;
   /** The remote's URL once checked (scheme, no credentials, no option-like host). */
   checkedUrl(remote: GitRemote): string;
+}
+
+/** The authorization for `buildGitEnv`, or the same as configuration scoped to one URL. */
+function credentialConfig(
+  run: RunOptions,
+): [string | undefined, ReadonlyArray<readonly [string, string]>] {
+  const authorization = run.remote?.authorization;
+  const extra = run.config ?? [];
+  if (run.credentialScope === undefined || authorization === undefined)
+    return [authorization, extra];
+  const header = `Authorization: ${authorization}`;
+  return [undefined, [[`http.${run.credentialScope}.extraHeader`, header], ...extra]];
 }
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -98,7 +118,7 @@ export function createGitRunner(options: GitEngineOptions): GitRunner {
       await home;
       const result = await runGit({
         args,
-        env: buildGitEnv(settings, run.remote?.authorization),
+        env: buildGitEnv(settings, ...credentialConfig(run)),
         timeoutMs,
         killGraceMs: options.killGraceMs ?? 5000,
         spawn: options.spawn ?? defaultSpawn,

@@ -34,7 +34,12 @@ export async function recordSuccess(
     db,
     run,
     now,
-    { result: result.result, refs: result.refs, drift: result.drift },
+    {
+      result: result.result,
+      refs: result.refs,
+      drift: result.drift,
+      ...(result.lfs ? { lfs: result.lfs } : {}),
+    },
     {
       status: 'synced',
       attempts: 0,

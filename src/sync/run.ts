@@ -48,4 +48,14 @@ export interface SyncRun {
   quickRetries: number;
   /** OneDev's refs had been changed by someone else; null when they were as last pushed. */
   drift: DriftEntry | null;
+  /** What the run's LFS step did; null when it had none (LFS off, or nothing changed). */
+  lfs: RunLfs | null;
+}
+
+/** LFS objects and bytes a run uploaded to OneDev, and how many the mirror's refs point at. */
+export interface RunLfs {
+  objects: number;
+  bytes: number;
+  totalObjects: number;
+  totalBytes: number;
 }

@@ -1,7 +1,7 @@
 import type { Executor } from '../db/executor.js';
 import type { SyncRunRow } from '../db/schema/index.js';
 import type { DriftEntry } from './drift.js';
-import type { RefChange, RunResult, SyncPhase, SyncRun } from './run.js';
+import type { RefChange, RunLfs, RunResult, SyncPhase, SyncRun } from './run.js';
 
 export async function startRun(
   db: Executor,
@@ -40,6 +40,7 @@ export async function finishRun(
     /** How many calls needed a quick retry. */
     quickRetries?: number;
     drift?: DriftEntry;
+    lfs?: RunLfs;
   },
 ): Promise<void> {
   await db
@@ -52,6 +53,14 @@ export async function finishRun(
       refs: finish.refs ? JSON.stringify(finish.refs) : null,
       quick_retries: finish.quickRetries ?? 0,
       drift: finish.drift ? JSON.stringify(finish.drift) : null,
+      ...(finish.lfs
+        ? {
+            lfs_objects: finish.lfs.objects,
+            lfs_bytes: finish.lfs.bytes,
+            lfs_total_objects: finish.lfs.totalObjects,
+            lfs_total_bytes: finish.lfs.totalBytes,
+          }
+        : {}),
     })
     .where('id', '=', id)
     // A run the lease reclaim already closed as aborted stays so: its worker lost the
@@ -88,6 +97,15 @@ export function runFromRow(row: SyncRunRow): SyncRun {
     phase: row.phase as SyncPhase | null,
     quickRetries: Number(row.quick_retries),
     drift: row.drift ? (JSON.parse(row.drift) as DriftEntry) : null,
+    lfs:
+      row.lfs_total_objects === null || row.lfs_total_objects === undefined
+        ? null
+        : {
+            objects: Number(row.lfs_objects ?? 0),
+            bytes: Number(row.lfs_bytes ?? 0),
+            totalObjects: Number(row.lfs_total_objects),
+            totalBytes: Number(row.lfs_total_bytes ?? 0),
+          },
   };
 }
 

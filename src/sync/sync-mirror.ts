@@ -7,6 +7,7 @@ import { toOneDevName } from '../onedev/project-name.js';
 import type { QuickRetryEvent } from '../shared/quick-retry.js';
 import { UpstreamError } from '../shared/upstream-error.js';
 import { type DriftEntry, findDrift } from './drift.js';
+import { type LfsOutcome, type LfsStepDeps, mirrorLfs } from './lfs-step.js';
 import { refChanges, sameRefs } from './ref-changes.js';
 import type { RefChange, SyncPhase } from './run.js';
 import { createSyncCalls, type SyncCalls } from './sync-calls.js';
@@ -31,6 +32,8 @@ export interface SyncDeps {
   onQuickRetry?: (event: QuickRetryEvent) => void;
   /** Quick retries of one call (`SYNC_QUICK_RETRIES`); 5 unless given, 0 for none. */
   quickRetries?: number;
+  /** LFS mirroring; undefined when it is off (MIRROR_LFS, or git-lfs missing). */
+  lfs?: LfsStepDeps;
 }
 
 export interface SyncResult {
@@ -41,6 +44,8 @@ export interface SyncResult {
   onedev: { name: string; path: string; projectId: number };
   /** OneDev's refs differed from those last pushed (someone changed the mirror). */
   drift?: DriftEntry;
+  /** What the LFS step moved; undefined when LFS mirroring is off. */
+  lfs?: LfsOutcome;
 }
 
 /**
@@ -115,6 +120,8 @@ export async function syncMirror(
   const known = mirror.onedev_project_id === project.id ? onedevBefore : undefined;
   const before = known ?? (await targetRefsBefore(mirror, project, target, calls));
   const branch = defaultBranch && cacheRefs[`refs/heads/${defaultBranch}`] ? defaultBranch : null;
+  // LFS objects go first: no ref may reach OneDev before the objects it points at.
+  const lfs = deps.lfs && (await syncLfs(deps.lfs, deps, mirror, { source, target }, signal));
   if (!sameRefs(before, cacheRefs)) {
     deps.onPhase?.('pushing');
     if (branch) {
@@ -137,12 +144,13 @@ export async function syncMirror(
   ]);
   assertSameRefs(cacheRefs, after);
   return {
-    result: refs.length > 0 ? 'synced' : 'unchanged',
+    result: refs.length > 0 || (lfs?.objects ?? 0) > 0 ? 'synced' : 'unchanged',
     refs,
     pushedRefs: cacheRefs,
     defaultBranch: branch,
     onedev,
     ...(drift.length > 0 ? { drift: { refs: drift, restored: true } } : {}),
+    ...(lfs ? { lfs } : {}),
   };
 }
 
@@ -157,6 +165,25 @@ function cacheSeed(mirror: MirrorRow, deps: SyncDeps): GitRemote | undefined {
     url: deps.onedev.gitUrl(mirror.onedev_path),
     authorization: deps.onedev.gitAuthorization(),
   };
+}
+
+function syncLfs(
+  lfs: LfsStepDeps,
+  deps: SyncDeps,
+  mirror: MirrorRow,
+  { source, target }: { source: GitRemote; target: GitRemote },
+  signal: AbortSignal | undefined,
+): Promise<LfsOutcome> {
+  deps.onPhase?.('pushing');
+  return mirrorLfs(lfs, {
+    cacheDir: deps.cacheDir(mirror.github_id),
+    source,
+    target,
+    repository: `${mirror.owner}/${mirror.name}`,
+    signal,
+    onQuickRetry: deps.onQuickRetry,
+    quickRetries: deps.quickRetries,
+  });
 }
 
 /**

@@ -2,9 +2,11 @@ import type { DbHandle } from '../db/database.js';
 import type { MirrorRow } from '../db/schema/index.js';
 import type { GitEngine } from '../git/git.port.js';
 import { mirrorCacheDir } from '../git/git-cache.js';
+import type { LfsEngine } from '../git/lfs.port.js';
 import { recordOneDevProject } from '../mirrors/mirrors.repo.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import type { Clock } from '../shared/clock.js';
+import type { LfsStepDeps } from '../sync/lfs-step.js';
 import type { MirrorGuard } from '../sync/mirror-guard.js';
 import type { SyncExecutor } from '../sync/sync.worker.js';
 import { syncMirror } from '../sync/sync-mirror.js';
@@ -24,10 +26,13 @@ export interface SyncExecutorPorts {
   quickRetries: number;
   /** Puts the mirror guard on each synced project (a no-op when ONEDEV_GUARD=off). */
   guard?: MirrorGuard;
+  /** LFS mirroring (MIRROR_LFS on); it also needs git-lfs installed. */
+  lfs?: { engine: LfsEngine; maxBytes?: number };
 }
 
 /** The real sync (git binary + OneDev REST) the workers and `starbridge sync` run. */
 export function createSyncExecutor(ports: SyncExecutorPorts): SyncExecutor {
+  const lfsStep = ports.lfs && lfsWhenInstalled(ports.lfs, ports.clock);
   return async (mirror, signal, onPhase, onQuickRetry) => {
     const result = await syncMirror(
       mirror,
@@ -48,6 +53,7 @@ export function createSyncExecutor(ports: SyncExecutorPorts): SyncExecutor {
         onPhase,
         onQuickRetry,
         quickRetries: ports.quickRetries,
+        lfs: await lfsStep?.(),
       },
       signal,
     );
@@ -57,5 +63,25 @@ export function createSyncExecutor(ports: SyncExecutorPorts): SyncExecutor {
       signal,
     );
     return result;
+  };
+}
+
+/**
+ * The LFS step's dependencies while git-lfs is installed, else undefined (LFS mirroring is then
+ * off, as GET /health says). Asked again a minute after a miss, so installing git-lfs needs no
+ * restart.
+ */
+function lfsWhenInstalled(
+  lfs: { engine: LfsEngine; maxBytes?: number },
+  clock: Clock,
+): () => Promise<LfsStepDeps | undefined> {
+  let checked: { at: number; installed: Promise<boolean> } | undefined;
+  return async () => {
+    const now = clock.now().getTime();
+    if (!checked || (now - checked.at > 60_000 && !(await checked.installed))) {
+      checked = { at: now, installed: lfs.engine.version().then(Boolean, () => false) };
+    }
+    if (!(await checked.installed)) return undefined;
+    return { lfs: lfs.engine, ...(lfs.maxBytes === undefined ? {} : { maxBytes: lfs.maxBytes }) };
   };
 }

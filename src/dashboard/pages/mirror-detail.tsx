@@ -1,6 +1,7 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import type { Mirror } from '../../mirrors/mirror.js';
+import { formatBytes } from '../../shared/bytes.js';
 import type { SyncRun } from '../../sync/run.js';
 import { mirrorHref, phaseText } from './format.js';
 import { Layout } from './layout.js';
@@ -65,11 +66,22 @@ const Facts = (props: { data: MirrorDetailData }) => {
       <dd>
         <When at={m.nextAttemptAt} now={now} />
       </dd>
+      <dt>LFS</dt>
+      <dd>{lfsText(props.data.runs)}</dd>
       <dt>Last error</dt>
       <dd class={m.lastError ? 'error-text' : 'muted'}>{m.lastError ?? 'none'}</dd>
     </dl>
   );
 };
+
+/** What the newest run with an LFS step found; the runs say what each one moved. */
+function lfsText(runs: SyncRun[]): string {
+  const lfs = runs.find((run) => run.lfs !== null)?.lfs;
+  if (!lfs) return 'not checked yet (LFS mirroring off, or no sync since it was turned on)';
+  if (lfs.totalObjects === 0) return 'no LFS objects';
+  const count = `${lfs.totalObjects} ${lfs.totalObjects === 1 ? 'object' : 'objects'}`;
+  return `${count}, ${formatBytes(lfs.totalBytes)}, all held by OneDev`;
+}
 
 /** One mirror: its facts, GitHub against OneDev, the run ledger, and its actions. */
 export const MirrorDetailPage = (props: MirrorDetailData) => {

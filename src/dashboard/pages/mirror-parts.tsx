@@ -1,6 +1,7 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import type { RestartResult } from '../../containers/containers.events.js';
+import { formatBytes } from '../../shared/bytes.js';
 import type { SyncRun } from '../../sync/run.js';
 import type { Freshness } from '../freshness.js';
 import { duration, phaseText, shortSha } from './format.js';
@@ -152,6 +153,13 @@ export const Runs = (props: { runs: SyncRun[]; now: Date }) =>
               </td>
               <td data-label="Refs" title={run.refs.map((r) => `${r.kind} ${r.ref}`).join('\n')}>
                 {refCounts(run)}
+                {run.lfs && run.lfs.objects > 0 ? (
+                  <span class="muted small">
+                    {' '}
+                    + {run.lfs.objects} LFS {run.lfs.objects === 1 ? 'object' : 'objects'} (
+                    {formatBytes(run.lfs.bytes)})
+                  </span>
+                ) : null}
               </td>
               <ContainerCell entries={run.containers} />
               <td data-label="Error" class="error-text">

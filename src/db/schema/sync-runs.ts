@@ -22,6 +22,13 @@ export interface SyncRunsTable {
   quick_retries: Generated<number>;
   /** JSON { refs: [{ ref, kind, expected, found }], restored } when OneDev had drifted; else null. */
   drift: string | null;
+  /** LFS objects and bytes the run uploaded to OneDev; null when it had no LFS step. */
+  lfs_objects: number | null;
+  /** bigint: PostgreSQL returns it as a string. */
+  lfs_bytes: number | string | null;
+  /** LFS objects and bytes the mirrored refs point at, as the run found them. */
+  lfs_total_objects: number | null;
+  lfs_total_bytes: number | string | null;
 }
 
 export type SyncRunRow = Selectable<SyncRunsTable>;

@@ -3,7 +3,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LfsStore } from '../lfs-store.js';
 import { AppRegistry, type InstallationRecord } from './apps.js';
+import { lfsStoreOf } from './lfs.js';
 import { Faults, type RateBucket, RateLimiter, type RateLimitOptions } from './limits.js';
 import { createHandler, type RecordedRequest } from './server.js';
 import {
@@ -58,6 +60,8 @@ export interface GitHubDouble {
   deleteRepo(fullName: string): void;
   /** The bare repository directory (current location, case-insensitive lookup). */
   repoPath(owner: string, name: string): string;
+  /** The repository's LFS objects (batch API at `<repo>.git/info/lfs/objects/batch`). */
+  lfs(fullName: string): LfsStore;
   /** A snapshot of a user's (or, without login, the anonymous) rate-limit pool. */
   rateLimit(login?: string): RateBucket;
   setRateLimit(login: string | undefined, patch: Partial<RateBucket>): RateBucket;
@@ -134,6 +138,10 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions = {}): Promise
     updateRepo: (fullName, patch) => state.update(fullName, patch),
     deleteRepo: (fullName) => state.deleteRepo(fullName),
     repoPath: (owner, name) => state.find(owner, name)?.path ?? state.repoPath(owner, name),
+    lfs: (fullName) => {
+      const [owner = '', name = ''] = fullName.split('/');
+      return lfsStoreOf(state, owner, name);
+    },
     rateLimit: (login) => ({ ...rate.bucket(login) }),
     setRateLimit: (login, patch) => ({ ...rate.set(login, patch) }),
     apps,

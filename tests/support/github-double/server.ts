@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type AppRegistry, answerApps } from './apps.js';
 import { matchGitPath, serveGit } from './git.js';
+import { matchLfsPath, serveLfs } from './lfs.js';
 import { type Fault, type Faults, RateLimiter } from './limits.js';
 import { type RestResult, routeRest } from './rest.js';
 import type { GitHubState } from './state.js';
@@ -14,7 +15,7 @@ import type { GitHubState } from './state.js';
  */
 
 export interface RecordedRequest {
-  kind: 'rest' | 'git';
+  kind: 'rest' | 'git' | 'lfs';
   method: string;
   /** Path without the query string. */
   path: string;
@@ -75,11 +76,12 @@ export function createHandler(deps: HandlerDeps) {
     const token = tokenOf(req.headers.authorization);
     const login = token === undefined ? undefined : tokens.get(token);
     const auth: Auth = { login, badToken: token !== undefined && login === undefined };
-    const git = matchGitPath(url.pathname);
+    const lfs = matchLfsPath(url.pathname);
+    const git = lfs ? undefined : matchGitPath(url.pathname);
     const ifNoneMatch = req.headers['if-none-match'];
     const apiVersion = headerOf(req, 'x-github-api-version');
     const rec: RecordedRequest = {
-      kind: git ? 'git' : 'rest',
+      kind: lfs ? 'lfs' : git ? 'git' : 'rest',
       method: req.method ?? 'GET',
       path: url.pathname,
       url: url.pathname + url.search,
@@ -96,10 +98,14 @@ export function createHandler(deps: HandlerDeps) {
     });
 
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-    const fault = faults.take(rec.kind, rec.url);
+    const fault = faults.take(rec.kind === 'lfs' ? 'git' : rec.kind, rec.url);
     if (fault) rec.fault = fault.kind;
     if (fault?.kind === 'network') {
       req.socket.destroy();
+      return;
+    }
+    if (lfs) {
+      await serveLfs(req, res, state, lfs, auth, base);
       return;
     }
     if (git) {

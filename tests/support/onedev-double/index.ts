@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LfsStore } from '../lfs-store.js';
 import { Faults } from './faults.js';
 import { type ProjectDataJson, toProjectData } from './project-data.js';
 import { defaultBranch, listRefs } from './repo.js';
@@ -48,6 +49,8 @@ export interface OneDevDoubleOptions {
   tokenAsUserName?: boolean;
   /** Anonymous GETs allowed (docs/reference/onedev.md#anonymous-requests). */
   anonymousAccess?: boolean;
+  /** OneDev's maximum LFS object size in bytes; 4096 MB, OneDev's default, unless given. */
+  lfsMaxBytes?: number;
   /** Where the bare repositories go; a temporary directory (removed on close) by default. */
   dataDir?: string;
 }
@@ -65,6 +68,11 @@ export interface OneDevDouble {
   readonly sentNames: string[];
   /** Highest number of simultaneous git pack requests seen. */
   readonly maxConcurrentPacks: number;
+  /** LFS objects the project holds (docs/reference/onedev.md#lfs). */
+  lfs(path: string): LfsStore;
+  /** Object ids uploaded over LFS, in arrival order. */
+  readonly lfsUploads: string[];
+  setLfsMaxBytes(bytes: number): void;
   setVersion(version: string): void;
   setAnonymousAccess(on: boolean): void;
   setTokenAsUserName(on: boolean): void;
@@ -125,6 +133,8 @@ export async function startOneDevDouble(options: OneDevDoubleOptions = {}): Prom
     activePacks: 0,
     maxActivePacks: 0,
     packWaiters: [],
+    lfsMaxBytes: options.lfsMaxBytes ?? 4096 * 1024 * 1024,
+    lfsUploads: [],
   };
   for (const user of options.users ?? []) addUserTo(state, user);
   for (const token of options.tokens ?? []) addTokenTo(state, token);
@@ -144,6 +154,11 @@ export async function startOneDevDouble(options: OneDevDoubleOptions = {}): Prom
     sentNames: state.sentNames,
     get maxConcurrentPacks() {
       return state.maxActivePacks;
+    },
+    lfs: (path) => new LfsStore(state.store.repoDir(mustFind(state, path).id)),
+    lfsUploads: state.lfsUploads,
+    setLfsMaxBytes: (bytes) => {
+      state.lfsMaxBytes = bytes;
     },
     setVersion: (version) => {
       state.version = version;
@@ -186,6 +201,7 @@ export async function startOneDevDouble(options: OneDevDoubleOptions = {}): Prom
       state.requests.length = 0;
       state.createdNames.length = 0;
       state.sentNames.length = 0;
+      state.lfsUploads.length = 0;
     },
     close: async () => {
       state.faults.clear();

@@ -4,6 +4,7 @@ import { authenticate } from './auth.js';
 import { type FrontFault, NGINX_502, SSO_LOGIN_PAGE } from './faults.js';
 import { handleGit, parseGitRequest } from './git-route.js';
 import { HttpError, sendError, sendText } from './http-util.js';
+import { handleLfs, isLfsRequest } from './lfs-route.js';
 import { handleRest } from './rest-router.js';
 import type { DoubleState } from './state.js';
 import type { RequestKind, RequestRecord } from './types.js';
@@ -75,7 +76,8 @@ function retryAfterHeader(value: string | undefined): Record<string, string> {
   return value === undefined ? {} : { 'Retry-After': value };
 }
 
-function kindOf(path: string, isGit: boolean): RequestKind {
+function kindOf(path: string, isGit: boolean, isLfs: boolean): RequestKind {
+  if (isLfs) return 'lfs';
   if (isGit) return 'git';
   return path === '/~api' || path.startsWith('/~api/') ? 'rest' : 'other';
 }
@@ -83,13 +85,15 @@ function kindOf(path: string, isGit: boolean): RequestKind {
 export function createRequestHandler(state: DoubleState) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://double');
-    const git = parseGitRequest(req);
+    // GitLfsFilter runs before the git filter (docs/reference/onedev.md#lfs).
+    const lfs = isLfsRequest(req, url);
+    const git = lfs ? undefined : parseGitRequest(req);
     const method = req.method ?? 'GET';
     const record: RequestRecord = {
       method,
       path: url.pathname,
       query: url.search,
-      kind: kindOf(url.pathname, git !== undefined),
+      kind: kindOf(url.pathname, git !== undefined, lfs),
       auth: 'none',
     };
     state.requests.push(record);
@@ -115,7 +119,8 @@ export function createRequestHandler(state: DoubleState) {
     if (auth.caller.kind === 'user') record.principal = auth.caller.user.name;
     try {
       if (auth.error) throw auth.error;
-      if (git) await handleGit(state, req, res, auth.caller, git);
+      if (lfs) await handleLfs(state, req, res, auth.caller, url);
+      else if (git) await handleGit(state, req, res, auth.caller, git);
       else if (record.kind === 'rest') await handleRest(state, req, res, auth.caller, record);
       else sendWebPageNotFound(res);
     } catch (error) {

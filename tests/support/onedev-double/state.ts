@@ -31,6 +31,10 @@ export interface DoubleState extends AuthDirectory {
   maxActivePacks: number;
   /** Pack requests queued behind `faults.packConcurrency`. */
   packWaiters: Array<() => void>;
+  /** `PerformanceSetting.maxGitLFSFileSize` in bytes (docs/reference/onedev.md#lfs). */
+  lfsMaxBytes: number;
+  /** Object ids uploaded over LFS, in arrival order. */
+  lfsUploads: string[];
 }
 
 function versionParts(version: string): number[] {

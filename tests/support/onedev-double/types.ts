@@ -120,7 +120,7 @@ export type AuthForm =
   | 'token'
   | 'rejected';
 
-export type RequestKind = 'rest' | 'git' | 'other';
+export type RequestKind = 'rest' | 'git' | 'lfs' | 'other';
 
 export interface RequestRecord {
   method: string;

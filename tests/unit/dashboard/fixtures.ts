@@ -59,6 +59,7 @@ export const run: SyncRun = {
   result: 'synced',
   error: null,
   errorCode: null,
+  lfs: { objects: 2, bytes: 4096, totalObjects: 20, totalBytes: 40960 },
   refs: [
     { ref: 'refs/heads/main', kind: 'updated', old: 'a'.repeat(40), new: 'b'.repeat(40) },
     { ref: `refs/heads/${EVIL}`, kind: 'created', old: null, new: 'c'.repeat(40) },
