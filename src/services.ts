@@ -33,6 +33,7 @@ import {
   type ContainersFeature,
   wireContainers,
 } from './wiring/containers.js';
+import { type HistoryFeature, wireHistory } from './wiring/history.js';
 import { wireMetrics } from './wiring/metrics.js';
 import { startNotifications } from './wiring/notify.js';
 import { type SourcesFeature, wireSources } from './wiring/sources.js';
@@ -87,6 +88,8 @@ export interface Services extends AppServices {
   metrics: Metrics;
   freshness: FreshnessCheck | undefined;
   tokenChecks: TokenChecks;
+  /** Kept tips of overwritten refs and their retention. */
+  history: HistoryFeature;
   /** Starts the workers, the GitHub sources' scheduler and the notifications. */
   start(): Promise<void>;
   /** Lets in-flight work finish within `graceMs`; the database stays open. */
@@ -104,6 +107,18 @@ export function buildServices(
   const redactor = overrides.redactor ?? new Redactor([]);
   const adapters = buildAdapters(config, log, redactor, overrides);
   const { onedev, credentials } = adapters;
+  // History protection: kept tips, their API and their retention (HISTORY_KEEP).
+  const history = wireHistory({
+    handle,
+    clock,
+    log,
+    keepMs: config.history.keepMs,
+    dataDir: config.dataDir,
+    git: adapters.git,
+    onedev,
+    notice: (notice) => sources.events.emit('notice', notice),
+    ...overrides.scheduler,
+  });
   const execute = onedev
     ? createSyncExecutor({
         handle,
@@ -115,6 +130,7 @@ export function buildServices(
         dataDir: config.dataDir,
         authorizationFor: credentials.authorizationFor,
         quickRetries: config.sync.quickRetries,
+        history: history.service,
       })
     : undefined;
   const sync = { leaseMs: config.sync.leaseMs, maxAttempts: config.sync.maxAttempts };
@@ -214,6 +230,7 @@ export function buildServices(
       onedev,
       sources,
       containers: containers.service,
+      history: history.service,
     }),
     dashboardRoutes({
       config,
@@ -250,6 +267,7 @@ export function buildServices(
     setup: describeSetup(config),
     freshness,
     tokenChecks,
+    history,
     webhooks: {
       secret: config.github.webhookSecret,
       service: webhookService,
@@ -270,12 +288,14 @@ export function buildServices(
       if (notifications) stoppers.push(notifications);
       await worker?.start({ instanceId: await loadInstanceId(config.dataDir) });
       sources.start();
+      history.scheduler.start();
     },
     async stop(graceMs) {
       await Promise.all([
         worker?.stop(graceMs),
         containers.stop(graceMs),
         sources.stop(graceMs),
+        history.scheduler.stop(graceMs),
         ...stoppers.map((stop) => stop(graceMs)),
       ]);
     },

@@ -10,6 +10,7 @@ import {
   rebuildSchema,
   repositoryRestartSchema,
 } from '../containers/containers.schemas.js';
+import { historyOperations } from '../history/history.operations.js';
 import { sourceOperations } from '../sources/sources.operations.js';
 import {
   addMirrorBody,
@@ -154,6 +155,7 @@ export const operations = {
   }),
   ...containerOperations(),
   ...sourceOperations(),
+  ...historyOperations(),
 };
 
 /** `/api/v1/containers…`: only containers carrying the restart label exist here. */

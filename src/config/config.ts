@@ -4,9 +4,11 @@ import {
   databaseUrl,
   duration,
   httpUrl,
+  onOff,
   optionalText,
   portNumber,
   positiveInt,
+  retention,
 } from './fields.js';
 import { resolveSecretFiles, SECRET_VARIABLES } from './secret-files.js';
 
@@ -73,6 +75,10 @@ export interface Config {
   notify: { url?: string; secret?: string; format: 'json' | 'ntfy' };
   /** Bearer token required on /metrics when set. */
   metrics: { token?: string };
+  /** How long overwritten tips are kept (HISTORY_KEEP); null: forever. */
+  history: { keepMs: number | null };
+  /** Mirror GitHub wikis as child projects (MIRROR_WIKIS). */
+  wikis: { enabled: boolean };
 }
 
 /** Every problem found in the environment, each naming its variable. */
@@ -134,6 +140,9 @@ const schema = z.object({
   NOTIFY_SECRET: optionalText,
   NOTIFY_FORMAT: z.enum(['json', 'ntfy'], { error: 'must be json or ntfy' }).default('json'),
   METRICS_TOKEN: optionalText,
+  // History protection and wikis.
+  HISTORY_KEEP: retention.default(90 * 86_400_000),
+  MIRROR_WIKIS: onOff.default(true),
 });
 
 type Raw = z.infer<typeof schema>;
@@ -292,6 +301,8 @@ function toConfig(raw: Raw): Config {
     },
     notify: { url: raw.NOTIFY_URL, secret: raw.NOTIFY_SECRET, format: raw.NOTIFY_FORMAT },
     metrics: { token: raw.METRICS_TOKEN },
+    history: { keepMs: raw.HISTORY_KEEP },
+    wikis: { enabled: raw.MIRROR_WIKIS },
   };
 }
 

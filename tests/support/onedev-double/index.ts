@@ -83,6 +83,12 @@ export interface OneDevDouble {
   /** Replaces the project's branch protections; omitted flags default to true, as for a new rule in OneDev. */
   setBranchProtection(path: string, rules: BranchProtectionRule | BranchProtectionRule[]): void;
   setTagProtection(path: string, rules: TagProtectionRule | TagProtectionRule[]): void;
+  /**
+   * Makes pushes to refs under `prefix` fail as an extra server-side pre-receive hook would (the
+   * whole atomic push is refused, framed as OneDev frames its own refusals). OneDev on its own
+   * accepts them (docs/reference/onedev.md#other-refs). No argument: accept everything again.
+   */
+  refuseRefsUnder(prefix?: string): void;
   /** Forgets recorded requests and names. */
   resetRecords(): void;
   close(): Promise<void>;
@@ -115,6 +121,7 @@ export async function startOneDevDouble(options: OneDevDoubleOptions = {}): Prom
     version: options.version ?? '16.5.6',
     anonymousAccess: options.anonymousAccess ?? false,
     baseUrl: '',
+    refusedRefPrefixes: [],
     requests: [],
     createdNames: [],
     sentNames: [],
@@ -176,6 +183,9 @@ export async function startOneDevDouble(options: OneDevDoubleOptions = {}): Prom
         preventDeletion: r.preventDeletion ?? true,
         preventUpdate: r.preventUpdate ?? true,
       }));
+    },
+    refuseRefsUnder: (prefix) => {
+      state.refusedRefPrefixes = prefix ? [prefix] : [];
     },
     resetRecords: () => {
       state.requests.length = 0;
