@@ -245,6 +245,7 @@ export function buildServices(
       clock,
       freshness,
       tokenChecks,
+      history: history.service,
     }),
     observability.routes,
   ];

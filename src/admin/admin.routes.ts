@@ -28,7 +28,7 @@ export interface AdminRoutesDeps {
   containers?: ContainerService;
   /** The GitHub sources (reconcile, status); undefined where they do not run. */
   sources?: SourcesAdmin;
-  /** Kept tips of overwritten refs; undefined answers 404 for every mirror's history. */
+  /** Kept tips of overwritten refs; undefined answers 503 on `…/history`. */
   history?: Pick<HistoryService, 'list' | 'keepMs'>;
   /** Shown in the OpenAPI document. */
   version?: string;
@@ -53,7 +53,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Hono {
   app.route('/', deliveriesRoutes(service));
   app.route('/', sourcesRoutes(deps.sources));
   app.route('/', containersRoutes(deps.containers));
-  if (deps.history) app.route('/', historyRoutes({ history: deps.history, mirrors: deps.mirrors }));
+  app.route('/', historyRoutes({ history: deps.history, mirrors: deps.mirrors }));
   refuseOtherMethods(app, Object.values(operations));
   return app;
 }

@@ -16,6 +16,7 @@ export function historyOperations() {
     responses: {
       200: { description: 'the kept tips', schema: historyListSchema },
       404: { description: 'no mirror of that repository' },
+      503: { description: 'kept history is not available in this process' },
     },
   };
   return { listHistory };

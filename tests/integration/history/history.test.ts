@@ -4,6 +4,7 @@ import type { Clock } from '../../../src/shared/clock.js';
 import { git, makeTempDir, RepoBuilder, removeTempDir } from '../../support/git-repos.js';
 import { headsAndTags, type Pipeline, startPipeline } from '../../support/pipeline.js';
 import { DIALECTS } from '../../support/test-db.js';
+import { cookieHeader, PASSWORD, signIn } from '../dashboard/dashboard-kit.js';
 
 const PATH = 'github/octocat/kept';
 const HISTORY = 'refs/starbridge/history/';
@@ -22,7 +23,11 @@ describe.each(DIALECTS)('history protection on %s', (dialect) => {
   });
 
   async function mirrored(clock: Clock, env: Record<string, string> = {}) {
-    pipeline = await startPipeline({ dialect, clock, env: { HISTORY_KEEP: '30d', ...env } });
+    pipeline = await startPipeline({
+      dialect,
+      clock,
+      env: { HISTORY_KEEP: '30d', DASHBOARD_PASSWORD: PASSWORD, ...env },
+    });
     const p = pipeline;
     const record = p.github.addRepo({ owner: 'octocat', name: 'kept', defaultBranch: 'main' });
     const repo = new RepoBuilder(p.github.repoPath('octocat', 'kept'));
@@ -63,6 +68,8 @@ describe.each(DIALECTS)('history protection on %s', (dialect) => {
     const oldMain = await repo.resolve('refs/heads/main');
     const oldFeature = await repo.resolve('refs/heads/feature');
     const oldTag = await repo.resolve('refs/tags/v1');
+    const notices: Array<{ kind: string; message: string }> = [];
+    p.services.sources.events.on('notice', (notice) => notices.push(notice));
 
     const forced = await repo.forcePush('main');
     expect(forced.old).toBe(oldMain);
@@ -70,6 +77,10 @@ describe.each(DIALECTS)('history protection on %s', (dialect) => {
     await repo.deleteTag('v1');
     await repo.tag('v1', 'main');
     await sync(p, record.id);
+
+    // One notification, for the default branch only (the deleted branch and moved tag are listed).
+    expect(notices.filter((n) => n.kind === 'history:force-push')).toHaveLength(1);
+    expect(notices[0]?.message).toContain('octocat/kept: main was force-pushed');
 
     // OneDev follows exactly: heads and tags equal GitHub's.
     const onedevRefs = await p.onedev.refs(PATH);
@@ -115,6 +126,16 @@ describe.each(DIALECTS)('history protection on %s', (dialect) => {
       expect(entry.fetchCommand).not.toContain(p.config.onedev?.token);
       expect(await fetchBack(p, entry.keptRef)).toBe(entry.oldSha);
     }
+
+    // The mirror's page lists them with the command too.
+    const { cookies } = await signIn(p.app);
+    const page = await p.app.request('http://localhost/dashboard/mirrors/octocat/kept', {
+      headers: { cookie: cookieHeader(cookies) },
+    });
+    const html = await page.text();
+    expect(html).toContain('Kept history');
+    for (const entry of body.history) expect(html).toContain(entry.fetchCommand);
+    expect(html).toContain('force-pushed');
 
     // Verification compares heads and tags only: a further sync is unchanged, not a mismatch.
     await repo.commit('main', { files: { 'b.txt': 'b\n' } });
