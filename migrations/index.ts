@@ -10,6 +10,7 @@ import * as m0006 from './0006-sync-quick-retries.js';
 import * as m0008 from './0008-sync-drift.js';
 import * as m0009 from './0009-restart-health.js';
 import * as m0010 from './0010-sync-lfs.js';
+import * as m0011 from './0011-history-gone-wikis.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0008-sync-drift': m0008,
   '0009-restart-health': m0009,
   '0010-sync-lfs': m0010,
+  '0011-history-gone-wikis': m0011,
 };

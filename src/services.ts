@@ -39,6 +39,7 @@ import {
   type ContainersFeature,
   wireContainers,
 } from './wiring/containers.js';
+import { type HistoryFeature, wireHistory } from './wiring/history.js';
 import { wireMetrics } from './wiring/metrics.js';
 import { startNotifications } from './wiring/notify.js';
 import { type SourcesFeature, wireSources } from './wiring/sources.js';
@@ -100,6 +101,8 @@ export interface Services extends AppServices {
   circuits: UpstreamCircuits;
   freshness: FreshnessCheck | undefined;
   tokenChecks: TokenChecks;
+  /** Kept tips of overwritten refs and their retention. */
+  history: HistoryFeature;
   /** Starts the workers, the GitHub sources' scheduler and the notifications. */
   start(): Promise<void>;
   /** Lets in-flight work finish within `graceMs`; the database stays open. */
@@ -118,6 +121,18 @@ export function buildServices(
   const adapters = buildAdapters(config, log, redactor, overrides);
   const { onedev, credentials } = adapters;
   const guard = buildGuard(config, adapters, clock, log);
+  // History protection: kept tips, their API and their retention (HISTORY_KEEP).
+  const history = wireHistory({
+    handle,
+    clock,
+    log,
+    keepMs: config.history.keepMs,
+    dataDir: config.dataDir,
+    git: adapters.git,
+    onedev,
+    notice: (notice) => sources.events.emit('notice', notice),
+    ...overrides.scheduler,
+  });
   const execute = onedev
     ? createSyncExecutor({
         handle,
@@ -133,6 +148,7 @@ export function buildServices(
         ...(config.lfs.enabled
           ? { lfs: { engine: adapters.lfs, maxBytes: config.lfs.maxBytes } }
           : {}),
+        history: history.service,
       })
     : undefined;
   const sync = { leaseMs: config.sync.leaseMs, maxAttempts: config.sync.maxAttempts };
@@ -247,6 +263,7 @@ export function buildServices(
       onedev,
       sources,
       containers: containers.service,
+      history: history.service,
     }),
     dashboardRoutes({
       config,
@@ -261,6 +278,7 @@ export function buildServices(
       clock,
       freshness,
       tokenChecks,
+      history: history.service,
     }),
     observability.routes,
   ];
@@ -284,6 +302,7 @@ export function buildServices(
     setup: describeSetup(config),
     freshness,
     tokenChecks,
+    history,
     webhooks: {
       secret: config.github.webhookSecret,
       service: webhookService,
@@ -305,12 +324,14 @@ export function buildServices(
       if (notifications) stoppers.push(notifications);
       await worker?.start({ instanceId: await loadInstanceId(config.dataDir) });
       sources.start();
+      history.scheduler.start();
     },
     async stop(graceMs) {
       await Promise.all([
         worker?.stop(graceMs),
         containers.stop(graceMs),
         sources.stop(graceMs),
+        history.scheduler.stop(graceMs),
         ...stoppers.map((stop) => stop(graceMs)),
       ]);
       upstreams.circuits.stop();

@@ -11,6 +11,7 @@ import {
   repositoryRestartSchema,
   retrySchema,
 } from '../containers/containers.schemas.js';
+import { historyOperations } from '../history/history.operations.js';
 import { sourceOperations } from '../sources/sources.operations.js';
 import {
   addMirrorBody,
@@ -155,6 +156,7 @@ export const operations = {
   }),
   ...containerOperations(),
   ...sourceOperations(),
+  ...historyOperations(),
 };
 
 /** `/api/v1/containers…`: only containers carrying the restart label exist here. */

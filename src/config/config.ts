@@ -5,9 +5,11 @@ import {
   databaseUrl,
   duration,
   httpUrl,
+  onOff,
   optionalText,
   portNumber,
   positiveInt,
+  retention,
 } from './fields.js';
 import { resolveSecretFiles, SECRET_VARIABLES } from './secret-files.js';
 
@@ -86,6 +88,10 @@ export interface Config {
   metrics: { token?: string };
   /** The upstream circuits: faults that open one, and how often an open one is probed. */
   upstreams: { circuitThreshold: number; probeIntervalMs: number };
+  /** How long overwritten tips are kept (HISTORY_KEEP); null: forever. */
+  history: { keepMs: number | null };
+  /** Mirror GitHub wikis as child projects (MIRROR_WIKIS). */
+  wikis: { enabled: boolean };
 }
 
 /** Every problem found in the environment, each naming its variable. */
@@ -160,6 +166,9 @@ const schema = z.object({
     )
     .default(3),
   UPSTREAM_PROBE_INTERVAL: duration.default(5_000),
+  // History protection and wikis.
+  HISTORY_KEEP: retention.default(90 * 86_400_000),
+  MIRROR_WIKIS: onOff.default(true),
 });
 
 type Raw = z.infer<typeof schema>;
@@ -330,6 +339,8 @@ function toConfig(raw: Raw): Config {
       circuitThreshold: raw.UPSTREAM_CIRCUIT_THRESHOLD,
       probeIntervalMs: raw.UPSTREAM_PROBE_INTERVAL,
     },
+    history: { keepMs: raw.HISTORY_KEEP },
+    wikis: { enabled: raw.MIRROR_WIKIS },
   };
 }
 

@@ -94,3 +94,21 @@ export const byteSize = z.string().transform((text, ctx) => {
   }
   return value;
 });
+/** A retention: a duration such as `90d`, or `forever` (null: nothing expires). */
+export const retention = z.string().transform((text, ctx) => {
+  if (text.trim().toLowerCase() === 'forever') return null;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${text}" is not a retention; use a duration such as 30d or 12h, or forever`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** `true` or `false`. */
+export const onOff = z
+  .enum(['true', 'false'], { error: 'must be true or false' })
+  .transform((v) => v === 'true');

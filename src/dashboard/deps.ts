@@ -4,6 +4,7 @@ import type { DbHandle } from '../db/database.js';
 import type { GitHubClient } from '../github/github.client.js';
 import type { SourcesStatus } from '../github/sources.types.js';
 import type { HealthService } from '../health/health.service.js';
+import type { HistoryService } from '../history/history.service.js';
 import type { MirrorService } from '../mirrors/mirror.service.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import type { Clock } from '../shared/clock.js';
@@ -28,6 +29,8 @@ export interface DashboardDeps {
   sources?: { status(): Promise<SourcesStatus> };
   freshness?: FreshnessCheck;
   tokenChecks?: TokenChecks;
+  /** Kept tips of overwritten refs, listed on each mirror's page. */
+  history?: Pick<HistoryService, 'list' | 'keepMs'>;
   clock?: Clock;
   loginLimits?: LoginLimits;
 }

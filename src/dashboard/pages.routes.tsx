@@ -2,6 +2,7 @@
 /** @jsxImportSource hono/jsx */
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { AdminService } from '../admin/admin.service.js';
+import { formatDuration } from '../config/duration.js';
 import { systemClock } from '../shared/clock.js';
 import type { DashboardDeps } from './deps.js';
 import { APP_WEBHOOK_EVENTS, effectiveSettings, WEBHOOK_EVENTS } from './effective-settings.js';
@@ -107,8 +108,11 @@ function mirrorPages({ app, deps, admin, common, githubUrl, onedevUrl }: PageKit
   });
   app.get('/dashboard/mirrors/:owner/:name', async (c) => {
     const mirror = await admin.getMirror(c.req.param('owner'), c.req.param('name'));
-    const runs = await deps.mirrors.runsOf(mirror.githubId, 30);
-    const data = { ...common(c), mirror, runs, githubUrl, onedevUrl };
+    const [runs, history] = await Promise.all([
+      deps.mirrors.runsOf(mirror.githubId, 30),
+      keptHistory(deps, mirror.githubId),
+    ]);
+    const data = { ...common(c), mirror, runs, githubUrl, onedevUrl, history };
     return render(c, <MirrorDetailPage {...data} canCheckFreshness={Boolean(deps.freshness)} />);
   });
   app.get('/dashboard/mirrors/:owner/:name/freshness', async (c) => {
@@ -155,4 +159,11 @@ function settingsPages({ app, deps, settings, common }: PageKit): void {
   app.post('/dashboard/settings/check-onedev', async (c) =>
     settingsPage(c, { onedev: await deps.tokenChecks?.onedev() }),
   );
+}
+
+/** The mirror's kept tips and HISTORY_KEEP, for its page. */
+async function keptHistory(deps: PageKit['deps'], githubId: number) {
+  if (!deps.history) return undefined;
+  const keep = deps.history.keepMs === null ? 'forever' : formatDuration(deps.history.keepMs);
+  return { entries: await deps.history.list(githubId), keep };
 }

@@ -5,11 +5,19 @@ import {
   cacheIsNew,
   cloneIntoCache,
   gitDir,
+  initCache,
   prepareCache,
   pruneAgainst,
   readCacheRefs,
 } from './git-cache-repo.js';
 import { refusal } from './git-errors.js';
+import {
+  bundleKept,
+  checkKeptRef,
+  deleteRemoteKept,
+  dropFromCache,
+  keepInCache,
+} from './git-history.js';
 import { parseLsRemote } from './git-refs.js';
 import { describeUrl } from './git-remote.js';
 import { createGitRunner, type GitEngineOptions } from './git-runner.js';
@@ -74,7 +82,7 @@ export function createGitEngine(options: GitEngineOptions): GitEngine {
       });
     },
 
-    pushFromCache(cacheDir, remote, signal, cachedRefs) {
+    pushFromCache(cacheDir, remote, signal, cachedRefs, alsoPush = []) {
       const dir = resolve(cacheDir);
       return queue.run(dir, async () => {
         const url = git.checkedUrl(remote);
@@ -89,8 +97,11 @@ export function createGitEngine(options: GitEngineOptions): GitEngine {
             `refusing to push to ${describeUrl(url)} from an empty cache: an atomic prune push would delete every branch and tag on the target`,
           );
         }
+        for (const ref of alsoPush) checkKeptRef(ref);
+        // --prune acts on the heads and tags refspecs only: kept refs on the target stay.
+        const kept = alsoPush.map((ref) => `${ref}:${ref}`);
         const args = [gitDir(dir), 'push', '--atomic', '--force', '--prune', '--porcelain'];
-        const pushed = await git.run('push', [...args, '--', url, ...PUSH_REFSPECS], {
+        const pushed = await git.run('push', [...args, '--', url, ...PUSH_REFSPECS, ...kept], {
           remote,
           signal,
         });
@@ -112,6 +123,29 @@ export function createGitEngine(options: GitEngineOptions): GitEngine {
         const pushed = await git.run('push', args, { remote, signal });
         if (/^!\t/m.test(pushed.stdout))
           throw git.failure('push', { ...pushed, exitCode: 1 }, remote);
+      });
+    },
+
+    keepRefs(cacheDir, from, kept, signal) {
+      const dir = resolve(cacheDir);
+      return queue.run(dir, async () => {
+        await prepareCache(git, dir);
+        await keepInCache(git, dir, from, kept, signal);
+      });
+    },
+
+    bundleRef(cacheDir, ref, file) {
+      const dir = resolve(cacheDir);
+      return queue.run(dir, () => bundleKept(git, dir, ref, resolve(file)));
+    },
+
+    deleteKeptRefs(cacheDir, remote, refs, signal) {
+      const dir = resolve(cacheDir);
+      return queue.run(dir, async () => {
+        if (refs.length === 0) return;
+        if (await cacheIsNew(dir)) await initCache(git, dir);
+        await deleteRemoteKept(git, dir, remote, refs, signal);
+        await dropFromCache(git, dir, refs);
       });
     },
 

@@ -15,6 +15,16 @@ export interface LsRemoteResult {
   headBranch?: string;
 }
 
+/** An old tip kept under its own ref (`refs/starbridge/...`) before a push moves or deletes it. */
+export interface KeptRef {
+  /** The ref that keeps it, e.g. `refs/starbridge/history/heads/main/20261207T185707Z`. */
+  ref: string;
+  /** The old tip. */
+  sha: string;
+  /** The head or tag that still points at it on the target, to fetch it from if need be. */
+  source: string;
+}
+
 /** What kind of git failure happened; decides whether a sync retries. */
 export type GitFailureKind =
   | 'auth'
@@ -51,13 +61,32 @@ export interface GitEngine {
   /**
    * Pushes the cache's heads and tags with --atomic --force --prune (never --mirror).
    * `cachedRefs`, when given, are the refs `fetchToCache` just returned for this cache; the
-   * engine then skips reading and checking the cache again.
+   * engine then skips reading and checking the cache again. `alsoPush` names kept refs of the
+   * cache (see `keepRefs`) pushed in the same atomic push, to the same names.
    */
   pushFromCache(
     cacheDir: string,
     remote: GitRemote,
     signal?: AbortSignal,
     cachedRefs?: RefMap,
+    alsoPush?: string[],
+  ): Promise<void>;
+  /**
+   * Writes kept refs into the cache at their old tips, fetching a tip the cache lacks from
+   * `from` (where `source` still points at it), so a push or a bundle can carry it.
+   */
+  keepRefs(cacheDir: string, from: GitRemote, kept: KeptRef[], signal?: AbortSignal): Promise<void>;
+  /** Writes a bundle of one kept ref of the cache to `file`. */
+  bundleRef(cacheDir: string, ref: string, file: string): Promise<void>;
+  /**
+   * Deletes kept refs on `remote` (atomic; those already gone are skipped) and in the cache.
+   * Creates an empty cache if there is none (git pushes from a repository).
+   */
+  deleteKeptRefs(
+    cacheDir: string,
+    remote: GitRemote,
+    refs: string[],
+    signal?: AbortSignal,
   ): Promise<void>;
   /**
    * Pushes one branch of the cache on its own (no prune), so it exists on the target

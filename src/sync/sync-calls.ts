@@ -1,4 +1,4 @@
-import type { GitEngine, GitRemote, LsRemoteResult, RefMap } from '../git/git.port.js';
+import type { GitEngine, GitRemote, KeptRef, LsRemoteResult, RefMap } from '../git/git.port.js';
 import type { OneDevApi, OneDevProject } from '../onedev/onedev.port.js';
 import { type QuickRetryEvent, quickRetry, type Upstream } from '../shared/quick-retry.js';
 import { tagUpstream } from '../shared/upstream-fault.js';
@@ -13,7 +13,13 @@ export interface SyncCalls {
   githubAuthorization(): Promise<string | undefined>;
   lsRemote(remote: GitRemote, upstream: Upstream): Promise<LsRemoteResult>;
   fetchToCache(cacheDir: string, remote: GitRemote, seed?: GitRemote): Promise<RefMap>;
-  pushFromCache(cacheDir: string, remote: GitRemote, cachedRefs: RefMap): Promise<void>;
+  pushFromCache(
+    cacheDir: string,
+    remote: GitRemote,
+    cachedRefs: RefMap,
+    alsoPush?: string[],
+  ): Promise<void>;
+  keepRefs(cacheDir: string, from: GitRemote, kept: KeptRef[]): Promise<void>;
   pushBranch(cacheDir: string, remote: GitRemote, branch: string): Promise<void>;
   ensureProject(path: string, description: string): Promise<OneDevProject & { created: boolean }>;
   getDefaultBranch(projectId: number): Promise<string | undefined>;
@@ -53,8 +59,14 @@ export function createSyncCalls(deps: SyncCallDeps, signal?: AbortSignal): SyncC
     // An atomic force push of the cache's refs is idempotent: it sets each of OneDev's refs
     // to the same object whether or not a failed attempt already landed (all of it or none,
     // being atomic), so pushing again after an unclear failure cannot do anything twice.
-    pushFromCache: (cacheDir, remote, cachedRefs) =>
-      retried('git push', 'onedev', () => git.pushFromCache(cacheDir, remote, signal, cachedRefs)),
+    // Kept history refs ride in the same push; pushing one again to the same object is a no-op.
+    pushFromCache: (cacheDir, remote, cachedRefs, alsoPush) =>
+      retried('git push', 'onedev', () =>
+        git.pushFromCache(cacheDir, remote, signal, cachedRefs, alsoPush),
+      ),
+    // Writing cache refs to fixed objects (after fetching the missing ones) can be repeated.
+    keepRefs: (cacheDir, from, kept) =>
+      retried('git keep history', 'onedev', () => git.keepRefs(cacheDir, from, kept, signal)),
     // Pushing one branch to the object it already has on OneDev changes nothing.
     pushBranch: (cacheDir, remote, branch) =>
       retried('git push', 'onedev', () => git.pushBranch(cacheDir, remote, branch, signal)),

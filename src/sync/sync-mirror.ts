@@ -7,6 +7,7 @@ import { toOneDevName } from '../onedev/project-name.js';
 import type { QuickRetryEvent } from '../shared/quick-retry.js';
 import { UpstreamError } from '../shared/upstream-error.js';
 import { type DriftEntry, findDrift } from './drift.js';
+import { type HistorySnapshot, planHistory, pushWithHistory } from './history-step.js';
 import { type LfsOutcome, type LfsStepDeps, mirrorLfs } from './lfs-step.js';
 import { refChanges, sameRefs } from './ref-changes.js';
 import type { RefChange, SyncPhase } from './run.js';
@@ -34,6 +35,15 @@ export interface SyncDeps {
   quickRetries?: number;
   /** LFS mirroring; undefined when it is off (MIRROR_LFS, or git-lfs missing). */
   lfs?: LfsStepDeps;
+  /** Where a repository's history bundles go if OneDev refuses history refs. */
+  historyBundleDir?: (githubId: number) => string;
+  /** Told of the tips kept by a push, once it landed and before verification. */
+  onHistory?: (
+    snapshots: HistorySnapshot[],
+    where: { projectPath: string; defaultBranch: string | null },
+  ) => Promise<void>;
+  /** The time kept tips are named by; the system clock unless given. */
+  now?: () => Date;
 }
 
 export interface SyncResult {
@@ -46,6 +56,8 @@ export interface SyncResult {
   drift?: DriftEntry;
   /** What the LFS step moved; undefined when LFS mirroring is off. */
   lfs?: LfsOutcome;
+  /** Tips the push overwrote or deleted, kept in OneDev's history namespace (or a bundle). */
+  history?: HistorySnapshot[];
 }
 
 /**
@@ -122,14 +134,22 @@ export async function syncMirror(
   const branch = defaultBranch && cacheRefs[`refs/heads/${defaultBranch}`] ? defaultBranch : null;
   // LFS objects go first: no ref may reach OneDev before the objects it points at.
   const lfs = deps.lfs && (await syncLfs(deps.lfs, deps, mirror, { source, target }, signal));
+  let history: HistorySnapshot[] = [];
   if (!sameRefs(before, cacheRefs)) {
     deps.onPhase?.('pushing');
+    const cacheDir = deps.cacheDir(mirror.github_id);
     if (branch) {
-      const cacheDir = deps.cacheDir(mirror.github_id);
       const move = { projectId: project.id, branch, target, cacheDir, before, after: cacheRefs };
       await moveDefaultOffDeletedBranch(calls, move);
     }
-    await calls.pushFromCache(deps.cacheDir(mirror.github_id), target, cacheRefs);
+    history = await pushKeepingHistory(mirror, deps, calls, {
+      cacheDir,
+      target,
+      before,
+      cacheRefs,
+    });
+    const where = { projectPath: project.path, defaultBranch: branch };
+    if (history.length > 0) await deps.onHistory?.(history, where);
   }
 
   // The verification (git), the default branch (REST) and the ledger (the local cache)
@@ -151,7 +171,34 @@ export async function syncMirror(
     onedev,
     ...(drift.length > 0 ? { drift: { refs: drift, restored: true } } : {}),
     ...(lfs ? { lfs } : {}),
+    history,
   };
+}
+
+/** The push, keeping every tip it overwrites or deletes (src/sync/history-step.ts). */
+async function pushKeepingHistory(
+  mirror: MirrorRow,
+  deps: SyncDeps,
+  calls: SyncCalls,
+  push: { cacheDir: string; target: GitRemote; before: RefMap; cacheRefs: RefMap },
+): Promise<HistorySnapshot[]> {
+  const { cacheDir, target, before, cacheRefs } = push;
+  const at = deps.now?.() ?? new Date();
+  const snapshots = await planHistory(
+    before,
+    cacheRefs,
+    (old, next) => deps.git.isAncestor(cacheDir, old, next),
+    at,
+  );
+  const bundleDir = deps.historyBundleDir?.(mirror.github_id) ?? `${cacheDir}-history`;
+  return pushWithHistory(
+    {
+      keepRefs: (dir, from, kept) => calls.keepRefs(dir, from, kept),
+      push: (dir, remote, refs, alsoPush) => calls.pushFromCache(dir, remote, refs, alsoPush),
+      bundleRef: (dir, ref, file) => deps.git.bundleRef(dir, ref, file),
+    },
+    { cacheDir, target, cacheRefs, snapshots, bundleDir },
+  );
 }
 
 /**

@@ -1,8 +1,10 @@
+import { join } from 'node:path';
 import type { DbHandle } from '../db/database.js';
 import type { MirrorRow } from '../db/schema/index.js';
 import type { GitEngine } from '../git/git.port.js';
 import { mirrorCacheDir } from '../git/git-cache.js';
 import type { LfsEngine } from '../git/lfs.port.js';
+import type { HistoryService } from '../history/history.service.js';
 import { recordOneDevProject } from '../mirrors/mirrors.repo.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import type { Clock } from '../shared/clock.js';
@@ -28,6 +30,13 @@ export interface SyncExecutorPorts {
   guard?: MirrorGuard;
   /** LFS mirroring (MIRROR_LFS on); it also needs git-lfs installed. */
   lfs?: { engine: LfsEngine; maxBytes?: number };
+  /** Records the tips each push keeps. */
+  history: Pick<HistoryService, 'record'>;
+}
+
+/** Bundles of kept tips, when OneDev refuses history refs: under DATA_DIR, by GitHub id. */
+export function historyBundleDir(dataDir: string, githubId: number): string {
+  return join(dataDir, 'history', String(githubId));
 }
 
 /** The real sync (git binary + OneDev REST) the workers and `starbridge sync` run. */
@@ -54,6 +63,18 @@ export function createSyncExecutor(ports: SyncExecutorPorts): SyncExecutor {
         onQuickRetry,
         quickRetries: ports.quickRetries,
         lfs: await lfsStep?.(),
+        historyBundleDir: (githubId) => historyBundleDir(ports.dataDir, githubId),
+        onHistory: (snapshots, where) =>
+          ports.history.record(
+            {
+              githubId: mirror.github_id,
+              fullName: mirror.full_name,
+              defaultBranch: where.defaultBranch,
+            },
+            where.projectPath,
+            snapshots,
+          ),
+        now: () => ports.clock.now(),
       },
       signal,
     );

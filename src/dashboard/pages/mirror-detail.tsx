@@ -1,10 +1,12 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
+import type { HistoryEntry } from '../../history/history.service.js';
 import type { Mirror } from '../../mirrors/mirror.js';
 import { formatBytes } from '../../shared/bytes.js';
 import type { SyncRun } from '../../sync/run.js';
 import { mirrorHref, phaseText } from './format.js';
 import { Layout } from './layout.js';
+import { KeptHistory } from './mirror-history.js';
 import { Runs } from './mirror-parts.js';
 import { Badge, CsrfField, Empty, Live, PostButton, When } from './ui.js';
 
@@ -18,6 +20,8 @@ export interface MirrorDetailData {
   onedevUrl?: string;
   /** Whether a freshness check is available (OneDev configured). */
   canCheckFreshness: boolean;
+  /** Kept tips and HISTORY_KEEP (e.g. `90d`, `forever`); undefined when not available. */
+  history?: { entries: HistoryEntry[]; keep: string };
 }
 
 const Facts = (props: { data: MirrorDetailData }) => {
@@ -136,6 +140,9 @@ export const MirrorDetailPage = (props: MirrorDetailData) => {
           <Runs runs={props.runs} now={props.now} />
         </section>
       </Live>
+      {props.history ? (
+        <KeptHistory history={props.history.entries} keep={props.history.keep} now={props.now} />
+      ) : null}
       <section class="card danger-zone" id="stop">
         <h2>Stop mirroring</h2>
         <form method="post" action={mirrorHref(m.fullName, '/delete')} class="stack">

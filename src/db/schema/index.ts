@@ -1,4 +1,5 @@
 import type { GithubInstallationsTable, SourceStateTable } from './github-sources.js';
+import type { HistorySnapshotsTable, MirrorWikisTable } from './history.js';
 import type { LeasesTable } from './leases.js';
 import type { MirrorsTable } from './mirrors.js';
 import type { SyncRunsTable } from './sync-runs.js';
@@ -11,9 +12,12 @@ export interface Database {
   leases: LeasesTable;
   source_state: SourceStateTable;
   github_installations: GithubInstallationsTable;
+  history_snapshots: HistorySnapshotsTable;
+  mirror_wikis: MirrorWikisTable;
 }
 
 export type * from './github-sources.js';
+export type * from './history.js';
 export type * from './leases.js';
 export type * from './mirrors.js';
 export type * from './sync-runs.js';

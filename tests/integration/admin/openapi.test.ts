@@ -53,6 +53,7 @@ describe.each(DIALECTS)('admin API: OpenAPI document on %s', (dialect) => {
       'GET /api/v1/deliveries',
       'GET /api/v1/mirrors',
       'GET /api/v1/mirrors/{owner}/{name}',
+      'GET /api/v1/mirrors/{owner}/{name}/history',
       'GET /api/v1/mirrors/{owner}/{name}/runs',
       'GET /api/v1/openapi.json',
       'GET /api/v1/sources',

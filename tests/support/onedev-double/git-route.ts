@@ -107,6 +107,7 @@ export async function handleGit(
         tagProtections: hierarchy.flatMap((p) => p.tagProtections),
         projectUrl: `${state.baseUrl}/${store.pathOf(project)}`,
         projectId: project.id,
+        refusedRefPrefixes: state.refusedRefPrefixes,
       }),
     });
   } finally {

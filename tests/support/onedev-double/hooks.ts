@@ -44,6 +44,8 @@ export interface HookContext {
   /** Used for the "Create a pull request" hint the post-receive prints. */
   projectUrl: string;
   projectId: number;
+  /** Refused by a hook outside OneDev's own checks (a test switch; none by default). */
+  refusedRefPrefixes?: string[];
 }
 
 export function hookEnv(ctx: HookContext): Record<string, string> {
@@ -56,5 +58,6 @@ export function hookEnv(ctx: HookContext): Record<string, string> {
     ONEDEV_DOUBLE_TAG_PROTECTIONS: JSON.stringify(ctx.tagProtections),
     ONEDEV_DOUBLE_PROJECT_URL: ctx.projectUrl,
     ONEDEV_DOUBLE_PROJECT_ID: String(ctx.projectId),
+    ONEDEV_DOUBLE_REFUSED_PREFIXES: JSON.stringify(ctx.refusedRefPrefixes ?? []),
   };
 }

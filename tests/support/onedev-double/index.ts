@@ -95,6 +95,12 @@ export interface OneDevDouble {
   setTagProtection(path: string, rules: TagProtectionRule | TagProtectionRule[]): void;
   /** The project setting as `GET /~api/projects/{id}/setting` returns it. */
   setting(path: string): ProjectSettingJson;
+  /**
+   * Makes pushes to refs under `prefix` fail as an extra server-side pre-receive hook would (the
+   * whole atomic push is refused, framed as OneDev frames its own refusals). OneDev on its own
+   * accepts them (docs/reference/onedev.md#other-refs). No argument: accept everything again.
+   */
+  refuseRefsUnder(prefix?: string): void;
   /** Forgets recorded requests and names. */
   resetRecords(): void;
   close(): Promise<void>;
@@ -127,6 +133,7 @@ export async function startOneDevDouble(options: OneDevDoubleOptions = {}): Prom
     version: options.version ?? '16.5.6',
     anonymousAccess: options.anonymousAccess ?? false,
     baseUrl: '',
+    refusedRefPrefixes: [],
     requests: [],
     createdNames: [],
     sentNames: [],
@@ -197,6 +204,9 @@ export async function startOneDevDouble(options: OneDevDoubleOptions = {}): Prom
       }));
     },
     setting: (path) => settingOf(mustFind(state, path)),
+    refuseRefsUnder: (prefix) => {
+      state.refusedRefPrefixes = prefix ? [prefix] : [];
+    },
     resetRecords: () => {
       state.requests.length = 0;
       state.createdNames.length = 0;

@@ -157,10 +157,14 @@ function preReceive() {
   const branchRules = JSON.parse(env.ONEDEV_DOUBLE_BRANCH_PROTECTIONS || '[]');
   const tagRules = JSON.parse(env.ONEDEV_DOUBLE_TAG_PROTECTIONS || '[]');
   const user = env.ONEDEV_DOUBLE_USER || '';
+  const refused = JSON.parse(env.ONEDEV_DOUBLE_REFUSED_PREFIXES || '[]');
   let failed = false;
   for (const update of readUpdates()) {
     let messages = [];
-    if (update.ref.startsWith('refs/pulls/') || update.ref.startsWith('refs/updates/')) {
+    if (refused.some((prefix) => update.ref.startsWith(prefix))) {
+      // Not OneDev: the test switch for an extra server-side hook (refuseRefsUnder).
+      messages = ['Refs in this namespace are not accepted by this server'];
+    } else if (update.ref.startsWith('refs/pulls/') || update.ref.startsWith('refs/updates/')) {
       if (!canManage) {
         error(update.ref, ['Only project managers can update onedev refs.']);
         failed = true;
@@ -171,7 +175,8 @@ function preReceive() {
     } else if (update.ref.startsWith('refs/tags/')) {
       messages = tagErrors(update, tagRules, user);
     }
-    // Every other ref (refs/pull/*, refs/notes/*, …) is not checked at all.
+    // Every other ref (refs/pull/*, refs/notes/*, refs/starbridge/*, …) is not checked at all
+    // (docs/reference/onedev.md#other-refs).
     if (messages.length > 0) {
       error(update.ref, messages);
       failed = true;

@@ -21,6 +21,11 @@ export interface DoubleState extends AuthDirectory {
    * `http://127.0.0.1:<port>`, OneDev's "Server URL" setting (docs/reference/onedev.md#git-urls).
    */
   baseUrl: string;
+  /**
+   * Ref prefixes a server-side hook outside OneDev refuses (OneDev itself stores every ref outside
+   * heads, tags and its own pull-request refs unchecked: docs/reference/onedev.md#other-refs).
+   */
+  refusedRefPrefixes: string[];
   requests: RequestRecord[];
   /** Every `name` sent in a create body (docs/reference/onedev.md#create-checks). */
   createdNames: string[];

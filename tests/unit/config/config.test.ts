@@ -94,6 +94,18 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads HISTORY_KEEP (a duration or forever, 90d by default) and MIRROR_WIKIS (on by default)', () => {
+    expect(loadConfig({}).history).toEqual({ keepMs: 90 * 86_400_000 });
+    expect(loadConfig({ HISTORY_KEEP: '12h' }).history).toEqual({ keepMs: 12 * 3_600_000 });
+    expect(loadConfig({ HISTORY_KEEP: 'forever' }).history).toEqual({ keepMs: null });
+    expect(problemsOf({ HISTORY_KEEP: '90' })).toEqual([
+      'HISTORY_KEEP: "90" is not a retention; use a duration such as 30d or 12h, or forever',
+    ]);
+    expect(loadConfig({}).wikis).toEqual({ enabled: true });
+    expect(loadConfig({ MIRROR_WIKIS: 'false' }).wikis).toEqual({ enabled: false });
+    expect(problemsOf({ MIRROR_WIKIS: 'no' })).toEqual(['MIRROR_WIKIS: must be true or false']);
+  });
+
   it('treats an empty ONEDEV_ROOT_PROJECT as the root and an empty CONTAINER_SOCKET as off', () => {
     const config = loadConfig({
       ONEDEV_URL: 'http://od',
