@@ -26,6 +26,7 @@ export interface GitEnvSettings {
 export function buildGitEnv(
   settings: GitEnvSettings,
   authorization?: string,
+  sshCommand?: string,
 ): Record<string, string> {
   const config: Array<[string, string]> = [
     ['http.followRedirects', 'false'],
@@ -54,6 +55,12 @@ export function buildGitEnv(
     GIT_ALLOW_PROTOCOL: settings.allowHttp ? 'https:http' : 'https',
     GIT_CONFIG_COUNT: String(config.length),
   };
+  if (sshCommand !== undefined) {
+    // Only a command that talks to an SSH remote may use ssh at all.
+    env.GIT_ALLOW_PROTOCOL = `${env.GIT_ALLOW_PROTOCOL}:ssh`;
+    env.GIT_SSH_COMMAND = sshCommand;
+    env.GIT_SSH_VARIANT = 'ssh';
+  }
   config.forEach(([key, value], i) => {
     env[`GIT_CONFIG_KEY_${i}`] = key;
     env[`GIT_CONFIG_VALUE_${i}`] = value;
