@@ -33,6 +33,7 @@ import {
   type ContainersFeature,
   wireContainers,
 } from './wiring/containers.js';
+import { type KeysFeature, wireKeys } from './wiring/keys.js';
 import { wireMetrics } from './wiring/metrics.js';
 import { startNotifications } from './wiring/notify.js';
 import { type SourcesFeature, wireSources } from './wiring/sources.js';
@@ -87,6 +88,8 @@ export interface Services extends AppServices {
   metrics: Metrics;
   freshness: FreshnessCheck | undefined;
   tokenChecks: TokenChecks;
+  /** SSH deploy keys, and which mirror fetches with which. */
+  keys: KeysFeature;
   /** Starts the workers, the GitHub sources' scheduler and the notifications. */
   start(): Promise<void>;
   /** Lets in-flight work finish within `graceMs`; the database stays open. */
@@ -104,6 +107,14 @@ export function buildServices(
   const redactor = overrides.redactor ?? new Redactor([]);
   const adapters = buildAdapters(config, log, redactor, overrides);
   const { onedev, credentials } = adapters;
+  const keys = wireKeys({
+    handle,
+    clock,
+    secret: config.keys.secret,
+    ssh: config.githubSsh,
+    // Called only once requests come in, after `mirrors` (built below, as it wakes the worker) exists.
+    findMirror: (owner, name) => mirrors.findByName(`${owner}/${name}`),
+  });
   const execute = onedev
     ? createSyncExecutor({
         handle,
@@ -114,6 +125,7 @@ export function buildServices(
         onedevRoot: config.onedev?.rootProject ?? '',
         dataDir: config.dataDir,
         authorizationFor: credentials.authorizationFor,
+        sshRemoteFor: keys.sshRemoteFor,
         quickRetries: config.sync.quickRetries,
       })
     : undefined;
@@ -143,6 +155,7 @@ export function buildServices(
     git: adapters.git,
     onedev,
     githubApi: adapters.github,
+    usesDeployKey: async (githubId) => (await keys.service.keyOfMirror(githubId)) !== null,
     fetch: overrides.fetch,
     ...overrides.scheduler,
   });
@@ -214,6 +227,7 @@ export function buildServices(
       onedev,
       sources,
       containers: containers.service,
+      keys: keys.service,
     }),
     dashboardRoutes({
       config,
@@ -250,6 +264,7 @@ export function buildServices(
     setup: describeSetup(config),
     freshness,
     tokenChecks,
+    keys,
     webhooks: {
       secret: config.github.webhookSecret,
       service: webhookService,

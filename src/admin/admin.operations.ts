@@ -10,6 +10,7 @@ import {
   rebuildSchema,
   repositoryRestartSchema,
 } from '../containers/containers.schemas.js';
+import { keyOperations } from '../keys/keys.operations.js';
 import { sourceOperations } from '../sources/sources.operations.js';
 import {
   addMirrorBody,
@@ -154,6 +155,7 @@ export const operations = {
   }),
   ...containerOperations(),
   ...sourceOperations(),
+  ...keyOperations(),
 };
 
 /** `/api/v1/containers…`: only containers carrying the restart label exist here. */

@@ -3,6 +3,8 @@ import type { ContainerService } from '../containers/container.service.types.js'
 import { containersRoutes } from '../containers/containers.routes.js';
 import type { DbHandle } from '../db/database.js';
 import type { GitHubClient } from '../github/github.client.js';
+import { keysRoutes } from '../keys/keys.routes.js';
+import type { KeysService } from '../keys/keys.service.js';
 import type { MirrorService } from '../mirrors/mirror.service.js';
 import { mirrorsRoutes } from '../mirrors/mirrors.routes.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
@@ -26,6 +28,8 @@ export interface AdminRoutesDeps {
   containers?: ContainerService;
   /** The GitHub sources (reconcile, status); undefined where they do not run. */
   sources?: SourcesAdmin;
+  /** SSH deploy keys; undefined: `/api/v1/keys…` is not served. */
+  keys?: KeysService;
   /** Shown in the OpenAPI document. */
   version?: string;
   /** The token comparison (tests spy on it); constant-time `tokensEqual` by default. */
@@ -49,6 +53,13 @@ export function adminRoutes(deps: AdminRoutesDeps): Hono {
   app.route('/', deliveriesRoutes(service));
   app.route('/', sourcesRoutes(deps.sources));
   app.route('/', containersRoutes(deps.containers));
+  if (deps.keys) {
+    const mirrors = deps.mirrors;
+    app.route(
+      '/',
+      keysRoutes(deps.keys, (owner, name) => mirrors.findByName(`${owner}/${name}`)),
+    );
+  }
   refuseOtherMethods(app, Object.values(operations));
   return app;
 }

@@ -184,7 +184,9 @@ function sshProblems(raw: Record<string, string | undefined>): string[] {
     );
   }
   if (raw.GITHUB_SSH_HOST && !/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(raw.GITHUB_SSH_HOST)) {
-    problems.push('GITHUB_SSH_HOST: must be a host name such as github.com (no user, port or path)');
+    problems.push(
+      'GITHUB_SSH_HOST: must be a host name such as github.com (no user, port or path)',
+    );
   }
   if (raw.GITHUB_SSH_USER && !/^[a-z_][a-z0-9_.-]{0,31}$/.test(raw.GITHUB_SSH_USER)) {
     problems.push('GITHUB_SSH_USER: must be a user name such as git');
@@ -201,7 +203,9 @@ function readKnownHosts(
   try {
     const text = readFile(path);
     if (!/^\S+\s+(ssh-|ecdsa-)\S+\s+\S+/m.test(text)) {
-      problems.push(`GITHUB_SSH_KNOWN_HOSTS_FILE: ${path} has no known_hosts line (host key-type key)`);
+      problems.push(
+        `GITHUB_SSH_KNOWN_HOSTS_FILE: ${path} has no known_hosts line (host key-type key)`,
+      );
     }
     return text;
   } catch (error) {

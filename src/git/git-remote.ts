@@ -48,7 +48,8 @@ export function checkSshUrl(url: string): string {
   return url;
 }
 
-const SCP_LIKE = /^([a-z_][a-z0-9_.-]{0,31})@([A-Za-z0-9][A-Za-z0-9.-]{0,252}):([A-Za-z0-9][\w.-]{0,99})\/([\w.-]{1,100})\.git$/;
+const SCP_LIKE =
+  /^([a-z_][a-z0-9_.-]{0,31})@([A-Za-z0-9][A-Za-z0-9.-]{0,252}):([A-Za-z0-9][\w.-]{0,99})\/([\w.-]{1,100})\.git$/;
 
 function hasControlOrSpace(text: string): boolean {
   for (const char of text) {

@@ -102,7 +102,10 @@ export function createGitRunner(options: GitEngineOptions): GitRunner {
       const ssh = run.remote?.ssh
         ? await openSshSession(settings.homeDir, run.remote.ssh).catch((error: unknown) => {
             const code = (error as NodeJS.ErrnoException).code ?? String(error);
-            throw refusal('unknown', `cannot write the SSH key file under ${settings.homeDir} (${code})`);
+            throw refusal(
+              'unknown',
+              `cannot write the SSH key file under ${settings.homeDir} (${code})`,
+            );
           })
         : undefined;
       let result: GitRunResult;

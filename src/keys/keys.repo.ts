@@ -46,7 +46,10 @@ export async function insertKey(db: Executor, row: SshKeyRow): Promise<void> {
 
 /** Deletes a key no mirror uses; returns false when there was none of that name. */
 export async function deleteKey(db: Executor, name: string): Promise<boolean> {
-  const result = await tables(db).deleteFrom('ssh_keys').where('name', '=', name).executeTakeFirst();
+  const result = await tables(db)
+    .deleteFrom('ssh_keys')
+    .where('name', '=', name)
+    .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
 

@@ -1,7 +1,12 @@
 import type { DbHandle } from '../db/database.js';
 import type { Mirror } from '../mirrors/mirror.js';
 import type { Clock } from '../shared/clock.js';
-import { ConflictError, NotConfiguredError, NotFoundError, ValidationError } from '../shared/errors.js';
+import {
+  ConflictError,
+  NotConfiguredError,
+  NotFoundError,
+  ValidationError,
+} from '../shared/errors.js';
 import { UpstreamError } from '../shared/upstream-error.js';
 import { decryptPrivateKey, encryptPrivateKey, KeyDecryptionError } from './key-crypto.js';
 import {
@@ -139,7 +144,10 @@ export function createKeysService(deps: KeysDeps): KeysService {
       const row = await findKey(db, name);
       if (!row) throw keyUnavailable(`its SSH key ${name} no longer exists; set another key`);
       try {
-        return { name, privateKey: decryptPrivateKey(deps.secret, name, row.private_key_encrypted) };
+        return {
+          name,
+          privateKey: decryptPrivateKey(deps.secret, name, row.private_key_encrypted),
+        };
       } catch (error) {
         if (!(error instanceof KeyDecryptionError)) throw error;
         throw keyUnavailable(

@@ -10,6 +10,7 @@ import { type QuickRetryEvent, quickRetry, type Upstream } from '../shared/quick
  */
 export interface SyncCalls {
   githubAuthorization(): Promise<string | undefined>;
+  githubSshRemote(): Promise<GitRemote | undefined>;
   lsRemote(remote: GitRemote, upstream: Upstream): Promise<LsRemoteResult>;
   fetchToCache(cacheDir: string, remote: GitRemote): Promise<RefMap>;
   pushFromCache(cacheDir: string, remote: GitRemote, cachedRefs: RefMap): Promise<void>;
@@ -23,6 +24,7 @@ export interface SyncCallDeps {
   git: GitEngine;
   onedev: OneDevApi;
   githubAuthorization?: () => Promise<string | undefined>;
+  githubSshRemote?: () => Promise<GitRemote | undefined>;
   onQuickRetry?: (event: QuickRetryEvent) => void;
   /** Quick retries of one call; quickRetry's default unless given, 0 for none. */
   quickRetries?: number;
@@ -42,6 +44,8 @@ export function createSyncCalls(deps: SyncCallDeps, signal?: AbortSignal): SyncC
   return {
     githubAuthorization: () =>
       retried('github credential', 'github', async () => deps.githubAuthorization?.()),
+    githubSshRemote: () =>
+      retried('ssh deploy key', 'github', async () => deps.githubSshRemote?.()),
     lsRemote: (remote, upstream) =>
       retried('git ls-remote', upstream, () => git.lsRemote(remote, signal)),
     fetchToCache: (cacheDir, remote) =>

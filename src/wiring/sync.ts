@@ -1,6 +1,6 @@
 import type { DbHandle } from '../db/database.js';
 import type { MirrorRow } from '../db/schema/index.js';
-import type { GitEngine } from '../git/git.port.js';
+import type { GitEngine, GitRemote } from '../git/git.port.js';
 import { mirrorCacheDir } from '../git/git-cache.js';
 import { recordOneDevProject } from '../mirrors/mirrors.repo.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
@@ -19,6 +19,8 @@ export interface SyncExecutorPorts {
   dataDir: string;
   /** The installation's token for App repositories, else the PAT; undefined: anonymous. */
   authorizationFor: (mirror: MirrorRow) => Promise<string | undefined>;
+  /** The SSH remote of a mirror set to a deploy key; undefined: HTTPS with the above. */
+  sshRemoteFor?: (mirror: MirrorRow) => Promise<GitRemote | undefined>;
   /** How many times a sync tries one failing idempotent call again at once (0: never). */
   quickRetries: number;
 }
@@ -33,6 +35,7 @@ export function createSyncExecutor(ports: SyncExecutorPorts): SyncExecutor {
         onedev: ports.onedev,
         githubGitUrl: ports.githubGitUrl,
         githubAuthorization: () => ports.authorizationFor(mirror),
+        githubSshRemote: async () => ports.sshRemoteFor?.(mirror),
         onedevRoot: ports.onedevRoot,
         cacheDir: (githubId) => mirrorCacheDir(ports.dataDir, githubId),
         onProject: (project) =>
