@@ -242,6 +242,7 @@ export function buildServices(
       clock,
       freshness,
       tokenChecks,
+      keys: keys.service,
     }),
     observability.routes,
   ];

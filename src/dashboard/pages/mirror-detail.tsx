@@ -5,6 +5,7 @@ import type { SyncRun } from '../../sync/run.js';
 import { mirrorHref, phaseText } from './format.js';
 import { Layout } from './layout.js';
 import { Runs } from './mirror-parts.js';
+import { MirrorKeyCard } from './ssh-keys.js';
 import { Badge, CsrfField, Empty, Live, PostButton, When } from './ui.js';
 
 export interface MirrorDetailData {
@@ -17,6 +18,8 @@ export interface MirrorDetailData {
   onedevUrl?: string;
   /** Whether a freshness check is available (OneDev configured). */
   canCheckFreshness: boolean;
+  /** The deploy key it fetches with and the keys to choose from; undefined: not shown. */
+  sshKey?: { current: string | null; keys: string[] };
 }
 
 const Facts = (props: { data: MirrorDetailData }) => {
@@ -118,6 +121,9 @@ export const MirrorDetailPage = (props: MirrorDetailData) => {
           )}
         </section>
       </div>
+      {props.sshKey ? (
+        <MirrorKeyCard csrf={props.csrf} fullName={m.fullName} {...props.sshKey} />
+      ) : null}
       <Live id="live-runs" src={self} label="Sync runs">
         <section class="card">
           <h2>Sync runs</h2>
