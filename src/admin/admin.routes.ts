@@ -28,7 +28,7 @@ export interface AdminRoutesDeps {
   containers?: ContainerService;
   /** The GitHub sources (reconcile, status); undefined where they do not run. */
   sources?: SourcesAdmin;
-  /** SSH deploy keys; undefined: `/api/v1/keys…` is not served. */
+  /** SSH deploy keys; undefined: `/api/v1/keys…` answers 503. */
   keys?: KeysService;
   /** Shown in the OpenAPI document. */
   version?: string;

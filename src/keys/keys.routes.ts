@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { z } from 'zod';
 import { operations as ops } from '../admin/admin.operations.js';
 import { register } from '../admin/admin-route.js';
-import { NotFoundError } from '../shared/errors.js';
+import { NotConfiguredError, NotFoundError } from '../shared/errors.js';
 import type {
   keyDeletedSchema,
   mirrorKeySchema,
@@ -13,13 +13,14 @@ import type { KeysService } from './keys.service.js';
 
 /** `/api/v1/keys…` and a mirror's `…/ssh-key`: public keys only, never a private one. */
 export function keysRoutes(
-  keys: KeysService,
+  service: KeysService | undefined,
   findMirror: (
     owner: string,
     name: string,
   ) => Promise<{ githubId: number; fullName: string } | undefined>,
 ): Hono {
   const app = new Hono();
+  const keys = lazyKeys(service);
 
   register(app, ops.listKeys, async (_input, c) =>
     c.json({ keys: await keys.list() } satisfies z.infer<typeof sshKeyListSchema>),
@@ -47,4 +48,22 @@ export function keysRoutes(
     return c.json({ repository, key } satisfies z.infer<typeof mirrorKeySchema>);
   });
   return app;
+}
+
+/** Without the keys feature every operation answers 503, as other absent features do. */
+function lazyKeys(service: KeysService | undefined): KeysService {
+  const off = (): never => {
+    throw new NotConfiguredError('the SSH keys feature is not running');
+  };
+  return (
+    service ?? {
+      enabled: false,
+      list: off,
+      create: off,
+      remove: off,
+      setForMirror: off,
+      keyOfMirror: off,
+      privateKeyFor: off,
+    }
+  );
 }
