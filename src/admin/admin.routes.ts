@@ -53,13 +53,8 @@ export function adminRoutes(deps: AdminRoutesDeps): Hono {
   app.route('/', deliveriesRoutes(service));
   app.route('/', sourcesRoutes(deps.sources));
   app.route('/', containersRoutes(deps.containers));
-  if (deps.keys) {
-    const mirrors = deps.mirrors;
-    app.route(
-      '/',
-      keysRoutes(deps.keys, (owner, name) => mirrors.findByName(`${owner}/${name}`)),
-    );
-  }
+  const findMirror = (owner: string, name: string) => deps.mirrors.findByName(`${owner}/${name}`);
+  app.route('/', keysRoutes(deps.keys, findMirror));
   refuseOtherMethods(app, Object.values(operations));
   return app;
 }
