@@ -11,6 +11,7 @@ import * as m0008 from './0008-sync-drift.js';
 import * as m0009 from './0009-restart-health.js';
 import * as m0010 from './0010-sync-lfs.js';
 import * as m0011 from './0011-history-gone-wikis.js';
+import * as m0012 from './0012-ssh-keys.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0009-restart-health': m0009,
   '0010-sync-lfs': m0010,
   '0011-history-gone-wikis': m0011,
+  '0012-ssh-keys': m0012,
 };

@@ -40,6 +40,7 @@ import {
   wireContainers,
 } from './wiring/containers.js';
 import { type HistoryFeature, wireHistory } from './wiring/history.js';
+import { type KeysFeature, wireKeys } from './wiring/keys.js';
 import { wireMetrics } from './wiring/metrics.js';
 import { startNotifications } from './wiring/notify.js';
 import { type SourcesFeature, wireSources } from './wiring/sources.js';
@@ -103,6 +104,8 @@ export interface Services extends AppServices {
   tokenChecks: TokenChecks;
   /** Kept tips of overwritten refs and their retention. */
   history: HistoryFeature;
+  /** SSH deploy keys, and which mirror fetches with which. */
+  keys: KeysFeature;
   /** Starts the workers, the GitHub sources' scheduler and the notifications. */
   start(): Promise<void>;
   /** Lets in-flight work finish within `graceMs`; the database stays open. */
@@ -133,6 +136,14 @@ export function buildServices(
     notice: (notice) => sources.events.emit('notice', notice),
     ...overrides.scheduler,
   });
+  const keys = wireKeys({
+    handle,
+    clock,
+    secret: config.keys.secret,
+    ssh: config.githubSsh,
+    // Called only once requests come in, after `mirrors` (built below, as it wakes the worker) exists.
+    findMirror: (owner, name) => mirrors.findByName(`${owner}/${name}`),
+  });
   const execute = onedev
     ? createSyncExecutor({
         handle,
@@ -143,6 +154,7 @@ export function buildServices(
         onedevRoot: config.onedev?.rootProject ?? '',
         dataDir: config.dataDir,
         authorizationFor: credentials.authorizationFor,
+        sshRemoteFor: keys.sshRemoteFor,
         quickRetries: config.sync.quickRetries,
         guard,
         ...(config.lfs.enabled
@@ -187,6 +199,7 @@ export function buildServices(
     git: adapters.git,
     onedev,
     githubApi: adapters.github,
+    usesDeployKey: async (githubId) => (await keys.service.keyOfMirror(githubId)) !== null,
     fetch: overrides.fetch,
     ...overrides.scheduler,
   });
@@ -264,6 +277,7 @@ export function buildServices(
       sources,
       containers: containers.service,
       history: history.service,
+      keys: keys.service,
     }),
     dashboardRoutes({
       config,
@@ -279,6 +293,7 @@ export function buildServices(
       freshness,
       tokenChecks,
       history: history.service,
+      keys: keys.service,
     }),
     observability.routes,
   ];
@@ -303,6 +318,7 @@ export function buildServices(
     freshness,
     tokenChecks,
     history,
+    keys,
     webhooks: {
       secret: config.github.webhookSecret,
       service: webhookService,

@@ -12,6 +12,7 @@ import {
   retrySchema,
 } from '../containers/containers.schemas.js';
 import { historyOperations } from '../history/history.operations.js';
+import { keyOperations } from '../keys/keys.operations.js';
 import { sourceOperations } from '../sources/sources.operations.js';
 import {
   addMirrorBody,
@@ -157,6 +158,7 @@ export const operations = {
   ...containerOperations(),
   ...sourceOperations(),
   ...historyOperations(),
+  ...keyOperations(),
 };
 
 /** `/api/v1/containers…`: only containers carrying the restart label exist here. */

@@ -5,6 +5,8 @@ import type { DbHandle } from '../db/database.js';
 import type { GitHubClient } from '../github/github.client.js';
 import { historyRoutes } from '../history/history.routes.js';
 import type { HistoryService } from '../history/history.service.js';
+import { keysRoutes } from '../keys/keys.routes.js';
+import type { KeysService } from '../keys/keys.service.js';
 import type { MirrorService } from '../mirrors/mirror.service.js';
 import { mirrorsRoutes } from '../mirrors/mirrors.routes.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
@@ -30,6 +32,8 @@ export interface AdminRoutesDeps {
   sources?: SourcesAdmin;
   /** Kept tips of overwritten refs; undefined answers 503 on `…/history`. */
   history?: Pick<HistoryService, 'list' | 'keepMs'>;
+  /** SSH deploy keys; undefined: `/api/v1/keys…` answers 503. */
+  keys?: KeysService;
   /** Shown in the OpenAPI document. */
   version?: string;
   /** The token comparison (tests spy on it); constant-time `tokensEqual` by default. */
@@ -54,6 +58,8 @@ export function adminRoutes(deps: AdminRoutesDeps): Hono {
   app.route('/', sourcesRoutes(deps.sources));
   app.route('/', containersRoutes(deps.containers));
   app.route('/', historyRoutes({ history: deps.history, mirrors: deps.mirrors }));
+  const findMirror = (owner: string, name: string) => deps.mirrors.findByName(`${owner}/${name}`);
+  app.route('/', keysRoutes(deps.keys, findMirror));
   refuseOtherMethods(app, Object.values(operations));
   return app;
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
   boundedCount,
@@ -92,6 +93,10 @@ export interface Config {
   history: { keepMs: number | null };
   /** Mirror GitHub wikis as child projects (MIRROR_WIKIS). */
   wikis: { enabled: boolean };
+  /** SSH deploy keys: `secret` (KEYS_SECRET) encrypts them at rest; none stored without it. */
+  keys: { secret?: string };
+  /** Where mirrors set to a deploy key fetch over SSH; `knownHosts` undefined: GitHub's own. */
+  githubSsh: { user: string; host: string; port: number; knownHosts?: string };
 }
 
 /** Every problem found in the environment, each naming its variable. */
@@ -169,6 +174,12 @@ const schema = z.object({
   // History protection and wikis.
   HISTORY_KEEP: retention.default(90 * 86_400_000),
   MIRROR_WIKIS: onOff.default(true),
+  // SSH deploy keys
+  KEYS_SECRET: optionalText,
+  GITHUB_SSH_HOST: optionalText.transform((v) => v ?? 'github.com'),
+  GITHUB_SSH_PORT: portNumber.default(22),
+  GITHUB_SSH_USER: optionalText.transform((v) => v ?? 'git'),
+  GITHUB_SSH_KNOWN_HOSTS_FILE: optionalText,
 });
 
 type Raw = z.infer<typeof schema>;
@@ -193,9 +204,62 @@ export function loadConfig(
       problems.push(`${String(issue.path[0] ?? 'environment')}: ${issue.message}`);
     }
   }
-  problems.push(...crossFieldProblems(present));
+  problems.push(...crossFieldProblems(present), ...sshProblems(present));
+  const knownHosts = readKnownHosts(present.GITHUB_SSH_KNOWN_HOSTS_FILE, problems, readFile);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-  return deepFreeze(toConfig(parsed.data));
+  return deepFreeze({ ...toConfig(parsed.data), ...sshConfig(parsed.data, knownHosts) });
+}
+
+/** SSH deploy keys: the secret's strength and the SSH endpoint's names. */
+function sshProblems(raw: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  if (raw.KEYS_SECRET !== undefined && raw.KEYS_SECRET.length < 32) {
+    problems.push(
+      'KEYS_SECRET: must be at least 32 characters of random text (for example `openssl rand -base64 32`)',
+    );
+  }
+  if (raw.GITHUB_SSH_HOST && !/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(raw.GITHUB_SSH_HOST)) {
+    problems.push(
+      'GITHUB_SSH_HOST: must be a host name such as github.com (no user, port or path)',
+    );
+  }
+  if (raw.GITHUB_SSH_USER && !/^[a-z_][a-z0-9_.-]{0,31}$/.test(raw.GITHUB_SSH_USER)) {
+    problems.push('GITHUB_SSH_USER: must be a user name such as git');
+  }
+  return problems;
+}
+
+function readKnownHosts(
+  path: string | undefined,
+  problems: string[],
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): string | undefined {
+  if (!path) return undefined;
+  try {
+    const text = readFile(path);
+    if (!/^\S+\s+(ssh-|ecdsa-)\S+\s+\S+/m.test(text)) {
+      problems.push(
+        `GITHUB_SSH_KNOWN_HOSTS_FILE: ${path} has no known_hosts line (host key-type key)`,
+      );
+    }
+    return text;
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    problems.push(`GITHUB_SSH_KNOWN_HOSTS_FILE: cannot read ${path} (${reason})`);
+    return undefined;
+  }
+}
+
+function sshConfig(raw: Raw, knownHosts: string | undefined): Pick<Config, 'keys' | 'githubSsh'> {
+  return {
+    keys: { secret: raw.KEYS_SECRET },
+    githubSsh: {
+      user: raw.GITHUB_SSH_USER,
+      host: raw.GITHUB_SSH_HOST,
+      port: raw.GITHUB_SSH_PORT,
+      knownHosts,
+    },
+  };
 }
 
 /** Empty values mean "not set", except where emptiness has its own meaning. */
@@ -270,7 +334,7 @@ function databasePasswordProblems(raw: Record<string, string | undefined>): stri
     : [];
 }
 
-function toConfig(raw: Raw): Config {
+function toConfig(raw: Raw): Omit<Config, 'keys' | 'githubSsh'> {
   const sqlite = raw.DATABASE_URL.startsWith('sqlite:');
   return {
     http: {

@@ -14,6 +14,7 @@ export const SECRET_VARIABLES = [
   'NOTIFY_URL',
   'NOTIFY_SECRET',
   'METRICS_TOKEN',
+  'KEYS_SECRET',
 ] as const;
 
 /**

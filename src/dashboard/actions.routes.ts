@@ -61,7 +61,38 @@ export function actionRoutes(
 
   mirrorActions(app, admin, store);
   containerActions(app, deps, store);
+  keyActions(app, deps, store);
   return app;
+}
+
+/** Deploy keys: generate and delete on Settings, choose on a mirror's page. */
+function keyActions(app: Hono<DashboardEnv>, deps: DashboardDeps, store: SessionStore) {
+  const keys = deps.keys;
+  if (!keys) return;
+  const back = '/dashboard/settings#ssh-keys';
+  app.post('/dashboard/settings/keys', (c) =>
+    act(c, store, back, async (form) => {
+      const key = await keys.create(typeof form.name === 'string' ? form.name.trim() : '');
+      return `Generated key ${key.name} (${key.fingerprint}). Add its public key to the repository on GitHub: Settings → Deploy keys.`;
+    }),
+  );
+  app.post('/dashboard/settings/keys/:name/delete', (c) =>
+    act(c, store, back, async () => {
+      const name = c.req.param('name') ?? '';
+      await keys.remove(name);
+      return `Deleted key ${name}. Remove it from GitHub's deploy keys too.`;
+    }),
+  );
+  app.post('/dashboard/mirrors/:owner/:name/ssh-key', (c) =>
+    act(c, store, '/dashboard/mirrors', async (form) => {
+      const [owner, name] = [c.req.param('owner') ?? '', c.req.param('name') ?? ''];
+      const chosen = typeof form.key === 'string' && form.key !== '' ? form.key : null;
+      const key = await keys.setForMirror(owner, name, chosen);
+      return key
+        ? `${owner}/${name} fetches over SSH with key ${key} from its next sync.`
+        : `${owner}/${name} fetches over HTTPS from its next sync.`;
+    }),
+  );
 }
 
 function mirrorActions(app: Hono<DashboardEnv>, admin: AdminService, store: SessionStore) {

@@ -5,6 +5,7 @@ import type { GitHubClient } from '../github/github.client.js';
 import type { SourcesStatus } from '../github/sources.types.js';
 import type { HealthService } from '../health/health.service.js';
 import type { HistoryService } from '../history/history.service.js';
+import type { KeysService } from '../keys/keys.service.js';
 import type { MirrorService } from '../mirrors/mirror.service.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import type { Clock } from '../shared/clock.js';
@@ -33,4 +34,6 @@ export interface DashboardDeps {
   history?: Pick<HistoryService, 'list' | 'keepMs'>;
   clock?: Clock;
   loginLimits?: LoginLimits;
+  /** SSH deploy keys; undefined: Settings and the mirror pages do not show them. */
+  keys?: KeysService;
 }

@@ -88,6 +88,14 @@ export function effectiveSettings(config: Config): SettingRow[] {
     row('NOTIFY_SECRET', masked(c.notify.secret), true),
     row('NOTIFY_FORMAT', c.notify.format),
     row('METRICS_TOKEN', masked(c.metrics.token), true),
+    row('KEYS_SECRET', masked(c.keys.secret), true),
+    row('GITHUB_SSH_HOST', c.githubSsh.host),
+    row('GITHUB_SSH_PORT', String(c.githubSsh.port)),
+    row('GITHUB_SSH_USER', c.githubSsh.user),
+    row(
+      'GITHUB_SSH_KNOWN_HOSTS_FILE',
+      c.githubSsh.knownHosts === undefined ? "not set (GitHub's published host keys)" : 'set',
+    ),
   ];
 }
 

@@ -108,11 +108,12 @@ function mirrorPages({ app, deps, admin, common, githubUrl, onedevUrl }: PageKit
   });
   app.get('/dashboard/mirrors/:owner/:name', async (c) => {
     const mirror = await admin.getMirror(c.req.param('owner'), c.req.param('name'));
-    const [runs, history] = await Promise.all([
+    const [runs, history, sshKey] = await Promise.all([
       deps.mirrors.runsOf(mirror.githubId, 30),
       keptHistory(deps, mirror.githubId),
+      mirrorKeyChoice(deps, mirror.githubId),
     ]);
-    const data = { ...common(c), mirror, runs, githubUrl, onedevUrl, history };
+    const data = { ...common(c), mirror, runs, githubUrl, onedevUrl, history, sshKey };
     return render(c, <MirrorDetailPage {...data} canCheckFreshness={Boolean(deps.freshness)} />);
   });
   app.get('/dashboard/mirrors/:owner/:name/freshness', async (c) => {
@@ -121,6 +122,13 @@ function mirrorPages({ app, deps, admin, common, githubUrl, onedevUrl }: PageKit
     const freshness = await deps.freshness(mirror);
     return c.html(await (<FreshnessView freshness={freshness} />).toString());
   });
+}
+
+/** The key a mirror fetches with and the keys there are; undefined without the keys feature. */
+async function mirrorKeyChoice(deps: DashboardDeps, githubId: number) {
+  if (!deps.keys) return undefined;
+  const [current, keys] = await Promise.all([deps.keys.keyOfMirror(githubId), deps.keys.list()]);
+  return { current, keys: keys.map((key) => key.name) };
 }
 
 function containerAndDeliveryPages({ app, deps, admin, common }: PageKit): void {
@@ -148,7 +156,14 @@ function settingsPages({ app, deps, settings, common }: PageKit): void {
       events: WEBHOOK_EVENTS,
       appEvents: APP_WEBHOOK_EVENTS,
     };
-    const data = { ...common(c), settings: effectiveSettings(deps.config), webhook, checks };
+    const sshKeys = deps.keys && { enabled: deps.keys.enabled, keys: await deps.keys.list() };
+    const data = {
+      ...common(c),
+      settings: effectiveSettings(deps.config),
+      webhook,
+      checks,
+      sshKeys,
+    };
     return render(c, <SettingsPage {...data} />);
   };
   app.get('/dashboard/settings', (c) => settingsPage(c));

@@ -39,6 +39,24 @@ const RULES: Rule[] = [
     }),
   },
   {
+    // ssh refuses a host whose key is not in the list it was given
+    // (docs/reference/github.md#ssh-host-keys): never accepted on first use, never retried.
+    test: /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No \S+ host key is known for|Host key for \S+ has changed/i,
+    verdict: (_o, ctx) => ({
+      kind: 'host_key',
+      retryable: false,
+      what: `the SSH host key of ${where(ctx)} is not one of the accepted host keys, so the connection was refused (it may be intercepted). Check GITHUB_SSH_HOST and GITHUB_SSH_PORT; if GitHub has published new host keys, put them in the file GITHUB_SSH_KNOWN_HOSTS_FILE names`,
+    }),
+  },
+  {
+    test: /Permission denied \(publickey/i,
+    verdict: (_o, ctx) => ({
+      kind: 'auth',
+      retryable: false,
+      what: `${where(ctx)} refused the mirror's SSH key (Permission denied (publickey)). Check that the key's public key is added as a deploy key of this repository on GitHub (Settings → Deploy keys), with the fingerprint Starbridge shows, and that the mirror is set to that key`,
+    }),
+  },
+  {
     test: /fsck error|error: object [0-9a-f]{4,}: \w+:|error in (?:commit|tag|tree)|object file .* is empty|is corrupt|loose object .* is corrupt|packfile .* cannot be accessed/i,
     verdict: (output) => ({ kind: 'corrupt', retryable: false, what: fsckMessage(output) }),
   },

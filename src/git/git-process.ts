@@ -27,6 +27,7 @@ export function buildGitEnv(
   settings: GitEnvSettings,
   authorization?: string,
   extraConfig: ReadonlyArray<readonly [string, string]> = [],
+  sshCommand?: string,
 ): Record<string, string> {
   const config: Array<readonly [string, string]> = [
     ['http.followRedirects', 'false'],
@@ -56,6 +57,12 @@ export function buildGitEnv(
     GIT_ALLOW_PROTOCOL: settings.allowHttp ? 'https:http' : 'https',
     GIT_CONFIG_COUNT: String(config.length),
   };
+  if (sshCommand !== undefined) {
+    // Only a command that talks to an SSH remote may use ssh at all.
+    env.GIT_ALLOW_PROTOCOL = `${env.GIT_ALLOW_PROTOCOL}:ssh`;
+    env.GIT_SSH_COMMAND = sshCommand;
+    env.GIT_SSH_VARIANT = 'ssh';
+  }
   config.forEach(([key, value], i) => {
     env[`GIT_CONFIG_KEY_${i}`] = key;
     env[`GIT_CONFIG_VALUE_${i}`] = value;

@@ -31,6 +31,26 @@ export function checkRemoteUrl(url: string, allowHttp: boolean): string {
   return url;
 }
 
+/**
+ * Checks an SSH remote in git's scp-like form, `user@host:owner/name.git`, the only form
+ * Starbridge builds: a plain user and host (neither may start with `-`, so ssh never reads
+ * one as an option) and a relative `owner/name.git` path. Returns the URL unchanged.
+ */
+export function checkSshUrl(url: string): string {
+  const match = SCP_LIKE.exec(url);
+  if (!match) {
+    throw new GitCommandError(
+      'unknown',
+      `refusing SSH remote ${JSON.stringify(url.slice(0, 200))}: only user@host:owner/name.git is allowed`,
+      { retryable: false },
+    );
+  }
+  return url;
+}
+
+const SCP_LIKE =
+  /^([a-z_][a-z0-9_.-]{0,31})@([A-Za-z0-9][A-Za-z0-9.-]{0,252}):([A-Za-z0-9][\w.-]{0,99})\/([\w.-]{1,100})\.git$/;
+
 function hasControlOrSpace(text: string): boolean {
   for (const char of text) {
     const code = char.codePointAt(0) ?? 0;
@@ -50,6 +70,7 @@ export function checkAuthorization(authorization: string | undefined): void {
 
 /** The URL for messages: credentials and query removed whatever happens. */
 export function describeUrl(url: string): string {
+  if (SCP_LIKE.test(url)) return url;
   try {
     const parsed = new URL(url);
     return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
@@ -60,6 +81,8 @@ export function describeUrl(url: string): string {
 
 /** The host for messages, e.g. `github.com`. */
 export function describeHost(url: string): string {
+  const scp = SCP_LIKE.exec(url);
+  if (scp?.[2]) return scp[2];
   try {
     return new URL(url).host;
   } catch {
@@ -76,8 +99,18 @@ export function redactorFor(
   remote: GitRemote | undefined,
   base: TextRedactor | undefined,
 ): TextRedactor {
-  const local = new Redactor(credentialForms(remote?.authorization));
+  const local = new Redactor([
+    ...credentialForms(remote?.authorization),
+    ...privateKeyForms(remote?.ssh?.privateKey),
+  ]);
   return { redact: (text: string) => local.redact(base ? base.redact(text) : text) };
+}
+
+/** The key and each of its base64 lines, should any of it ever be echoed. */
+function privateKeyForms(privateKey: string | undefined): string[] {
+  if (!privateKey) return [];
+  const lines = privateKey.split('\n').filter((line) => /^[A-Za-z0-9+/=]{16,}$/.test(line));
+  return [privateKey.trim(), ...lines];
 }
 
 function credentialForms(authorization: string | undefined): string[] {

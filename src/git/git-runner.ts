@@ -13,10 +13,12 @@ import {
 import {
   checkAuthorization,
   checkRemoteUrl,
+  checkSshUrl,
   describeHost,
   describeUrl,
   redactorFor,
 } from './git-remote.js';
+import { openSshSession } from './git-ssh.js';
 
 export interface GitEngineOptions {
   /** Service-owned HOME for git (no .gitconfig in it); created if missing. */
@@ -107,6 +109,7 @@ export function createGitRunner(options: GitEngineOptions): GitRunner {
     failure,
     checkedUrl(remote) {
       checkAuthorization(remote.authorization);
+      if (remote.ssh) return checkSshUrl(remote.url);
       return checkRemoteUrl(remote.url, settings.allowHttp);
     },
     async run(op, args, run = {}) {
@@ -116,15 +119,30 @@ export function createGitRunner(options: GitEngineOptions): GitRunner {
         throw refusal('unknown', `cannot create git home ${settings.homeDir} (${code})`);
       });
       await home;
-      const result = await runGit({
-        args,
-        env: buildGitEnv(settings, ...credentialConfig(run)),
-        timeoutMs,
-        killGraceMs: options.killGraceMs ?? 5000,
-        spawn: options.spawn ?? defaultSpawn,
-        ...(run.signal ? { signal: run.signal } : {}),
-        ...(run.input !== undefined ? { input: run.input } : {}),
-      });
+      const ssh = run.remote?.ssh
+        ? await openSshSession(settings.homeDir, run.remote.ssh).catch((error: unknown) => {
+            const code = (error as NodeJS.ErrnoException).code ?? String(error);
+            throw refusal(
+              'unknown',
+              `cannot write the SSH key file under ${settings.homeDir} (${code})`,
+            );
+          })
+        : undefined;
+      let result: GitRunResult;
+      try {
+        result = await runGit({
+          args,
+          env: buildGitEnv(settings, ...credentialConfig(run), ssh?.command),
+          timeoutMs,
+          killGraceMs: options.killGraceMs ?? 5000,
+          spawn: options.spawn ?? defaultSpawn,
+          ...(run.signal ? { signal: run.signal } : {}),
+          ...(run.input !== undefined ? { input: run.input } : {}),
+        });
+      } finally {
+        // The decrypted key exists on disk only while this one command runs.
+        await ssh?.close();
+      }
       if (result.timedOut || result.aborted) throw failure(op, result, run.remote);
       if (result.exitCode === 0 || run.accept?.(result)) return result;
       throw failure(op, result, run.remote);

@@ -7,6 +7,20 @@ export interface GitRemote {
   url: string;
   /** Value of an `Authorization` header, passed to git through its environment, never argv. */
   authorization?: string;
+  /** Set for `user@host:owner/name.git` remotes: fetched over SSH with this key. */
+  ssh?: SshAccess;
+}
+
+/**
+ * How to reach an SSH remote: the private key (written to a 0600 file for one command,
+ * then deleted), the host keys to accept (nothing else is: StrictHostKeyChecking=yes),
+ * and the port.
+ */
+export interface SshAccess {
+  privateKey: string;
+  /** known_hosts lines; a port other than 22 is written `[host]:port`. */
+  knownHosts: string;
+  port: number;
 }
 
 export interface LsRemoteResult {
@@ -32,6 +46,7 @@ export type GitFailureKind =
   | 'network'
   | 'timeout'
   | 'tls'
+  | 'host_key'
   | 'rejected'
   | 'too_large'
   | 'corrupt'

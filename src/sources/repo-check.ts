@@ -28,6 +28,8 @@ export function createRepoCheck(deps: {
   tokenRejected: () => boolean;
   /** A check answered 401: the poller pauses and alerts once. */
   onTokenRejected: () => Promise<void>;
+  /** Whether the mirror fetches over SSH with a deploy key (then a 404 does not mean gone). */
+  usesDeployKey?: (githubId: number) => Promise<boolean>;
 }): RepoCheck {
   const log = deps.log.child({ component: 'repo-check' });
 
@@ -44,6 +46,9 @@ export function createRepoCheck(deps: {
         return 'skipped';
       }
       if (!(error instanceof UpstreamError) || error.reason !== 'github_not_found') throw error;
+      // A deploy key reads one private repository the token may not see at all
+      // (docs/reference/github.md#deploy-keys): the API's 404 says nothing about it then.
+      if (await deps.usesDeployKey?.(githubId)) return 'unchanged';
       const legal = /451/.test(error.message) ? ' (HTTP 451: unavailable for legal reasons)' : '';
       const reason = `${row.full_name} is gone from GitHub (deleted, or no longer visible to the token)${legal}; the OneDev project is kept`;
       await deps.mirrors.pause(githubId, reason);

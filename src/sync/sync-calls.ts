@@ -11,6 +11,7 @@ import { tagUpstream } from '../shared/upstream-fault.js';
  */
 export interface SyncCalls {
   githubAuthorization(): Promise<string | undefined>;
+  githubSshRemote(): Promise<GitRemote | undefined>;
   lsRemote(remote: GitRemote, upstream: Upstream): Promise<LsRemoteResult>;
   fetchToCache(cacheDir: string, remote: GitRemote, seed?: GitRemote): Promise<RefMap>;
   pushFromCache(
@@ -30,6 +31,7 @@ export interface SyncCallDeps {
   git: GitEngine;
   onedev: OneDevApi;
   githubAuthorization?: () => Promise<string | undefined>;
+  githubSshRemote?: () => Promise<GitRemote | undefined>;
   onQuickRetry?: (event: QuickRetryEvent) => void;
   /** Quick retries of one call; quickRetry's default unless given, 0 for none. */
   quickRetries?: number;
@@ -52,6 +54,8 @@ export function createSyncCalls(deps: SyncCallDeps, signal?: AbortSignal): SyncC
   return {
     githubAuthorization: () =>
       retried('github credential', 'github', async () => deps.githubAuthorization?.()),
+    githubSshRemote: () =>
+      retried('ssh deploy key', 'github', async () => deps.githubSshRemote?.()),
     lsRemote: (remote, upstream) =>
       retried('git ls-remote', upstream, () => git.lsRemote(remote, signal)),
     fetchToCache: (cacheDir, remote, seed) =>

@@ -21,6 +21,8 @@ export interface SyncDeps {
   githubGitUrl: string;
   /** `Authorization` value for GitHub git, if a token is configured. */
   githubAuthorization?: () => Promise<string | undefined>;
+  /** The SSH remote when the mirror is set to a deploy key; then no token is used for it. */
+  githubSshRemote?: () => Promise<GitRemote | undefined>;
   /** Parent path of all mirrors in OneDev; '' for the top level. */
   onedevRoot: string;
   /** The persistent bare cache of one repository. */
@@ -72,7 +74,7 @@ export async function syncMirror(
   signal?: AbortSignal,
 ): Promise<SyncResult> {
   const calls = createSyncCalls(deps, signal);
-  const source: GitRemote = {
+  const source: GitRemote = (await calls.githubSshRemote()) ?? {
     url: cloneUrl(deps.githubGitUrl, { owner: mirror.owner, name: mirror.name }),
     authorization: await calls.githubAuthorization(),
   };

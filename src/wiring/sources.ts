@@ -9,6 +9,8 @@ import {
 export interface SourcesWiringDeps extends GitHubSourcesDeps {
   /** The REST client the repository check asks whether a repository moved or went away. */
   githubApi: GitHubClient;
+  /** Whether a mirror fetches with an SSH deploy key (the API may not see its repository). */
+  usesDeployKey?: (githubId: number) => Promise<boolean>;
 }
 
 /** The GitHub sources as the service uses them: with the API check behind missing repositories. */

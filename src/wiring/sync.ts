@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { DbHandle } from '../db/database.js';
 import type { MirrorRow } from '../db/schema/index.js';
-import type { GitEngine } from '../git/git.port.js';
+import type { GitEngine, GitRemote } from '../git/git.port.js';
 import { mirrorCacheDir } from '../git/git-cache.js';
 import type { LfsEngine } from '../git/lfs.port.js';
 import type { HistoryService } from '../history/history.service.js';
@@ -24,6 +24,8 @@ export interface SyncExecutorPorts {
   dataDir: string;
   /** The installation's token for App repositories, else the PAT; undefined: anonymous. */
   authorizationFor: (mirror: MirrorRow) => Promise<string | undefined>;
+  /** The SSH remote of a mirror set to a deploy key; undefined: HTTPS with the above. */
+  sshRemoteFor?: (mirror: MirrorRow) => Promise<GitRemote | undefined>;
   /** How many times a sync tries one failing idempotent call again at once (0: never). */
   quickRetries: number;
   /** Puts the mirror guard on each synced project (a no-op when ONEDEV_GUARD=off). */
@@ -50,6 +52,7 @@ export function createSyncExecutor(ports: SyncExecutorPorts): SyncExecutor {
         onedev: ports.onedev,
         githubGitUrl: ports.githubGitUrl,
         githubAuthorization: () => ports.authorizationFor(mirror),
+        githubSshRemote: async () => ports.sshRemoteFor?.(mirror),
         onedevRoot: ports.onedevRoot,
         cacheDir: (githubId) => mirrorCacheDir(ports.dataDir, githubId),
         onProject: (project) =>

@@ -64,8 +64,13 @@ export async function startPipeline(options: {
   scheduler?: ServiceOverrides['scheduler'];
   containers?: ServiceOverrides['containers'];
   adapters?: ServiceOverrides['adapters'];
+  /** Where the GitHub double keeps its bare repositories (to serve them over SSH too). */
+  githubReposDir?: string;
 }): Promise<Pipeline> {
-  const github = await startGitHubDouble({ tokens: { [GITHUB_TOKEN]: 'octocat' } });
+  const github = await startGitHubDouble({
+    tokens: { [GITHUB_TOKEN]: 'octocat' },
+    ...(options.githubReposDir ? { reposDir: options.githubReposDir } : {}),
+  });
   const onedev = await startOneDevDouble(STANDARD_CAST);
   const handle = await createTestDb(options.dialect);
   const dataDir = mkdtempSync(join(tmpdir(), 'starbridge-pipeline-'));

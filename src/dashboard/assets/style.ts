@@ -63,6 +63,7 @@ form.inline { display: inline; }
 input, select { font: inherit; padding: .4rem .55rem; border: 1px solid #8a96a3; border-radius: 6px;
   min-height: 2.25rem; background: #fff; color: var(--ink); max-width: 100%; }
 label.check { display: flex; gap: .5rem; align-items: center; }
+code.public-key { word-break: break-all; font-size: .8rem; }
 .toolbar { display: flex; flex-wrap: wrap; gap: .75rem; align-items: center;
   justify-content: space-between; margin-bottom: 1rem; }
 .filters { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }

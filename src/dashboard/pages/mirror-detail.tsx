@@ -8,6 +8,7 @@ import { mirrorHref, phaseText } from './format.js';
 import { Layout } from './layout.js';
 import { KeptHistory } from './mirror-history.js';
 import { Runs } from './mirror-parts.js';
+import { MirrorKeyCard } from './ssh-keys.js';
 import { Badge, CsrfField, Empty, Live, PostButton, When } from './ui.js';
 
 export interface MirrorDetailData {
@@ -22,6 +23,8 @@ export interface MirrorDetailData {
   canCheckFreshness: boolean;
   /** Kept tips and HISTORY_KEEP (e.g. `90d`, `forever`); undefined when not available. */
   history?: { entries: HistoryEntry[]; keep: string };
+  /** The deploy key it fetches with and the keys to choose from; undefined: not shown. */
+  sshKey?: { current: string | null; keys: string[] };
 }
 
 const Facts = (props: { data: MirrorDetailData }) => {
@@ -134,6 +137,9 @@ export const MirrorDetailPage = (props: MirrorDetailData) => {
           )}
         </section>
       </div>
+      {props.sshKey ? (
+        <MirrorKeyCard csrf={props.csrf} fullName={m.fullName} {...props.sshKey} />
+      ) : null}
       <Live id="live-runs" src={self} label="Sync runs">
         <section class="card">
           <h2>Sync runs</h2>

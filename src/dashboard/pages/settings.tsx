@@ -1,8 +1,10 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
+import type { SshKeyView } from '../../keys/keys.service.js';
 import type { SettingRow } from '../effective-settings.js';
 import type { TokenReport } from '../token-checks.js';
 import { Layout } from './layout.js';
+import { SshKeysCard } from './ssh-keys.js';
 import { CsrfField } from './ui.js';
 
 export interface SettingsData {
@@ -11,6 +13,8 @@ export interface SettingsData {
   settings: SettingRow[];
   webhook: { url: string; secretSet: boolean; events: string[]; appEvents: string[] };
   checks: { github?: TokenReport; onedev?: TokenReport };
+  /** Undefined where the keys feature is not wired (then the card is not shown). */
+  sshKeys?: { enabled: boolean; keys: SshKeyView[] };
 }
 
 const Report = (props: { report?: TokenReport }) => {
@@ -113,6 +117,7 @@ export const SettingsPage = (props: SettingsData) => (
         />
       </section>
     </div>
+    {props.sshKeys ? <SshKeysCard csrf={props.csrf} {...props.sshKeys} /> : null}
     <section class="card">
       <h2>Configuration in effect</h2>
       <div class="table-wrap">

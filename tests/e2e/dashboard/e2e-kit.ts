@@ -125,9 +125,11 @@ export async function startDashboardServer(
   options: {
     signIn?: { password?: string; passwordHash?: string };
     extraContainers?: LabelledContainer[];
+    /** More environment for the pipeline's configuration (e.g. KEYS_SECRET). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<DashboardServer> {
-  const pipeline = await startPipeline({ dialect });
+  const pipeline = await startPipeline({ dialect, env: options.env });
   const config = { ...pipeline.config, dashboard: options.signIn ?? { password: PASSWORD } };
   const logs = new LogCapture();
   const log = createLogger({ level: 'debug', destination: logs });
@@ -155,6 +157,7 @@ export async function startDashboardServer(
     sources: sources(),
     freshness: pipeline.services.freshness,
     tokenChecks: tokenChecksFor({ github: config.github, onedev: config.onedev }),
+    keys: pipeline.services.keys.service,
   });
   const webhooks = createWebhookService({
     handle: pipeline.handle,

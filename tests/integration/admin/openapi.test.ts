@@ -47,14 +47,17 @@ describe.each(DIALECTS)('admin API: OpenAPI document on %s', (dialect) => {
       .sort();
     expect(documented).toEqual(served);
     expect(documented).toEqual([
+      'DELETE /api/v1/keys/{name}',
       'DELETE /api/v1/mirrors/{owner}/{name}',
       'GET /api/v1/containers',
       'GET /api/v1/containers/actions',
       'GET /api/v1/deliveries',
+      'GET /api/v1/keys',
       'GET /api/v1/mirrors',
       'GET /api/v1/mirrors/{owner}/{name}',
       'GET /api/v1/mirrors/{owner}/{name}/history',
       'GET /api/v1/mirrors/{owner}/{name}/runs',
+      'GET /api/v1/mirrors/{owner}/{name}/ssh-key',
       'GET /api/v1/openapi.json',
       'GET /api/v1/sources',
       'POST /api/v1/containers/rebuild',
@@ -62,9 +65,11 @@ describe.each(DIALECTS)('admin API: OpenAPI document on %s', (dialect) => {
       'POST /api/v1/containers/{id}/restart',
       'POST /api/v1/containers/{id}/start',
       'POST /api/v1/containers/{id}/stop',
+      'POST /api/v1/keys',
       'POST /api/v1/mirrors',
       'POST /api/v1/mirrors/retry-failed',
       'POST /api/v1/mirrors/{owner}/{name}/retry',
+      'POST /api/v1/mirrors/{owner}/{name}/ssh-key',
       'POST /api/v1/mirrors/{owner}/{name}/sync',
       'POST /api/v1/reconcile',
     ]);

@@ -28,6 +28,7 @@ const SECRETS: Record<string, string> = {
   NOTIFY_URL: 'https://hooks.example/services/s3cr3t-8',
   NOTIFY_SECRET: 'notify-s3cr3t-9',
   METRICS_TOKEN: 'metrics-s3cr3t-10',
+  KEYS_SECRET: 'keys-s3cr3t-11-0123456789abcdef0123456789',
 };
 
 describe('effective settings', () => {
