@@ -7,6 +7,7 @@ import * as m0003 from './0003-dashboard-sessions.js';
 import * as m0004 from './0004-container-actions.js';
 import * as m0005 from './0005-sync-phase.js';
 import * as m0006 from './0006-sync-quick-retries.js';
+import * as m0013 from './0013-mirror-control.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0004-container-actions': m0004,
   '0005-sync-phase': m0005,
   '0006-sync-quick-retries': m0006,
+  '0013-mirror-control': m0013,
 };
