@@ -18,7 +18,7 @@ const REFRESH_MAX_MS = 7 * 24 * 60 * MINUTE;
 
 export const MIRROR_OPTIONS = {
   /** Milliseconds between two `git ls-remote` checks of this mirror. */
-  refresh_interval_ms: {
+  refreshIntervalMs: {
     overrides: 'REFRESH_INTERVAL',
     parse(input: unknown): number {
       const minutes = typeof input === 'string' ? Number(input.trim()) : Number.NaN;

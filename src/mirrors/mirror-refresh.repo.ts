@@ -23,7 +23,7 @@ export async function dueForRefresh(
     .leftJoin('mirror_options', (join) =>
       join
         .onRef('mirror_options.github_id', '=', 'mirrors.github_id')
-        .on('mirror_options.key', '=', 'refresh_interval_ms'),
+        .on('mirror_options.key', '=', 'refreshIntervalMs'),
     )
     .select([
       'mirrors.github_id',
