@@ -214,6 +214,7 @@ export function buildServices(
       onedev,
       sources,
       containers: containers.service,
+      githubWebUrl: config.github.gitUrl,
     }),
     dashboardRoutes({
       config,

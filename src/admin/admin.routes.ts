@@ -26,6 +26,8 @@ export interface AdminRoutesDeps {
   containers?: ContainerService;
   /** The GitHub sources (reconcile, status); undefined where they do not run. */
   sources?: SourcesAdmin;
+  /** GitHub's web address: a repository's page there is accepted as owner/name. */
+  githubWebUrl?: string;
   /** Shown in the OpenAPI document. */
   version?: string;
   /** The token comparison (tests spy on it); constant-time `tokensEqual` by default. */

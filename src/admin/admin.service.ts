@@ -1,6 +1,6 @@
 import type { DbHandle } from '../db/database.js';
 import type { GitHubClient } from '../github/github.client.js';
-import { parseFullName } from '../github/repo-name.js';
+import { parseFullName, repositoryFromInput } from '../github/repo-name.js';
 import type { Mirror } from '../mirrors/mirror.js';
 import type { EnsureResult, MirrorService } from '../mirrors/mirror.service.js';
 import type { MirrorOptions } from '../mirrors/mirror-options.js';
@@ -17,6 +17,8 @@ export interface AdminServiceDeps {
   github: GitHubClient;
   /** Undefined when OneDev is not configured: deleting projects is then refused. */
   onedev?: Pick<OneDevApi, 'deleteProject'>;
+  /** GitHub's web address (GITHUB_URL): a repository's page there is taken as owner/name. */
+  githubWebUrl?: string;
 }
 
 export interface DeliveryFilter {
@@ -96,7 +98,8 @@ export function createAdminService(deps: AdminServiceDeps): AdminService {
     },
 
     addMirror(repo: string) {
-      return mirrors.addManual(repo, (owner, name) => deps.github.getRepository(owner, name));
+      const input = repositoryFromInput(repo, deps.githubWebUrl);
+      return mirrors.addManual(input, (owner, name) => deps.github.getRepository(owner, name));
     },
 
     /** An explicit request: forced, so a failed or paused mirror syncs too. */

@@ -97,3 +97,23 @@ export async function deleteMirror(db: Executor, githubId: number): Promise<bool
     .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
+
+/**
+ * The mirror whose last success is oldest (the one most out of date), through the
+ * `last_synced_at` index, and how many have never succeeded.
+ */
+export async function oldestLastSuccess(
+  db: Executor,
+): Promise<{ oldest: MirrorRow | undefined; neverSynced: number }> {
+  const oldest = await db
+    .selectFrom('mirrors')
+    .selectAll()
+    .where('last_synced_at', 'is not', null)
+    .orderBy('last_synced_at')
+    .orderBy('full_name_key')
+    .orderBy('github_id')
+    .limit(1)
+    .executeTakeFirst();
+  const never = await countRows(db.selectFrom('mirrors').where('last_synced_at', 'is', null));
+  return { oldest, neverSynced: never };
+}

@@ -23,6 +23,7 @@ import {
   listMirrors,
   listRecentFailures,
   type MirrorFilter,
+  oldestLastSuccess,
 } from './mirror-queries.repo.js';
 import { createMirrorSourceOps } from './mirror-sources.js';
 import type {
@@ -292,5 +293,9 @@ export function createMirrorService(deps: {
     optionsOf: (githubId) => readOptions(deps.handle.db, githubId),
     setOptions,
     changesOf,
+    async oldestSuccess() {
+      const { oldest, neverSynced } = await oldestLastSuccess(deps.handle.db);
+      return { oldest: oldest ? mirrorFromRow(oldest) : undefined, neverSynced };
+    },
   };
 }

@@ -72,6 +72,8 @@ export interface MirrorService extends MirrorSourceOps {
     input: Record<string, unknown>,
     actor: string,
   ): Promise<MirrorOptions>;
+  /** The mirror longest without a successful sync, and how many never had one. */
+  oldestSuccess(): Promise<{ oldest: Mirror | undefined; neverSynced: number }>;
   /** What operators changed on a mirror, newest first. */
   changesOf(githubId: number, limit?: number): Promise<MirrorChange[]>;
 }
