@@ -51,10 +51,19 @@ function selfHref(filter: MirrorsData['filter']): string {
   return `/dashboard/mirrors${query ? `?${query}` : ''}`;
 }
 
+const COLUMNS: Array<[label: string, sort?: MirrorSort]> = [
+  ['Repository', 'name'],
+  ['OneDev', 'onedev'],
+  ['Status', 'status'],
+  ['Source', 'source'],
+  ['Last sync', 'last_sync'],
+  ['Next attempt', 'next_attempt'],
+  ['Last error'],
+  ['Actions'],
+];
+
 const Filter = (props: ListFilter) => (
   <form method="get" action="/dashboard/mirrors" class="filters" aria-label="Filter mirrors">
-    {props.sort !== 'name' ? <input type="hidden" name="sort" value={props.sort} /> : null}
-    {props.direction === 'desc' ? <input type="hidden" name="dir" value="desc" /> : null}
     <label for="status">Status</label>
     <select id="status" name="status">
       <option value="">all</option>
@@ -66,6 +75,26 @@ const Filter = (props: ListFilter) => (
     </select>
     <label for="q">Repository</label>
     <input id="q" name="q" type="search" value={props.q ?? ''} placeholder="owner/name" />
+    {/* The column headers sort too, but a phone hides them: the same choice as a field. */}
+    <label for="sort">Sort by</label>
+    <select id="sort" name="sort">
+      {COLUMNS.flatMap(([label, sort]) =>
+        sort
+          ? [
+              <option value={sort} selected={sort === props.sort}>
+                {label}
+              </option>,
+            ]
+          : [],
+      )}
+    </select>
+    <label for="dir">Order</label>
+    <select id="dir" name="dir">
+      <option value="asc">ascending</option>
+      <option value="desc" selected={props.direction === 'desc'}>
+        descending
+      </option>
+    </select>
     <button type="submit" class="btn plain">
       Filter
     </button>
@@ -178,17 +207,6 @@ export const PauseButton = (props: { m: Mirror; csrf: string; returnTo: string; 
     />
   );
 };
-
-const COLUMNS: Array<[label: string, sort?: MirrorSort]> = [
-  ['Repository', 'name'],
-  ['OneDev', 'onedev'],
-  ['Status', 'status'],
-  ['Source', 'source'],
-  ['Last sync', 'last_sync'],
-  ['Next attempt', 'next_attempt'],
-  ['Last error'],
-  ['Actions'],
-];
 
 /** A column header that sorts by it; a second click reverses the order. */
 const SortHeader = (props: { label: string; sort?: MirrorSort; filter: ListFilter }) => {
