@@ -6,13 +6,15 @@
  *   node --import tsx bench/run.ts refresh --write  one benchmark, doc with just that section
  *
  * Names: ingest, first-mirror, first-mirror-sized and first-mirror-large (targets 2 and 3,
- * at three repository sizes), refresh, and sources (bench/sources.ts,
+ * at three repository sizes), refresh, dashboard (the mirror list and activity log with
+ * 2,000 mirrors and 100,000 runs), and sources (bench/sources.ts,
  * run as its own process; it appends its own section to the doc). `npm run bench` builds
  * first; the ingest benchmark runs the compiled service from dist/.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runDashboard } from './dashboard.js';
 import { runFirstMirror, runFirstMirrorLarge, runFirstMirrorSized } from './first-mirror.js';
 import { runIngest } from './ingest.js';
 import { describeMachine, loadAverage } from './machine.js';
@@ -26,6 +28,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchSection>> = {
   'first-mirror-sized': runFirstMirrorSized,
   'first-mirror-large': runFirstMirrorLarge,
   refresh: runRefresh,
+  dashboard: runDashboard,
 };
 
 /** Benchmarks that are scripts of their own: run as a child process, after the others. */

@@ -50,21 +50,22 @@ export async function up(db: Kysely<any>): Promise<void> {
       .columns([column, 'full_name_key', 'github_id'])
       .execute();
   }
-  // The activity log and the charts: runs across all mirrors by time (covering the result).
+  // The activity log and the charts: runs across all mirrors in time order, ties by id, with
+  // the result in the index so the charts and the result filter never read the table.
   await db.schema
     .createIndex('sync_runs_started')
     .on('sync_runs')
-    .columns(['started_at', 'result'])
-    .execute();
-  await db.schema
-    .createIndex('sync_runs_result_started')
-    .on('sync_runs')
-    .columns(['result', 'started_at'])
+    .columns(['started_at', 'id', 'result'])
     .execute();
   await db.schema
     .createIndex('container_actions_started')
     .on('container_actions')
-    .columns(['started_at'])
+    .columns(['started_at', 'id'])
+    .execute();
+  await db.schema
+    .createIndex('webhook_deliveries_received_id')
+    .on('webhook_deliveries')
+    .columns(['received_at', 'id'])
     .execute();
   await db.schema
     .createIndex('webhook_deliveries_repo_received')
@@ -76,8 +77,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   for (const index of [
     'webhook_deliveries_repo_received',
+    'webhook_deliveries_received_id',
     'container_actions_started',
-    'sync_runs_result_started',
     'sync_runs_started',
     ...['status', 'source', 'last_synced_at', 'next_attempt_at', 'onedev_path'].map(
       (c) => `mirrors_sort_${c}`,
