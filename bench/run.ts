@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCrashRecovery } from './crash-recovery.js';
+import { runDashboard } from './dashboard.js';
 import { runFaults } from './faults.js';
 import { runFirstMirror, runFirstMirrorLarge, runFirstMirrorSized } from './first-mirror.js';
 import { runIngest } from './ingest.js';
@@ -31,6 +32,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchSection>> = {
   'crash-recovery': runCrashRecovery,
   'replica-seed': runReplicaSeed,
   faults: runFaults,
+  dashboard: runDashboard,
 };
 
 /** Benchmarks that are scripts of their own: run as a child process, after the others. */

@@ -278,6 +278,7 @@ export function buildServices(
       containers: containers.service,
       history: history.service,
       keys: keys.service,
+      githubWebUrl: config.github.gitUrl,
     }),
     dashboardRoutes({
       config,

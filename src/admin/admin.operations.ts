@@ -22,11 +22,13 @@ import {
   listDeliveriesQuery,
   listMirrorsQuery,
   mirrorListSchema,
+  mirrorOptionsSchema,
   mirrorSchema,
   repoParams,
   retriedSchema,
   runListSchema,
   runsQuery,
+  setMirrorOptionsBody,
   syncOutcomeSchema,
 } from './admin.schemas.js';
 import type { Operation, ResponseSpec } from './operation.js';
@@ -147,6 +149,7 @@ export const operations = {
       404: notFound,
     },
   }),
+  ...controlOperations(),
   listDeliveries: op({
     operationId: 'listDeliveries',
     method: 'get',
@@ -160,6 +163,58 @@ export const operations = {
   ...historyOperations(),
   ...keyOperations(),
 };
+
+/** Pause, resume and per-mirror options: an operator's control of one mirror. */
+function controlOperations() {
+  return {
+    pauseMirror: op({
+      operationId: 'pauseMirror',
+      method: 'post',
+      path: `${MIRROR}/pause`,
+      summary: 'Pause a mirror: no syncs (and so no container restarts) until it is resumed',
+      description:
+        'Stored with who paused it (admin API) and when. A running sync loses its lease and is not recorded as the mirror state. Pausing a paused mirror changes nothing.',
+      params: repoParams,
+      responses: { 200: { description: 'the paused mirror', schema: mirrorSchema }, 404: notFound },
+    }),
+    resumeMirror: op({
+      operationId: 'resumeMirror',
+      method: 'post',
+      path: `${MIRROR}/resume`,
+      summary: 'Resume a mirror an operator paused: due for a sync at once',
+      params: repoParams,
+      responses: {
+        200: { description: 'the resumed mirror', schema: mirrorSchema },
+        404: notFound,
+        409: { description: 'no operator paused it (an unstarred mirror resumes when starred)' },
+      },
+    }),
+    getMirrorOptions: op({
+      operationId: 'getMirrorOptions',
+      method: 'get',
+      path: `${MIRROR}/options`,
+      summary: "The mirror's own options, overriding the global settings, with who set them",
+      params: repoParams,
+      responses: {
+        200: { description: 'options set', schema: mirrorOptionsSchema },
+        404: notFound,
+      },
+    }),
+    setMirrorOptions: op({
+      operationId: 'setMirrorOptions',
+      method: 'post',
+      path: `${MIRROR}/options`,
+      summary: 'Set or clear (null) options of one mirror; options left out are kept',
+      params: repoParams,
+      body: setMirrorOptionsBody,
+      responses: {
+        200: { description: 'options now set', schema: mirrorOptionsSchema },
+        400: { description: 'a value out of range; nothing was changed' },
+        404: notFound,
+      },
+    }),
+  };
+}
 
 /** `/api/v1/containers…`: only containers carrying the restart label exist here. */
 function containerOperations() {

@@ -34,6 +34,8 @@ export interface AdminRoutesDeps {
   history?: Pick<HistoryService, 'list' | 'keepMs'>;
   /** SSH deploy keys; undefined: `/api/v1/keys…` answers 503. */
   keys?: KeysService;
+  /** GitHub's web address: a repository's page there is accepted as owner/name. */
+  githubWebUrl?: string;
   /** Shown in the OpenAPI document. */
   version?: string;
   /** The token comparison (tests spy on it); constant-time `tokensEqual` by default. */

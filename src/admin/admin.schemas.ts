@@ -62,6 +62,12 @@ export const mirrorSchema = z.object({
     .nullable()
     .optional()
     .describe('a GitHub rename the OneDev project could not follow (the new path is taken)'),
+  pausedBy: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('who paused the mirror by hand (dashboard or admin API); null when nobody did'),
+  pausedAt: timestamp.nullable().optional().describe('when it was paused by hand'),
   createdAt: timestamp,
   updatedAt: timestamp,
 });
@@ -182,6 +188,16 @@ export const listMirrorsQuery = z.object({
     .max(200, 'must be at most 200 characters')
     .optional()
     .describe('matches anywhere in owner/name, case-insensitive'),
+  sort: z
+    .enum(['name', 'onedev', 'status', 'source', 'last_sync', 'next_attempt'], {
+      error: 'must be one of name, onedev, status, source, last_sync, next_attempt',
+    })
+    .default('name')
+    .describe('the column to order by; ties by name'),
+  direction: z
+    .enum(['asc', 'desc'], { error: 'must be asc or desc' })
+    .default('asc')
+    .describe('ascending or descending'),
   ...page(200, 50),
 });
 
@@ -250,3 +266,30 @@ export const deliveryListSchema = z.object({
   offset: count,
 });
 models.add(deliveryListSchema, { id: 'DeliveryList' });
+
+// --- an operator's control of a mirror ----------------------------------------------------
+
+const optionValueSchema = z.object({
+  value: z.unknown(),
+  updatedBy: z.string().describe('who set it'),
+  updatedAt: timestamp,
+});
+
+export const mirrorOptionsSchema = z
+  .object({
+    refreshIntervalMs: optionValueSchema
+      .optional()
+      .describe('milliseconds between checks with git ls-remote; absent: REFRESH_INTERVAL'),
+  })
+  .describe('options set on this mirror; an absent option means the global setting applies');
+models.add(mirrorOptionsSchema, { id: 'MirrorOptions' });
+
+export const setMirrorOptionsBody = z.strictObject({
+  refreshIntervalMs: z
+    .number({ error: 'must be a number of milliseconds, or null for the global setting' })
+    .int('must be a whole number of milliseconds')
+    .nullable()
+    .optional()
+    .describe('60000 (1 minute) to 604800000 (7 days); null returns to REFRESH_INTERVAL'),
+});
+models.add(setMirrorOptionsBody, { id: 'SetMirrorOptions' });

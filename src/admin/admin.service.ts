@@ -1,12 +1,13 @@
 import type { DbHandle } from '../db/database.js';
 import type { GitHubClient } from '../github/github.client.js';
-import { parseFullName } from '../github/repo-name.js';
+import { parseFullName, repositoryFromInput } from '../github/repo-name.js';
 import type { Mirror } from '../mirrors/mirror.js';
 import type { EnsureResult, MirrorService } from '../mirrors/mirror.service.js';
+import type { MirrorOptions } from '../mirrors/mirror-options.js';
 import type { MirrorFilter } from '../mirrors/mirror-queries.repo.js';
 import type { SyncRequestOutcome } from '../mirrors/mirrors.repo.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
-import { NotConfiguredError, NotFoundError } from '../shared/errors.js';
+import { ConflictError, NotConfiguredError, NotFoundError } from '../shared/errors.js';
 import type { SyncRun } from '../sync/run.js';
 import { type DeliveryRecord, listDeliveries } from '../webhooks/deliveries.repo.js';
 
@@ -16,6 +17,8 @@ export interface AdminServiceDeps {
   github: GitHubClient;
   /** Undefined when OneDev is not configured: deleting projects is then refused. */
   onedev?: Pick<OneDevApi, 'deleteProject'>;
+  /** GitHub's web address (GITHUB_URL): a repository's page there is taken as owner/name. */
+  githubWebUrl?: string;
 }
 
 export interface DeliveryFilter {
@@ -59,6 +62,17 @@ export interface AdminService {
   listRuns(owner: string, name: string, limit: number): Promise<SyncRun[]>;
   /** One page of stored webhook deliveries matching the filter, newest first. */
   listDeliveries(filter: DeliveryFilter): Promise<Page & { deliveries: DeliveryView[] }>;
+  /** Pauses `owner/name` for `actor` (a paused mirror stays as it is). */
+  pauseMirror(owner: string, name: string, actor: string): Promise<Mirror>;
+  /** Lifts an operator's pause; Conflict when no operator paused it. */
+  resumeMirror(owner: string, name: string, actor: string): Promise<Mirror>;
+  mirrorOptions(owner: string, name: string): Promise<MirrorOptions>;
+  setMirrorOptions(
+    owner: string,
+    name: string,
+    input: Record<string, unknown>,
+    actor: string,
+  ): Promise<MirrorOptions>;
 }
 
 /**
@@ -84,7 +98,8 @@ export function createAdminService(deps: AdminServiceDeps): AdminService {
     },
 
     addMirror(repo: string) {
-      return mirrors.addManual(repo, (owner, name) => deps.github.getRepository(owner, name));
+      const input = repositoryFromInput(repo, deps.githubWebUrl);
+      return mirrors.addManual(input, (owner, name) => deps.github.getRepository(owner, name));
     },
 
     /** An explicit request: forced, so a failed or paused mirror syncs too. */
@@ -118,6 +133,32 @@ export function createAdminService(deps: AdminServiceDeps): AdminService {
     async listRuns(owner: string, name: string, limit: number) {
       const mirror = await mirrorNamed(owner, name);
       return mirrors.runsOf(mirror.githubId, limit);
+    },
+
+    async pauseMirror(owner: string, name: string, actor: string) {
+      const mirror = await mirrorNamed(owner, name);
+      await mirrors.pauseByOperator([mirror.githubId], actor);
+      return mirrorNamed(owner, name);
+    },
+
+    async resumeMirror(owner: string, name: string, actor: string) {
+      const mirror = await mirrorNamed(owner, name);
+      const [outcome] = await mirrors.resumeByOperator([mirror.githubId], actor);
+      if (outcome === 'unchanged') {
+        throw new ConflictError(
+          `mirror ${mirror.fullName} was not paused by an operator (it is ${mirror.status}); an unstarred mirror resumes when starred again, and Sync now syncs any other`,
+        );
+      }
+      return mirrorNamed(owner, name);
+    },
+
+    async mirrorOptions(owner: string, name: string) {
+      return mirrors.optionsOf((await mirrorNamed(owner, name)).githubId);
+    },
+
+    async setMirrorOptions(owner, name, input, actor) {
+      const mirror = await mirrorNamed(owner, name);
+      return mirrors.setOptions(mirror.githubId, input, actor);
     },
 
     async listDeliveries(filter: DeliveryFilter) {

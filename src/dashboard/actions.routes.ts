@@ -3,7 +3,7 @@ import type { AdminService } from '../admin/admin.service.js';
 import { AppError } from '../shared/errors.js';
 import type { DashboardDeps } from './deps.js';
 import { safeReturnPath } from './render.js';
-import type { WebSettings } from './request-context.js';
+import { clientAddress, type WebSettings } from './request-context.js';
 import { clearDashboardCookie, type DashboardEnv, SESSION_COOKIE } from './session-auth.js';
 import type { SessionStore } from './sessions.service.js';
 
@@ -28,7 +28,8 @@ async function act(
   fallback: string,
   work: (form: Form) => Promise<string>,
 ): Promise<Response> {
-  const form = await c.req.parseBody();
+  // `all`: the bulk form sends one `ids` field per ticked mirror.
+  const form = await c.req.parseBody({ all: true });
   let message: string;
   try {
     message = await work(form);
@@ -60,6 +61,7 @@ export function actionRoutes(
   });
 
   mirrorActions(app, admin, store);
+  controlActions(app, deps, admin, store, settings);
   containerActions(app, deps, store);
   keyActions(app, deps, store);
   return app;
@@ -91,6 +93,72 @@ function keyActions(app: Hono<DashboardEnv>, deps: DashboardDeps, store: Session
       return key
         ? `${owner}/${name} fetches over SSH with key ${key} from its next sync.`
         : `${owner}/${name} fetches over HTTPS from its next sync.`;
+    }),
+  );
+}
+
+/** Ids ticked in the list: each a GitHub id, at most one page's worth. */
+function tickedIds(form: Form): number[] {
+  const raw = form['ids[]'] ?? form.ids;
+  const values = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  return [...new Set(values.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0))].slice(
+    0,
+    200,
+  );
+}
+
+/** Add, pause, resume (one or many) and options: who did it is stored with each. */
+function controlActions(
+  app: Hono<DashboardEnv>,
+  deps: DashboardDeps,
+  admin: AdminService,
+  store: SessionStore,
+  settings: WebSettings,
+) {
+  // One shared password: the session has no name, so the address says which operator.
+  const actor = (c: Context) => `dashboard (${clientAddress(c, settings)})`;
+  const repo = (c: Context) => [c.req.param('owner') ?? '', c.req.param('name') ?? ''] as const;
+  app.post('/dashboard/mirrors/add', (c) =>
+    act(c, store, '/dashboard/mirrors', async (form) => {
+      const input = typeof form.repo === 'string' ? form.repo : '';
+      const { created, mirror } = await admin.addMirror(input);
+      return created
+        ? `Added ${mirror.fullName}; it is queued to sync.`
+        : `${mirror.fullName} is already mirrored; a sync was requested.`;
+    }),
+  );
+  app.post('/dashboard/mirrors/bulk', (c) =>
+    act(c, store, '/dashboard/mirrors', async (form) => {
+      const ids = tickedIds(form);
+      if (ids.length === 0) return 'Tick at least one mirror first.';
+      const pause = form.action !== 'resume';
+      const outcomes = pause
+        ? await deps.mirrors.pauseByOperator(ids, actor(c))
+        : await deps.mirrors.resumeByOperator(ids, actor(c));
+      const done = outcomes.filter((o) => o === 'done').length;
+      const left = ids.length - done;
+      const verb = pause ? 'Paused' : 'Resumed';
+      const why = pause ? 'already paused' : 'not paused by an operator';
+      return `${verb} ${done} mirror(s)${left > 0 ? `; ${left} left as they were (${why} or gone)` : ''}.`;
+    }),
+  );
+  app.post('/dashboard/mirrors/:owner/:name/pause', (c) =>
+    act(c, store, '/dashboard/mirrors', async () => {
+      const m = await admin.pauseMirror(...repo(c), actor(c));
+      return `Paused ${m.fullName}: no syncs until it is resumed.`;
+    }),
+  );
+  app.post('/dashboard/mirrors/:owner/:name/resume', (c) =>
+    act(c, store, '/dashboard/mirrors', async () => {
+      const m = await admin.resumeMirror(...repo(c), actor(c));
+      return `Resumed ${m.fullName}; it is queued to sync.`;
+    }),
+  );
+  app.post('/dashboard/mirrors/:owner/:name/options', (c) =>
+    act(c, store, '/dashboard/mirrors', async (form) => {
+      const input = { refreshIntervalMs: form.refresh_interval_minutes ?? '' };
+      await admin.setMirrorOptions(...repo(c), input, actor(c));
+      return 'Options saved.';
     }),
   );
 }

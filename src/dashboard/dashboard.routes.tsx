@@ -138,7 +138,7 @@ function guardedRoutes(deps: DashboardDeps, login: LoginDeps): Hono<DashboardEnv
     }
     await next();
   });
-  const admin = createAdminService(deps);
+  const admin = createAdminService({ ...deps, githubWebUrl: deps.config.github.gitUrl });
   guarded.route('/', pageRoutes(deps, admin, store, settings));
   guarded.route('/', actionRoutes(deps, admin, store, settings));
   guarded.all('/dashboard/*', (c) =>

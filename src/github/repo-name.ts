@@ -47,6 +47,33 @@ export function fullNameKey(repo: RepoName): string {
   return fullNameOf(repo).toLowerCase();
 }
 
+/**
+ * What an operator typed to add a repository, as `owner/name`: a page address on the
+ * configured GitHub (`https://github.com/owner/name`, `.git` or a trailing slash allowed) is
+ * reduced to its owner and name, and only those are used — the clone URL is still built
+ * from the configured base (docs/reference/bad-inputs.md#r06). Anything else is returned
+ * as typed, for the owner/name rules (and their refusal of other URLs) to judge.
+ */
+export function repositoryFromInput(input: string, githubWebUrl: string | undefined): string {
+  const text = input.trim();
+  if (!githubWebUrl || !/^https?:\/\//i.test(text)) return text;
+  let url: URL;
+  let base: URL;
+  try {
+    url = new URL(text);
+    base = new URL(githubWebUrl);
+  } catch {
+    return text;
+  }
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const clean = url.username === '' && url.password === '' && !url.search && !url.hash;
+  if (!clean || url.origin !== base.origin || !url.pathname.startsWith(`${basePath}/`)) {
+    return text;
+  }
+  const rest = url.pathname.slice(basePath.length + 1).replace(/\/$/, '');
+  return rest.split('/').length === 2 ? rest : text;
+}
+
 /** The clone URL, built only from a configured base and validated parts. */
 export function cloneUrl(gitBaseUrl: string, repo: RepoName): string {
   const problem = repoNameProblem(repo.owner, repo.name);

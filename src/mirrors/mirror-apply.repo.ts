@@ -40,6 +40,8 @@ const LEAN_COLUMNS = [
   'installation_id',
   'onedev_conflict',
   'onedev_move_pending',
+  'paused_by',
+  'paused_at',
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof MirrorRowLean)[];
@@ -80,6 +82,7 @@ const GUARDED = [
   'full_name',
   'unstarred_at',
   'next_refresh_at',
+  'paused_by',
   'updated_at',
 ] as const;
 

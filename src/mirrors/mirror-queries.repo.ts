@@ -3,15 +3,30 @@ import { countRows } from '../db/count-rows.js';
 import type { Executor } from '../db/executor.js';
 import type { MirrorRow } from '../db/schema/index.js';
 
+/** The columns the mirror list sorts by; each has an index ending in the name key. */
+export const MIRROR_SORTS = {
+  name: 'full_name_key',
+  onedev: 'onedev_path',
+  status: 'status',
+  source: 'source',
+  last_sync: 'last_synced_at',
+  next_attempt: 'next_attempt_at',
+} as const;
+
+export type MirrorSort = keyof typeof MIRROR_SORTS;
+
 /** Listing filter; `q` matches anywhere in `owner/name`, case-insensitively. */
 export interface MirrorFilter {
   status?: string;
   q?: string;
+  /** By name when absent; ties are broken by name, then id. */
+  sort?: MirrorSort;
+  direction?: 'asc' | 'desc';
   limit: number;
   offset: number;
 }
 
-/** One page of mirrors, ordered by name, and how many match in all. */
+/** One page of mirrors, in the asked order (by name by default), and how many match in all. */
 export async function listMirrors(
   db: Executor,
   filter: MirrorFilter,
@@ -24,10 +39,15 @@ export async function listMirrors(
     const pattern = `%${filter.q.toLowerCase().replace(/[!%_]/g, '!$&')}%`;
     query = query.where(sql<boolean>`full_name_key like ${pattern} escape '!'`);
   }
-  const rows = await query
-    .selectAll()
-    .orderBy('full_name_key')
-    .orderBy('github_id')
+  const column = MIRROR_SORTS[filter.sort ?? 'name'];
+  const direction = filter.direction ?? 'asc';
+  // Every tie-breaker goes the same way as the column, so one index serves the whole order.
+  // NULLs (never synced) sort first ascending on SQLite and last on PostgreSQL: each
+  // dialect's natural order keeps its index usable.
+  let ordered = query.selectAll().orderBy(column, direction);
+  if (column !== 'full_name_key') ordered = ordered.orderBy('full_name_key', direction);
+  const rows = await ordered
+    .orderBy('github_id', direction)
     .limit(filter.limit)
     .offset(filter.offset)
     .execute();
@@ -76,4 +96,24 @@ export async function deleteMirror(db: Executor, githubId: number): Promise<bool
     .where('github_id', '=', githubId)
     .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
+}
+
+/**
+ * The mirror whose last success is oldest (the one most out of date), through the
+ * `last_synced_at` index, and how many have never succeeded.
+ */
+export async function oldestLastSuccess(
+  db: Executor,
+): Promise<{ oldest: MirrorRow | undefined; neverSynced: number }> {
+  const oldest = await db
+    .selectFrom('mirrors')
+    .selectAll()
+    .where('last_synced_at', 'is not', null)
+    .orderBy('last_synced_at')
+    .orderBy('full_name_key')
+    .orderBy('github_id')
+    .limit(1)
+    .executeTakeFirst();
+  const never = await countRows(db.selectFrom('mirrors').where('last_synced_at', 'is', null));
+  return { oldest, neverSynced: never };
 }

@@ -1,8 +1,12 @@
 import type { Executor } from '../db/executor.js';
 import type { MirrorRow } from '../db/schema/index.js';
 import { applyMirrorEvent } from './mirror-apply.repo.js';
+import { controlTables } from './mirror-control.repo.js';
 
-/** What the refresh compares: the mirror's name, its last pushed refs and its slot. */
+/**
+ * What the refresh compares: the mirror's name, its last pushed refs and its slot, and its
+ * own refresh interval when an operator set one (null: the global one).
+ */
 export type RefreshCandidate = Pick<
   MirrorRow,
   | 'github_id'
@@ -12,20 +16,30 @@ export type RefreshCandidate = Pick<
   | 'next_refresh_at'
   | 'installation_id'
   | 'onedev_path'
->;
+> & { refreshIntervalMs: number | null };
 
 /** Synced, active mirrors whose refresh slot has come (or that have none yet). */
-export function dueForRefresh(db: Executor, now: string, limit: number) {
-  return db
+export async function dueForRefresh(
+  db: Executor,
+  now: string,
+  limit: number,
+): Promise<RefreshCandidate[]> {
+  const rows = await controlTables(db)
     .selectFrom('mirrors')
+    .leftJoin('mirror_options', (join) =>
+      join
+        .onRef('mirror_options.github_id', '=', 'mirrors.github_id')
+        .on('mirror_options.key', '=', 'refreshIntervalMs'),
+    )
     .select([
-      'github_id',
+      'mirrors.github_id',
       'owner',
       'name',
       'pushed_refs',
       'next_refresh_at',
       'installation_id',
       'onedev_path',
+      'mirror_options.value as refresh_interval',
     ])
     .where('status', '=', 'synced')
     .where('archived', '=', 0)
@@ -34,6 +48,10 @@ export function dueForRefresh(db: Executor, now: string, limit: number) {
     .orderBy('next_refresh_at')
     .limit(limit)
     .execute();
+  return rows.map(({ refresh_interval, ...row }) => ({
+    ...row,
+    refreshIntervalMs: refresh_interval === null ? null : Number(JSON.parse(refresh_interval)),
+  }));
 }
 
 /**

@@ -30,6 +30,7 @@ export type MirrorState = Pick<
   | 'installation_id'
   | 'unstarred_at'
   | 'next_refresh_at'
+  | 'paused_by'
 >;
 
 /** What a finished sync writes: the retry policy has already chosen the status. */
@@ -73,6 +74,10 @@ export type MirrorEvent =
   | { kind: 'pause'; reason: string; letGo?: { deleteAfter: string | null } }
   /** A re-star or re-install lifts a release (and its pending deletion). */
   | { kind: 'resume' }
+  /** An operator stops all syncs (and so restarts) until they resume it; `by` says who. */
+  | { kind: 'operator-pause'; by: string }
+  /** An operator lifts their own pause: due at once. */
+  | { kind: 'operator-resume' }
   | { kind: 'rename'; owner: string; name: string }
   /** Where the OneDev project ended after a move, or why it could not move. */
   | { kind: 'moved'; path: string; name: string }
@@ -104,7 +109,9 @@ export type Refusal =
   | 'still_held'
   | 'not_released'
   | 'slot_taken'
-  | 'not_waiting';
+  | 'not_waiting'
+  | 'already_paused'
+  | 'not_paused_by_operator';
 
 export type Transition =
   | {
@@ -157,11 +164,34 @@ export function transition(row: MirrorState, event: MirrorEvent, now: string): T
       return pause(row, event, now);
     case 'resume':
       if (row.unstarred_at === null) return refuse('not_released');
+      // An operator's pause outlives a re-star: only the operator lifts it.
       return accept({
-        ...(row.status === 'paused' ? { status: 'queued', next_attempt_at: now } : {}),
+        ...(row.status === 'paused' && row.paused_by === null
+          ? { status: 'queued', next_attempt_at: now }
+          : {}),
         paused_reason: null,
         unstarred_at: null,
         delete_after: null,
+        updated_at: now,
+      });
+    case 'operator-pause':
+      if (row.paused_by !== null) return refuse('already_paused');
+      return accept({
+        ...pausePatch(now),
+        paused_reason: 'paused by an operator',
+        paused_by: event.by,
+        paused_at: now,
+      });
+    case 'operator-resume':
+      if (row.paused_by === null) return refuse('not_paused_by_operator');
+      // Still released by the unstar policy: paused as it was before the operator's pause.
+      if (row.unstarred_at !== null) return accept({ paused_by: null, paused_at: null });
+      return accept({
+        status: 'queued',
+        next_attempt_at: now,
+        paused_reason: null,
+        paused_by: null,
+        paused_at: null,
         updated_at: now,
       });
     case 'rename':
@@ -262,6 +292,8 @@ function request(
   now: string,
 ): Transition {
   const reset = event.resetAttempts === true;
+  // An operator's pause means no syncs at all, even asked for explicitly: resume first.
+  if (row.paused_by !== null) return refuse('paused');
   if (row.status === 'syncing') {
     return accept(
       { resync_requested: 1, updated_at: now, ...(reset ? { attempts: 0 } : {}) },
@@ -292,9 +324,10 @@ function claim(
   event: Extract<MirrorEvent, { kind: 'claim' }>,
   now: string,
 ): Transition {
+  if (row.paused_by !== null) return refuse('paused');
   if (event.operator) {
     // An operator asked for this sync: a failed or paused mirror is taken too, but never
-    // one another worker holds with a live lease.
+    // one another worker holds with a live lease (nor one an operator paused, above).
     const held = row.status === 'syncing' && row.lease_expires_at !== null;
     if (held && (row.lease_expires_at as string) >= now) return refuse('held');
   } else {
@@ -375,14 +408,21 @@ function pause(
     if (held) return refuse('still_held');
   }
   return accept({
-    status: 'paused',
+    ...pausePatch(now),
     paused_reason: event.reason,
+    ...(event.letGo ? { unstarred_at: now, delete_after: event.letGo.deleteAfter } : {}),
+  });
+}
+
+/** What any pause writes: out of the queue, and a running sync loses its lease. */
+function pausePatch(now: string): MirrorRowUpdate {
+  return {
+    status: 'paused',
     next_attempt_at: null,
     resync_requested: 0,
     ...FREE,
     updated_at: now,
-    ...(event.letGo ? { unstarred_at: now, delete_after: event.letGo.deleteAfter } : {}),
-  });
+  };
 }
 
 /**

@@ -8,15 +8,30 @@ import { listRuns } from '../sync/runs.repo.js';
 import { type Mirror, type MirrorSource, mirrorFromRow } from './mirror.js';
 import { applyMirrorEvent } from './mirror-apply.repo.js';
 import {
+  type ControlOutcome,
+  listChanges,
+  pauseByOperator,
+  readOptions,
+  resumeByOperator,
+  writeOption,
+} from './mirror-control.repo.js';
+import { isOptionKey, MIRROR_OPTIONS, type MirrorOptions } from './mirror-options.js';
+import {
   countMirrorsByStatus,
   deleteMirror,
   listFailedMirrorIds,
   listMirrors,
   listRecentFailures,
   type MirrorFilter,
+  oldestLastSuccess,
 } from './mirror-queries.repo.js';
 import { createMirrorSourceOps } from './mirror-sources.js';
-import type { EnsureResult, MirrorService, SourceRepository } from './mirrors.port.js';
+import type {
+  EnsureResult,
+  MirrorChange,
+  MirrorService,
+  SourceRepository,
+} from './mirrors.port.js';
 import {
   type Executor,
   findMirror,
@@ -205,6 +220,54 @@ export function createMirrorService(deps: {
     return { counts, failures: failures.map(mirrorFromRow) };
   }
 
+  async function pauseMany(githubIds: number[], actor: string): Promise<ControlOutcome[]> {
+    const outcomes: ControlOutcome[] = [];
+    for (const id of githubIds)
+      outcomes.push(await pauseByOperator(deps.handle.db, id, actor, now()));
+    return outcomes;
+  }
+
+  async function resumeMany(githubIds: number[], actor: string): Promise<ControlOutcome[]> {
+    const outcomes: ControlOutcome[] = [];
+    for (const id of githubIds) {
+      outcomes.push(await resumeByOperator(deps.handle.db, id, actor, now()));
+    }
+    if (outcomes.includes('done')) notify('queued');
+    return outcomes;
+  }
+
+  /** Every value is checked before any is written, so a bad field changes nothing. */
+  async function setOptions(
+    githubId: number,
+    input: Record<string, unknown>,
+    actor: string,
+  ): Promise<MirrorOptions> {
+    await mustFind(githubId);
+    const parsed: Array<[keyof typeof MIRROR_OPTIONS, unknown]> = [];
+    for (const [key, raw] of Object.entries(input)) {
+      if (!isOptionKey(key)) {
+        const known = Object.keys(MIRROR_OPTIONS).join(', ');
+        throw new ValidationError(`unknown mirror option "${key}"; the options are: ${known}`);
+      }
+      const empty = raw === null || raw === undefined || (typeof raw === 'string' && !raw.trim());
+      parsed.push([key, empty ? null : MIRROR_OPTIONS[key].parse(raw)]);
+    }
+    const current = await readOptions(deps.handle.db, githubId);
+    await deps.handle.db.transaction().execute(async (trx) => {
+      for (const [key, value] of parsed) {
+        const before = current[key]?.value ?? null;
+        if (JSON.stringify(before) === JSON.stringify(value)) continue;
+        await writeOption(trx, githubId, key, value, actor, now());
+      }
+    });
+    return readOptions(deps.handle.db, githubId);
+  }
+
+  async function changesOf(githubId: number, limit = 20): Promise<MirrorChange[]> {
+    const rows = await listChanges(deps.handle.db, githubId, limit);
+    return rows.map(({ change, detail, actor, at }) => ({ change, detail, actor, at }));
+  }
+
   async function mustFind(githubId: number): Promise<Mirror> {
     const mirror = await findById(githubId);
     if (!mirror) throw new NotFoundError(`no mirror with GitHub id ${githubId}`);
@@ -225,5 +288,14 @@ export function createMirrorService(deps: {
     remove,
     runsOf,
     summary,
+    pauseByOperator: pauseMany,
+    resumeByOperator: resumeMany,
+    optionsOf: (githubId) => readOptions(deps.handle.db, githubId),
+    setOptions,
+    changesOf,
+    async oldestSuccess() {
+      const { oldest, neverSynced } = await oldestLastSuccess(deps.handle.db);
+      return { oldest: oldest ? mirrorFromRow(oldest) : undefined, neverSynced };
+    },
   };
 }

@@ -34,6 +34,9 @@ export interface Mirror {
   nextRefreshAt?: string | null;
   /** A GitHub rename the OneDev project could not follow (the new path is taken). */
   onedevConflict?: string | null;
+  /** Who paused it by hand (dashboard or admin API) and when; null when nobody did. */
+  pausedBy?: string | null;
+  pausedAt?: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -62,6 +65,8 @@ export function mirrorFromRow(row: MirrorRow): Mirror {
     archived: row.archived === 1,
     nextRefreshAt: row.next_refresh_at ?? null,
     onedevConflict: row.onedev_conflict ?? null,
+    pausedBy: row.paused_by ?? null,
+    pausedAt: row.paused_at ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -1,5 +1,7 @@
 import type { SyncRun } from '../sync/run.js';
 import type { Mirror, MirrorSource } from './mirror.js';
+import type { ControlOutcome } from './mirror-control.repo.js';
+import type { MirrorOptions } from './mirror-options.js';
 import type { MirrorFilter } from './mirror-queries.repo.js';
 import type { MirrorSourceOps } from './mirror-sources.js';
 import type { Executor, SyncRequestOutcome } from './mirrors.repo.js';
@@ -55,4 +57,31 @@ export interface MirrorService extends MirrorSourceOps {
   ): Promise<{ projectDeleted: boolean }>;
   runsOf(githubId: number, limit?: number): Promise<SyncRun[]>;
   summary(failureLimit?: number): Promise<{ counts: Record<string, number>; failures: Mirror[] }>;
+  /**
+   * An operator pauses mirrors (no syncs, so no restarts) until they resume them; `actor`
+   * says who, and is stored with the time. One outcome per id, in order.
+   */
+  pauseByOperator(githubIds: number[], actor: string): Promise<ControlOutcome[]>;
+  /** Lifts an operator's pause: due at once. `unchanged` when no operator paused it. */
+  resumeByOperator(githubIds: number[], actor: string): Promise<ControlOutcome[]>;
+  /** The options set on a mirror (overrides of global settings), with who and when. */
+  optionsOf(githubId: number): Promise<MirrorOptions>;
+  /** Sets options from what a person typed or an API sent; `null` or '' returns to default. */
+  setOptions(
+    githubId: number,
+    input: Record<string, unknown>,
+    actor: string,
+  ): Promise<MirrorOptions>;
+  /** The mirror longest without a successful sync, and how many never had one. */
+  oldestSuccess(): Promise<{ oldest: Mirror | undefined; neverSynced: number }>;
+  /** What operators changed on a mirror, newest first. */
+  changesOf(githubId: number, limit?: number): Promise<MirrorChange[]>;
+}
+
+/** One operator change of a mirror (pause, resume, an option). */
+export interface MirrorChange {
+  change: string;
+  detail: string | null;
+  actor: string;
+  at: string;
 }

@@ -5,6 +5,7 @@ import { operations as ops } from '../admin/admin.operations.js';
 import type {
   deletedSchema,
   mirrorListSchema,
+  mirrorOptionsSchema,
   mirrorSchema,
   retriedSchema,
   runListSchema,
@@ -64,6 +65,37 @@ export function mirrorsRoutes(service: AdminService): Hono {
     const result = await service.deleteMirror(params.owner, params.name, query.deleteProject);
     return c.json(result satisfies z.infer<typeof deletedSchema>);
   });
+
+  // The admin token is one shared secret: the API is the actor, not a person.
+  const actor = 'admin API';
+  register(app, ops.pauseMirror, async ({ params }, c) =>
+    c.json(
+      (await service.pauseMirror(params.owner, params.name, actor)) satisfies z.infer<
+        typeof mirrorSchema
+      >,
+    ),
+  );
+  register(app, ops.resumeMirror, async ({ params }, c) =>
+    c.json(
+      (await service.resumeMirror(params.owner, params.name, actor)) satisfies z.infer<
+        typeof mirrorSchema
+      >,
+    ),
+  );
+  register(app, ops.getMirrorOptions, async ({ params }, c) =>
+    c.json(
+      (await service.mirrorOptions(params.owner, params.name)) satisfies z.infer<
+        typeof mirrorOptionsSchema
+      >,
+    ),
+  );
+  register(app, ops.setMirrorOptions, async ({ params, body }, c) =>
+    c.json(
+      (await service.setMirrorOptions(params.owner, params.name, body, actor)) satisfies z.infer<
+        typeof mirrorOptionsSchema
+      >,
+    ),
+  );
 
   register(app, ops.listRuns, async ({ params, query }, c) => {
     const runs = await service.listRuns(params.owner, params.name, query.limit);

@@ -70,10 +70,10 @@ export function createRefresh(deps: RefreshDeps): Refresh {
   const offset = (githubId: number) =>
     Math.floor((((githubId * 2654435761) % 2 ** 32) / 2 ** 32) * interval);
 
-  /** The first slot after `now` in the same phase as `previous`. */
-  function nextSlot(previous: number, nowMs: number): number {
-    const behind = Math.max(0, Math.floor((nowMs - previous) / interval) + 1);
-    return previous + behind * interval;
+  /** The first slot after `now` in the same phase as `previous`, `every` apart. */
+  function nextSlot(previous: number, nowMs: number, every: number): number {
+    const behind = Math.max(0, Math.floor((nowMs - previous) / every) + 1);
+    return previous + behind * every;
   }
 
   async function tick(): Promise<{ checked: number; changed: number }> {
@@ -83,8 +83,9 @@ export function createRefresh(deps: RefreshDeps): Refresh {
     const due: RefreshTarget[] = [];
     for (const row of rows) {
       const slot = row.next_refresh_at
-        ? nextSlot(Date.parse(row.next_refresh_at), nowMs)
-        : nowMs + offset(row.github_id);
+        ? // A mirror's own interval (set on its page) overrides the global one.
+          nextSlot(Date.parse(row.next_refresh_at), nowMs, row.refreshIntervalMs ?? interval)
+        : nowMs + (offset(row.github_id) % (row.refreshIntervalMs ?? interval));
       // Conditional on the slot just read: two replicas never check one mirror twice.
       const claimed = await deps.mirrors.claimRefreshSlot(row, new Date(slot).toISOString());
       if (claimed && row.next_refresh_at !== null) due.push(row);

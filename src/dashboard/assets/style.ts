@@ -106,6 +106,22 @@ td.actions form, td.actions a { margin-right: .35rem; }
 .freshness p { margin: 0 0 .5rem; }
 .freshness.up_to_date strong { color: #0d5a20; } .freshness.update_available strong { color: #6e4300; }
 .danger-zone { border-color: #f0b4b4; }
+.chart { margin: 0 0 1rem; }
+.chart svg { width: 100%; height: auto; max-height: 260px; display: block; }
+.chart .axis { stroke: #8a96a3; stroke-width: 1; }
+.chart .grid-line { stroke: var(--line); stroke-dasharray: 4 4; }
+.chart .axis-label { font-size: 11px; fill: var(--muted); }
+.chart .series-0 { fill: #1e7b34; } .chart .series-1 { fill: var(--bad); }
+.chart figcaption { font-size: .9rem; color: var(--muted); display: flex; flex-wrap: wrap; gap: .5rem; }
+.legend { display: inline-flex; gap: .75rem; }
+.legend .key::before { content: ""; display: inline-block; width: .8em; height: .8em;
+  margin-right: .3em; vertical-align: -.05em; border-radius: 2px; background: #1e7b34; }
+.legend .key.series-1::before { background: var(--bad); }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 420px), 1fr)); gap: 1rem; }
+.paused-by { display: block; }
+.pick input { width: 1.2rem; height: 1.2rem; }
+th a.sort { color: inherit; }
+.activity-kind { text-transform: capitalize; }
 @media (max-width: 760px) {
   main { padding: .75rem; }
   .bare main.narrow { margin: 10vh .75rem; }

@@ -3,11 +3,18 @@
 import type { Child } from 'hono/jsx';
 import { CsrfField } from './ui.js';
 
-export type Section = 'overview' | 'mirrors' | 'containers' | 'deliveries' | 'settings';
+export type Section =
+  | 'overview'
+  | 'mirrors'
+  | 'activity'
+  | 'containers'
+  | 'deliveries'
+  | 'settings';
 
 const NAV: Array<[Section, string, string]> = [
   ['overview', 'Overview', '/dashboard'],
   ['mirrors', 'Mirrors', '/dashboard/mirrors'],
+  ['activity', 'Activity', '/dashboard/activity'],
   ['containers', 'Containers', '/dashboard/containers'],
   ['deliveries', 'Deliveries', '/dashboard/deliveries'],
   ['settings', 'Settings', '/dashboard/settings'],

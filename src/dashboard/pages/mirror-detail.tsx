@@ -2,12 +2,16 @@
 /** @jsxImportSource hono/jsx */
 import type { HistoryEntry } from '../../history/history.service.js';
 import type { Mirror } from '../../mirrors/mirror.js';
+import type { MirrorOptions } from '../../mirrors/mirror-options.js';
+import type { MirrorChange } from '../../mirrors/mirrors.port.js';
 import { formatBytes } from '../../shared/bytes.js';
 import type { SyncRun } from '../../sync/run.js';
-import { mirrorHref, phaseText } from './format.js';
+import { duration, mirrorHref, phaseText } from './format.js';
 import { Layout } from './layout.js';
 import { KeptHistory } from './mirror-history.js';
 import { Runs } from './mirror-parts.js';
+import { PauseButton, PausedBy } from './mirrors.js';
+import { MirrorRunCharts } from './run-charts.js';
 import { MirrorKeyCard } from './ssh-keys.js';
 import { Badge, CsrfField, Empty, Live, PostButton, When } from './ui.js';
 
@@ -25,6 +29,8 @@ export interface MirrorDetailData {
   history?: { entries: HistoryEntry[]; keep: string };
   /** The deploy key it fetches with and the keys to choose from; undefined: not shown. */
   sshKey?: { current: string | null; keys: string[] };
+  /** Options set on this mirror, what they override, and operators' changes. */
+  control?: { options: MirrorOptions; globalRefreshMs: number; changes: MirrorChange[] };
 }
 
 const Facts = (props: { data: MirrorDetailData }) => {
@@ -35,6 +41,7 @@ const Facts = (props: { data: MirrorDetailData }) => {
       <dt>Status</dt>
       <dd>
         <Badge status={m.status} /> {m.attempts > 0 ? `after ${m.attempts} attempt(s)` : ''}
+        <PausedBy mirror={m} now={now} />
         {m.status === 'syncing' ? (
           <>
             <progress aria-label="Sync in progress" /> running since{' '}
@@ -89,6 +96,64 @@ function lfsText(runs: SyncRun[]): string {
   const count = `${lfs.totalObjects} ${lfs.totalObjects === 1 ? 'object' : 'objects'}`;
   return `${count}, ${formatBytes(lfs.totalBytes)}, all held by OneDev`;
 }
+/** The mirror's own settings, over the global ones, with who set them and when. */
+const Options = (props: { data: MirrorDetailData }) => {
+  const { mirror: m, csrf, now, control } = props.data;
+  if (!control) return null;
+  const refresh = control.options.refreshIntervalMs;
+  const minutes = typeof refresh?.value === 'number' ? String(refresh.value / 60_000) : '';
+  return (
+    <section class="card" id="options" aria-labelledby="options-title">
+      <h2 id="options-title">Options</h2>
+      <form method="post" action={mirrorHref(m.fullName, '/options')} class="stack">
+        <CsrfField token={csrf} />
+        <input type="hidden" name="return_to" value={mirrorHref(m.fullName, '#options')} />
+        <label for="refresh-interval">Refresh interval (minutes)</label>
+        <input
+          id="refresh-interval"
+          name="refresh_interval_minutes"
+          type="number"
+          min="1"
+          max="10080"
+          step="1"
+          value={minutes}
+          placeholder={`default: ${duration(control.globalRefreshMs)}`}
+          aria-describedby="refresh-interval-help"
+        />
+        <p id="refresh-interval-help" class="muted small">
+          {refresh ? (
+            <>
+              Set to {duration(refresh.value as number)} by {refresh.updatedBy},{' '}
+              <When at={refresh.updatedAt} now={now} />. Empty it to use REFRESH_INTERVAL (
+              {duration(control.globalRefreshMs)}).
+            </>
+          ) : (
+            <>
+              REFRESH_INTERVAL applies ({duration(control.globalRefreshMs)}). A new interval counts
+              from the next check.
+            </>
+          )}
+        </p>
+        <button type="submit" class="btn primary">
+          Save options
+        </button>
+      </form>
+      <h3 id="changes">Changes by operators</h3>
+      {control.changes.length === 0 ? (
+        <Empty>None yet.</Empty>
+      ) : (
+        <ul class="changes">
+          {control.changes.map((change) => (
+            <li>
+              <When at={change.at} now={now} /> {change.change}
+              {change.detail ? ` ${change.detail}` : ''} by {change.actor}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+};
 
 /** One mirror: its facts, GitHub against OneDev, the run ledger, and its actions. */
 export const MirrorDetailPage = (props: MirrorDetailData) => {
@@ -104,6 +169,7 @@ export const MirrorDetailPage = (props: MirrorDetailData) => {
           id="sync"
           returnTo={self}
         />
+        <PauseButton m={m} csrf={props.csrf} returnTo={self} id={m.pausedBy ? 'resume' : 'pause'} />
         {m.status === 'failed' || m.status === 'retrying' ? (
           <PostButton
             action={mirrorHref(m.fullName, '/retry')}
@@ -143,12 +209,14 @@ export const MirrorDetailPage = (props: MirrorDetailData) => {
       <Live id="live-runs" src={self} label="Sync runs">
         <section class="card">
           <h2>Sync runs</h2>
+          <MirrorRunCharts runs={props.runs} />
           <Runs runs={props.runs} now={props.now} />
         </section>
       </Live>
       {props.history ? (
         <KeptHistory history={props.history.entries} keep={props.history.keep} now={props.now} />
       ) : null}
+      <Options data={props} />
       <section class="card danger-zone" id="stop">
         <h2>Stop mirroring</h2>
         <form method="post" action={mirrorHref(m.fullName, '/delete')} class="stack">

@@ -123,7 +123,7 @@ export const Runs = (props: { runs: SyncRun[]; now: Date }) =>
         </thead>
         <tbody>
           {props.runs.map((run) => (
-            <tr>
+            <tr id={`run-${run.id}`}>
               <td data-label="When">
                 <When at={run.startedAt} now={props.now} />
               </td>

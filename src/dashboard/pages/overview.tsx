@@ -5,6 +5,7 @@ import type { HealthReport } from '../../health/health.service.js';
 import type { Mirror, MirrorStatus } from '../../mirrors/mirror.js';
 import { mirrorHref } from './format.js';
 import { Layout } from './layout.js';
+import { OverviewCharts, type RunCharts } from './run-charts.js';
 import { Badge, Empty, Live, When } from './ui.js';
 
 export interface OverviewData {
@@ -16,6 +17,8 @@ export interface OverviewData {
   health: HealthReport;
   /** Undefined until the GitHub sources feature is wired in. */
   sources?: SourcesStatus;
+  /** Runs per hour and day from the ledger; absent in views that do not draw them. */
+  charts?: RunCharts;
 }
 
 const STATUSES: MirrorStatus[] = ['synced', 'syncing', 'queued', 'retrying', 'failed', 'paused'];
@@ -154,5 +157,6 @@ export const OverviewPage = (props: OverviewData) => (
         <Failures failures={props.failures} now={props.now} />
       </section>
     </Live>
+    {props.charts ? <OverviewCharts charts={props.charts} now={props.now} /> : null}
   </Layout>
 );

@@ -46,6 +46,9 @@ export interface MirrorsTable {
   onedev_conflict: string | null;
   /** GitHub renamed the repository; the OneDev project has not followed yet. */
   onedev_move_pending: Generated<number>;
+  /** Who paused the mirror by hand (dashboard or admin API); null when nobody did. */
+  paused_by: string | null;
+  paused_at: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -56,6 +56,7 @@ describe.each(DIALECTS)('admin API: OpenAPI document on %s', (dialect) => {
       'GET /api/v1/mirrors',
       'GET /api/v1/mirrors/{owner}/{name}',
       'GET /api/v1/mirrors/{owner}/{name}/history',
+      'GET /api/v1/mirrors/{owner}/{name}/options',
       'GET /api/v1/mirrors/{owner}/{name}/runs',
       'GET /api/v1/mirrors/{owner}/{name}/ssh-key',
       'GET /api/v1/openapi.json',
@@ -68,6 +69,9 @@ describe.each(DIALECTS)('admin API: OpenAPI document on %s', (dialect) => {
       'POST /api/v1/keys',
       'POST /api/v1/mirrors',
       'POST /api/v1/mirrors/retry-failed',
+      'POST /api/v1/mirrors/{owner}/{name}/options',
+      'POST /api/v1/mirrors/{owner}/{name}/pause',
+      'POST /api/v1/mirrors/{owner}/{name}/resume',
       'POST /api/v1/mirrors/{owner}/{name}/retry',
       'POST /api/v1/mirrors/{owner}/{name}/ssh-key',
       'POST /api/v1/mirrors/{owner}/{name}/sync',
@@ -80,6 +84,8 @@ describe.each(DIALECTS)('admin API: OpenAPI document on %s', (dialect) => {
     expect(list.parameters.map((p: Json) => `${p.in}:${p.name}`)).toEqual([
       'query:status',
       'query:q',
+      'query:sort',
+      'query:direction',
       'query:limit',
       'query:offset',
     ]);

@@ -72,7 +72,7 @@ describe('dashboard views', () => {
         {...common}
         mirrors={[mirror(), failedMirror]}
         total={60}
-        filter={{ status: 'failed', q: EVIL, page: 2, pages: 3 }}
+        filter={{ status: 'failed', q: EVIL, sort: 'name', direction: 'asc', page: 2, pages: 3 }}
         githubUrl="https://github.com"
         onedevUrl="https://onedev.example"
         failedCount={1}

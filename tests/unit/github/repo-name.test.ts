@@ -4,6 +4,7 @@ import {
   fullNameKey,
   parseFullName,
   repoNameProblem,
+  repositoryFromInput,
 } from '../../../src/github/repo-name.js';
 
 describe('GitHub repository names', () => {
@@ -39,5 +40,40 @@ describe('GitHub repository names', () => {
     );
     expect(() => cloneUrl('https://github.com', { owner: '--upload-pack=x', name: 'y' })).toThrow();
     expect(repoNameProblem('ok', 'fine')).toBeUndefined();
+  });
+});
+
+describe('repositoryFromInput', () => {
+  const base = 'https://github.com';
+  it.each([
+    ['https://github.com/octocat/Hello-World', 'octocat/Hello-World'],
+    ['https://github.com/octocat/Hello-World.git', 'octocat/Hello-World.git'],
+    ['  https://github.com/octocat/hello/  ', 'octocat/hello'],
+    ['octocat/hello', 'octocat/hello'],
+  ])('reduces %j on the configured GitHub to %j', (input, expected) => {
+    expect(repositoryFromInput(input, base)).toBe(expected);
+  });
+
+  it.each([
+    'https://evil.example/octocat/hello',
+    'https://github.com.evil.example/octocat/hello',
+    'http://github.com/octocat/hello',
+    'https://user:pass@github.com/octocat/hello',
+    'https://github.com/octocat/hello?x=1',
+    'https://github.com/octocat/hello#readme',
+    'https://github.com/octocat/hello/tree/main',
+    'file:///etc/passwd',
+  ])('leaves %j as typed, for the owner/name rules to refuse', (input) => {
+    expect(repositoryFromInput(input, base)).toBe(input.trim());
+    expect(() => parseFullName(input)).toThrow();
+  });
+
+  it('follows a GitHub Enterprise base with a path', () => {
+    expect(repositoryFromInput('https://ghe.example/git/acme/app', 'https://ghe.example/git')).toBe(
+      'acme/app',
+    );
+    expect(repositoryFromInput('https://github.com/acme/app', undefined)).toBe(
+      'https://github.com/acme/app',
+    );
   });
 });

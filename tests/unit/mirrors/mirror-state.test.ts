@@ -26,6 +26,7 @@ const BASE: MirrorState = {
   installation_id: null,
   unstarred_at: null,
   next_refresh_at: null,
+  paused_by: null,
 };
 
 const row = (patch: Partial<MirrorState> = {}): MirrorState => ({ ...BASE, ...patch });
@@ -655,6 +656,86 @@ const cases: Case[] = [
     { kind: 'wait-upstream', attempts: 1, message: 'waiting for OneDev' },
     refused('unchanged'),
   ],
+  // An operator's pause
+  [
+    'operator pause: out of the queue, with who and when',
+    row({ status: 'queued', next_attempt_at: EARLIER }),
+    { kind: 'operator-pause', by: 'dashboard (127.0.0.1)' },
+    ok({
+      status: 'paused',
+      next_attempt_at: null,
+      resync_requested: 0,
+      ...FREE,
+      updated_at: NOW,
+      paused_reason: 'paused by an operator',
+      paused_by: 'dashboard (127.0.0.1)',
+      paused_at: NOW,
+    }),
+  ],
+  [
+    'operator pause: a running sync loses its lease, so its release cannot undo the pause',
+    leased('w1', { resync_requested: 1 }),
+    { kind: 'operator-pause', by: 'admin API' },
+    ok({
+      status: 'paused',
+      next_attempt_at: null,
+      resync_requested: 0,
+      ...FREE,
+      updated_at: NOW,
+      paused_reason: 'paused by an operator',
+      paused_by: 'admin API',
+      paused_at: NOW,
+    }),
+  ],
+  [
+    'operator pause: refused when already paused by an operator',
+    row({ status: 'paused', paused_by: 'admin API' }),
+    { kind: 'operator-pause', by: 'dashboard' },
+    refused('already_paused'),
+  ],
+  [
+    'request: refused on an operator-paused mirror, even forced',
+    row({ status: 'paused', paused_by: 'admin API' }),
+    { kind: 'request', force: true },
+    refused('paused'),
+  ],
+  [
+    'claim: an operator sync is refused on an operator-paused mirror',
+    row({ status: 'paused', paused_by: 'admin API' }),
+    { kind: 'claim', worker: 'cli', until: LATER, operator: true },
+    refused('paused'),
+  ],
+  [
+    'resume (re-star): an operator pause stays; only the release is lifted',
+    row({ status: 'paused', paused_by: 'admin API', unstarred_at: EARLIER }),
+    { kind: 'resume' },
+    ok({ paused_reason: null, unstarred_at: null, delete_after: null, updated_at: NOW }),
+  ],
+  [
+    'operator resume: due now, pause cleared',
+    row({ status: 'paused', paused_by: 'admin API' }),
+    { kind: 'operator-resume' },
+    ok({
+      status: 'queued',
+      next_attempt_at: NOW,
+      paused_reason: null,
+      paused_by: null,
+      paused_at: null,
+      updated_at: NOW,
+    }),
+  ],
+  [
+    'operator resume: a mirror the unstar policy released stays paused',
+    row({ status: 'paused', paused_by: 'admin API', unstarred_at: EARLIER }),
+    { kind: 'operator-resume' },
+    ok({ paused_by: null, paused_at: null }),
+  ],
+  [
+    'operator resume: refused when no operator paused it',
+    row({ status: 'paused' }),
+    { kind: 'operator-resume' },
+    refused('not_paused_by_operator'),
+  ],
 ];
 
 describe('the mirror state machine', () => {
@@ -676,6 +757,8 @@ describe('the mirror state machine', () => {
         'unhold',
         'pause',
         'resume',
+        'operator-pause',
+        'operator-resume',
         'rename',
         'moved',
         'move-refused',
