@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  CLOSED,
   type Circuit,
   type CircuitSettings,
+  CLOSED,
   type Fault,
   onAnswer,
   onFault,
