@@ -86,6 +86,8 @@ export function effectiveSettings(config: Config): SettingRow[] {
     row('NOTIFY_SECRET', masked(c.notify.secret), true),
     row('NOTIFY_FORMAT', c.notify.format),
     row('METRICS_TOKEN', masked(c.metrics.token), true),
+    row('UPSTREAM_CIRCUIT_THRESHOLD', String(c.upstreams.circuitThreshold)),
+    row('UPSTREAM_PROBE_INTERVAL', ms(c.upstreams.probeIntervalMs)),
   ];
 }
 
