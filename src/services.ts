@@ -337,6 +337,8 @@ export function buildServices(
         containerEvents: containers.events,
         sourcesEvents: sources.events,
         circuitEvents: upstreams.circuits.events,
+        // An outage ends once its circuit stays closed this long (several probes' worth).
+        circuitSettleMs: 6 * config.upstreams.probeIntervalMs,
       });
       if (notifications) stoppers.push(notifications);
       await worker?.start({ instanceId: await loadInstanceId(config.dataDir) });

@@ -96,6 +96,8 @@ export function effectiveSettings(config: Config): SettingRow[] {
       'GITHUB_SSH_KNOWN_HOSTS_FILE',
       c.githubSsh.knownHosts === undefined ? "not set (GitHub's published host keys)" : 'set',
     ),
+    row('UPSTREAM_CIRCUIT_THRESHOLD', String(c.upstreams.circuitThreshold)),
+    row('UPSTREAM_PROBE_INTERVAL', ms(c.upstreams.probeIntervalMs)),
   ];
 }
 

@@ -29,6 +29,8 @@ export async function startNotifications(
     sourcesEvents: SourcesEvents;
     /** The upstream circuits' openings and closings: one incident per outage. */
     circuitEvents?: EventEmitter<CircuitEvents>;
+    /** How long a closed circuit stays closed before its recovery is told; 30 s unless given. */
+    circuitSettleMs?: number;
   },
 ): Promise<((graceMs: number) => Promise<void>) | undefined> {
   if (!settings.url) return undefined;
@@ -61,9 +63,12 @@ export async function startNotifications(
     }),
   );
   deps.containerEvents.on('container:restarted', tracker.onContainerRestarted);
-  if (deps.circuitEvents) notifyUpstreamIncidents(deps.circuitEvents, notifier);
   deps.containerEvents.on('container:rolled-back', tracker.onRolledBack);
+  const outages =
+    deps.circuitEvents &&
+    notifyUpstreamIncidents(deps.circuitEvents, notifier, deps.circuitSettleMs ?? 30_000);
   return async (graceMs) => {
+    outages?.flush();
     await Promise.race([
       notifier.drain(),
       new Promise((resolve) => setTimeout(resolve, Math.min(graceMs, 5_000))),

@@ -53,6 +53,7 @@ describe.each(DIALECTS)('upstream circuits on %s', (dialect) => {
       containerEvents: p.services.containers.events,
       sourcesEvents: p.services.sources.events,
       circuitEvents: p.services.circuits.events,
+      circuitSettleMs: 6 * p.config.upstreams.probeIntervalMs,
     });
     return p;
   }
