@@ -107,6 +107,22 @@ const refCounts = (run: SyncRun) =>
     .map((kind) => `${run.refs.filter((r) => r.kind === kind).length} ${kind}`)
     .join(', ');
 
+/** Refs someone changed in OneDev that this run found (and, normally, put back). */
+const Drift = (props: { run: SyncRun }) => {
+  const drift = props.run.drift;
+  if (!drift) return null;
+  const lines = drift.refs.map(
+    (r) =>
+      `${r.ref} ${r.kind}: ${r.expected?.slice(0, 12) ?? 'none'} → ${r.found?.slice(0, 12) ?? 'none'}`,
+  );
+  return (
+    <p class="error-text small" title={lines.join('\n')}>
+      Changed in OneDev: {drift.refs.map((r) => `${r.ref} ${r.kind}`).join(', ')};{' '}
+      {drift.restored ? 'restored' : 'not restored'}
+    </p>
+  );
+};
+
 export const Runs = (props: { runs: SyncRun[]; now: Date }) =>
   props.runs.length === 0 ? (
     <Empty>No sync has run yet.</Empty>
@@ -160,6 +176,7 @@ export const Runs = (props: { runs: SyncRun[]; now: Date }) =>
                     {formatBytes(run.lfs.bytes)})
                   </span>
                 ) : null}
+                <Drift run={run} />
               </td>
               <ContainerCell entries={run.containers} />
               <td data-label="Error" class="error-text">

@@ -22,7 +22,7 @@ export interface OverviewData {
 }
 
 const STATUSES: MirrorStatus[] = ['synced', 'syncing', 'queued', 'retrying', 'failed', 'paused'];
-const COMPONENTS = ['github', 'onedev', 'database', 'containers'];
+const COMPONENTS = ['github', 'onedev', 'onedev_guard', 'database', 'containers'];
 
 const Counts = (props: { counts: Record<string, number> }) => (
   <ul class="tiles" aria-label="Mirrors by status">

@@ -193,4 +193,12 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).not.toContain('hunter2');
     expect(problems.join('\n')).toMatch(/^NOTIFY_URL: /);
   });
+  it('turns the mirror guard on by default, off with ONEDEV_GUARD=off, and refuses other values', () => {
+    const base = { ONEDEV_URL: 'https://onedev.example.com', ONEDEV_TOKEN: 't' };
+    expect(loadConfig(base).guard).toEqual({ enabled: true });
+    expect(loadConfig({ ...base, ONEDEV_GUARD: 'off' }).guard).toEqual({ enabled: false });
+    expect(() => loadConfig({ ...base, ONEDEV_GUARD: 'yes' })).toThrow(
+      /ONEDEV_GUARD: must be on or off/,
+    );
+  });
 });

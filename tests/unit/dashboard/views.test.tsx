@@ -66,6 +66,57 @@ describe('dashboard views', () => {
     expect(bare).toContain('No failures.');
   });
 
+  it('overview and mirror detail: the guard that OneDev refused, and a run that found drift', async () => {
+    const guardMessage = 'github/octocat/hello is not guarded: grant the Owner (manage) role';
+    const refused = {
+      ...health,
+      components: {
+        ...health.components,
+        onedev_guard: { status: 'degraded' as const, message: guardMessage },
+      },
+    };
+    const overview = await renderDocument(
+      <OverviewPage {...common} counts={{}} failures={[]} health={refused} />,
+    );
+    expectSafe(overview);
+    expect(overview).toContain('<span class="name">onedev_guard</span>');
+    expect(overview).toContain(guardMessage);
+
+    const drifted = {
+      ...run,
+      drift: {
+        restored: true,
+        refs: [
+          {
+            ref: `refs/heads/${EVIL}`,
+            kind: 'added' as const,
+            expected: null,
+            found: 'c'.repeat(40),
+          },
+          {
+            ref: 'refs/tags/v1',
+            kind: 'moved' as const,
+            expected: 'a'.repeat(40),
+            found: 'd'.repeat(40),
+          },
+        ],
+      },
+    };
+    const detail = await renderDocument(
+      <MirrorDetailPage
+        {...common}
+        mirror={mirror()}
+        runs={[drifted, run]}
+        githubUrl="https://github.com"
+        canCheckFreshness={false}
+      />,
+    );
+    expectSafe(detail);
+    expect(detail.match(/Changed in OneDev:/g)).toHaveLength(1);
+    expect(detail).toContain('refs/tags/v1 moved; restored');
+    expect(detail).toContain(`refs/tags/v1 moved: ${'a'.repeat(12)} → ${'d'.repeat(12)}`);
+  });
+
   it('mirrors: table, filter, pagination and actions', async () => {
     const html = await renderDocument(
       <MirrorsPage
