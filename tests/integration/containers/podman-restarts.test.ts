@@ -213,7 +213,7 @@ describe.skipIf(!availability.ok)(
       const again = await push(site, 'site', { 'app.txt': 'crash\n' });
       expect(again.ledger.filter((e) => e.kind === 'rollback')).toHaveLength(1);
       expect(head(copy)).toBe(fixed.commit);
-      expect(containerMessages()).toHaveLength(2);
+      await expect.poll(() => containerMessages().length, { timeout: 10_000 }).toBe(2);
       writeFileSync(join(checkouts, 'tolerate'), '');
       const retried = await p.admin('POST', '/api/v1/containers/site/retry');
       expect(retried.status).toBe(200);
