@@ -6,9 +6,11 @@ import {
   containerListSchema,
   containerParams,
   containerRepoParams,
+  planQuery,
   rebuildQuery,
   rebuildSchema,
   repositoryRestartSchema,
+  restartPlanSchema,
   retrySchema,
 } from '../containers/containers.schemas.js';
 import { historyOperations } from '../history/history.operations.js';
@@ -255,6 +257,20 @@ function containerOperations() {
       responses: {
         200: { description: 'the latest actions', schema: containerActionListSchema },
         503: { description: 'the container feature is not running' },
+      },
+    }),
+    planContainerRestarts: op({
+      operationId: 'planContainerRestarts',
+      method: 'get',
+      path: '/api/v1/containers/plan',
+      summary:
+        'Which containers a change of a repository would restart, in which order, and why each is or is not included',
+      query: planQuery,
+      responses: {
+        200: { description: 'the plan; nothing is restarted', schema: restartPlanSchema },
+        400: { description: 'repo, branch or commits malformed; paths and from/to mixed' },
+        404: { description: 'a commit range for a repository that is not mirrored' },
+        503: engineDown,
       },
     }),
     startContainer: action('start', 'Start a labelled container'),

@@ -13,9 +13,10 @@ Commands:
                mirrors by status, GitHub sources, paused mirrors and the latest failures
                (--mirrors: every mirror with its source, starred and next refresh)
   containers [list | start|stop|restart <container> | restart --repo <owner/name>
-             | rebuild [service]]
+             | retry <container> | plan <owner/name> [flags] | rebuild [service]]
                labelled containers; start, stop or restart one, restart every follower
-               of a repository, or run COMPOSE_COMMAND up -d --build
+               of a repository, retry after a rollback, show what a change would
+               restart, or run COMPOSE_COMMAND up -d --build
   hash-password
                read a password (prompt or stdin), print a DASHBOARD_PASSWORD_HASH
   help [command]
@@ -66,6 +67,8 @@ const COMMANDS: Record<string, CommandSpec> = {
     usage: `usage: starbridge containers [list]
        starbridge containers start|stop|restart <container id or name>
        starbridge containers restart --repo <owner/name>
+       starbridge containers retry <container id or name>
+       starbridge containers plan <owner/name> [--branch B] [--paths a,b/ | --from C1 --to C2]
        starbridge containers rebuild [compose service]`,
     accepts: containersAccepts,
   },
@@ -81,6 +84,8 @@ function containersAccepts([sub = 'list', ...rest]: string[]): boolean {
   if (sub === 'restart' && rest[0] === '--repo') return rest.length === 2 && operand(rest[1]);
   if (['start', 'stop', 'restart'].includes(sub)) return rest.length === 1 && operand(rest[0]);
   if (sub === 'rebuild') return rest.length === 0 || (rest.length === 1 && operand(rest[0]));
+  if (sub === 'retry') return rest.length === 1 && operand(rest[0]);
+  if (sub === 'plan') return rest.length % 2 === 1 && operand(rest[0]);
   return false;
 }
 

@@ -20,6 +20,7 @@ import type { ContainerActionLog } from './container-action.js';
 import type { ContainerEvents } from './containers.events.js';
 import { type RepositoryRestartDeps, restartFollowers } from './repository-restart.js';
 import { namesRepository, parseRestartLabel } from './restart-label.js';
+import { type PlanRequest, planRestarts } from './restart-plan.js';
 import { isSelf, type SelfIdentity } from './self-container.js';
 import type { WorkingCopyHold } from './working-copy-holds.repo.js';
 
@@ -28,6 +29,8 @@ export interface ContainerServiceDeps extends RepositoryRestartDeps {
   self: SelfIdentity;
   stopTimeoutSec: number;
   compose?: { command: string[]; file?: string };
+  /** `git diff --name-only` between two commits of a bare cache (for a plan's commit range). */
+  changedFiles?: (cacheDir: string, from: string, to: string) => Promise<string[] | undefined>;
   /** The mirror behind `owner/name`, for the working copy; undefined when not mirrored. */
   findMirror: (
     fullName: string,
@@ -178,6 +181,32 @@ export function createContainerService(deps: ContainerServiceDeps): ContainerSer
     stop: (idOrName) => act(idOrName, 'stop'),
     restart: (idOrName) => act(idOrName, 'restart'),
     restartRepository,
+    async plan(request) {
+      checkPlanRequest(request);
+      const containers = await labelled();
+      const mirror = await deps.findMirror(request.repository);
+      const diff = deps.changedFiles;
+      if (request.range && (!mirror?.cacheDir || !diff)) {
+        throw new NotFoundError(
+          `${request.repository} is not mirrored here: a commit range needs its cache`,
+        );
+      }
+      const changedFiles =
+        mirror?.cacheDir && diff
+          ? (from: string, to: string) => diff(mirror.cacheDir, from, to)
+          : undefined;
+      const plan = await planRestarts(request, {
+        labelKey: deps.labelKey,
+        containers,
+        isSelf: (c) => isSelf(deps.self, c),
+        defaultBranch: mirror?.defaultBranch ?? null,
+        ...(changedFiles ? { changedFiles } : {}),
+      });
+      const hold = await deps.rollback?.holds.get(request.repository);
+      return hold
+        ? { ...plan, heldBack: { badCommit: hold.badCommit, goodCommit: hold.goodCommit } }
+        : plan;
+    },
     async retry(idOrName) {
       const container = await find(idOrName);
       const follows = parseRestartLabel(container.labels[deps.labelKey] ?? '').follows;
@@ -222,6 +251,20 @@ export function createContainerService(deps: ContainerServiceDeps): ContainerSer
     },
     actions: (filter) => deps.actions.list(filter),
   };
+}
+
+function checkPlanRequest(request: PlanRequest): void {
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(request.repository)) {
+    throw new ValidationError(`repo: "${request.repository}" is not owner/name`);
+  }
+  if (request.branch !== undefined && !/^[^\s@,~^:?*[\\]+$/.test(request.branch)) {
+    throw new ValidationError(`branch: "${request.branch}" is not a branch name`);
+  }
+  for (const commit of request.range ? [request.range.from, request.range.to] : []) {
+    if (!/^[0-9a-f]{40,64}$/.test(commit)) {
+      throw new ValidationError(`from/to: "${commit}" is not a full commit id (40 hex digits)`);
+    }
+  }
 }
 
 /** Only a compose service whose containers carry the label may be rebuilt by name. */

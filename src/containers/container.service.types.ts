@@ -1,6 +1,8 @@
 import type { ActionFilter, ContainerActionRecord } from './container-action.js';
+import type { PlanRequest, RestartPlan } from './restart-plan.js';
 
 export type { ActionFilter, ContainerActionRecord } from './container-action.js';
+export type { PlanRequest, RestartPlan } from './restart-plan.js';
 
 /** A container that carries the restart label, as the API, CLI and dashboard show it. */
 export interface LabelledContainer {
@@ -44,6 +46,11 @@ export interface ContainerService {
    * to the branch's head and restarts their followers (Conflict when nothing is held).
    */
   retry?(idOrName: string): Promise<RetryResult>;
+  /**
+   * What a change of a repository would restart, in which order, and why each labelled
+   * container is or is not included; touches nothing.
+   */
+  plan?(request: PlanRequest): Promise<RestartPlan>;
   /** Runs the configured compose command (`up -d --build [service]`) and records its output. */
   rebuild(service?: string): Promise<{ exitCode: number; output: string }>;
   /** Recorded restarts, starts, stops and rebuilds, newest first (absent in stand-ins). */

@@ -1,10 +1,15 @@
 import { AppError } from '../shared/errors.js';
-import type { ContainerService, LabelledContainer } from './container.service.types.js';
+import type {
+  ContainerService,
+  LabelledContainer,
+  PlanRequest,
+} from './container.service.types.js';
 
 export const CONTAINERS_USAGE = `usage: starbridge containers [list]
        starbridge containers start|stop|restart <container id or name>
        starbridge containers restart --repo <owner/name>
        starbridge containers retry <container id or name>
+       starbridge containers plan <owner/name> [--branch B] [--paths a,b/ | --from C1 --to C2]
        starbridge containers rebuild [compose service]`;
 
 export interface ContainersCommandDeps {
@@ -55,6 +60,10 @@ async function dispatch(
       out(`${r.container}: ${r.result}${r.message ? ` — ${r.message}` : ''}`);
     return results.every((r) => r.result === 'restarted') ? 0 : 1;
   }
+  if (sub === 'plan' && rest[0] && !rest[0].startsWith('-')) {
+    const request = planArgs(rest);
+    if (request) return plan(service, request, out);
+  }
   if (sub === 'retry' && rest.length === 1 && rest[0] && !rest[0].startsWith('-')) {
     return retry(service, rest[0], out);
   }
@@ -71,6 +80,58 @@ async function dispatch(
   }
   out(CONTAINERS_USAGE);
   return 64;
+}
+
+/** `owner/name` then `--flag value` pairs; undefined on anything else (usage). */
+function planArgs(args: string[]): PlanRequest | undefined {
+  const [repository, ...flags] = args;
+  const values: Record<string, string> = {};
+  for (let i = 0; i < flags.length; i += 2) {
+    const flag = flags[i]?.replace(/^--/, '') ?? '';
+    const value = flags[i + 1];
+    if (!['branch', 'paths', 'from', 'to'].includes(flag) || value === undefined) return undefined;
+    values[flag] = value;
+  }
+  if ((values.from === undefined) !== (values.to === undefined)) return undefined;
+  const paths = values.paths
+    ?.split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  return {
+    repository: repository ?? '',
+    ...(values.branch ? { branch: values.branch } : {}),
+    ...(paths ? { paths } : {}),
+    ...(values.from && values.to ? { range: { from: values.from, to: values.to } } : {}),
+  };
+}
+
+async function plan(
+  service: ContainerService,
+  request: PlanRequest,
+  out: (line: string) => void,
+): Promise<number> {
+  if (!service.plan) {
+    out('starbridge containers: restart plans are not available here');
+    return 1;
+  }
+  const result = await service.plan(request);
+  out(`a change of ${result.repository} on ${result.branch ?? '?'} would restart:`);
+  const included = result.containers.filter((c) => c.included);
+  if (included.length === 0) out('  nothing');
+  for (const c of included) {
+    const after = c.after.length > 0 ? ` after ${c.after.join(', ')}` : '';
+    out(`  ${c.wave}. ${c.name}${after} — ${c.reason}`);
+  }
+  const left = result.containers.filter((c) => !c.included);
+  if (left.length > 0) out('not restarted:');
+  for (const c of left) out(`  ${c.name} — ${c.reason}`);
+  if (result.heldBack) {
+    const { goodCommit, badCommit } = result.heldBack;
+    out(
+      `working copy held on ${goodCommit.slice(0, 12)} after a rollback (failed on ${badCommit.slice(0, 12)})`,
+    );
+  }
+  return 0;
 }
 
 async function retry(

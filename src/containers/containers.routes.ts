@@ -3,13 +3,15 @@ import type { z } from 'zod';
 import { operations as ops } from '../admin/admin.operations.js';
 import { register } from '../admin/admin-route.js';
 import { NotConfiguredError } from '../shared/errors.js';
-import type { ContainerService } from './container.service.types.js';
+import type { ContainerService, PlanRequest } from './container.service.types.js';
 import type {
   containerActionListSchema,
   containerActionSchema,
   containerListSchema,
+  planQuery,
   rebuildSchema,
   repositoryRestartSchema,
+  restartPlanSchema,
   retrySchema,
 } from './containers.schemas.js';
 
@@ -42,6 +44,13 @@ export function containersRoutes(service: ContainerService | undefined): Hono {
     c.json((await use().rebuild(query.service)) satisfies z.infer<typeof rebuildSchema>),
   );
 
+  register(app, ops.planContainerRestarts, async ({ query }, c) => {
+    const containers = use();
+    if (!containers.plan) throw new NotConfiguredError('restart plans are not available here');
+    const plan = await containers.plan(planRequest(query));
+    return c.json(plan satisfies z.infer<typeof restartPlanSchema>);
+  });
+
   register(app, ops.retryContainer, async ({ params }, c) => {
     const containers = use();
     if (!containers.retry) throw new NotConfiguredError('rollbacks are not available here');
@@ -68,4 +77,18 @@ export function containersRoutes(service: ContainerService | undefined): Hono {
     });
   }
   return app;
+}
+
+/** The plan asked for by query (API) or flags (CLI): paths are comma-separated. */
+export function planRequest(query: z.infer<typeof planQuery>): PlanRequest {
+  const paths = query.paths
+    ?.split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  return {
+    repository: query.repo,
+    ...(query.branch ? { branch: query.branch } : {}),
+    ...(paths ? { paths } : {}),
+    ...(query.from && query.to ? { range: { from: query.from, to: query.to } } : {}),
+  };
 }

@@ -15,6 +15,35 @@ export const containerRepoParams = z.object({
   name: z.string().min(1).max(100).describe('GitHub repository name'),
 });
 
+export const planQuery = z
+  .object({
+    repo: z.string().min(3).max(201).describe('owner/name of the repository that would change'),
+    branch: z
+      .string()
+      .max(255)
+      .optional()
+      .describe("the branch that moves (default: the mirror's default branch)"),
+    paths: z
+      .string()
+      .max(8000)
+      .optional()
+      .describe('comma-separated files the change touches, to evaluate entries scoped to paths'),
+    from: z
+      .string()
+      .max(64)
+      .optional()
+      .describe('with `to`: a commit range of the mirror, diffed in its cache'),
+    to: z.string().max(64).optional(),
+  })
+  .refine((q) => (q.from === undefined) === (q.to === undefined), {
+    message: 'from and to go together',
+    path: ['to'],
+  })
+  .refine((q) => !(q.paths !== undefined && q.from !== undefined), {
+    message: 'give either paths or from/to, not both',
+    path: ['paths'],
+  });
+
 export const rebuildQuery = z.object({
   service: z
     .string()
@@ -93,6 +122,29 @@ export const repositoryRestartSchema = z.object({
   ),
 });
 models.add(repositoryRestartSchema, { id: 'RepositoryRestart' });
+
+export const restartPlanSchema = z.object({
+  repository: z.string(),
+  branch: z.string().nullable().describe('the branch whose move is evaluated'),
+  files: z
+    .enum(['given', 'range', 'unknown'])
+    .describe('changed files: given as paths, from the commit range, or unknown (any change)'),
+  containers: z.array(
+    z.object({
+      name: z.string(),
+      id: z.string(),
+      included: z.boolean(),
+      reason: z.string().describe('why it is or is not included'),
+      wave: z.number().int().nullable().describe('1 restarts first; null: not included'),
+      after: z.array(z.string()).describe('included containers whose health wait it waits for'),
+    }),
+  ),
+  heldBack: z
+    .object({ badCommit: z.string(), goodCommit: z.string() })
+    .optional()
+    .describe('the working copy is held on goodCommit after a rollback'),
+});
+models.add(restartPlanSchema, { id: 'RestartPlan' });
 
 export const retrySchema = z.object({
   repositories: z.array(z.string()).describe('the repositories whose rollback hold was lifted'),

@@ -80,6 +80,10 @@ export function effectiveSettings(config: Config): SettingRow[] {
     row('CHECKOUT_DIR', shown(c.containers.checkoutDir)),
     row('RESTART_DEBOUNCE', ms(c.containers.debounceMs)),
     row('RESTART_WAIT', ms(c.containers.waitMs)),
+    row('RESTART_HEALTH_SAMPLES', String(c.containers.health.samples)),
+    row('RESTART_HEALTH_INTERVAL', ms(c.containers.health.intervalMs)),
+    row('RESTART_ROLLBACK', c.containers.rollback ? 'on' : 'off'),
+    row('RESTART_PARALLEL', String(c.containers.parallel)),
     row('COMPOSE_COMMAND', shown(compose?.command.join(' '))),
     row('COMPOSE_FILE', shown(compose?.file)),
     // Only where the socket is looked for; the candidates say it better than the raw value.

@@ -11,6 +11,7 @@ import { runsPerBucket } from '../sync/run-stats.repo.js';
 import type { DashboardDeps } from './deps.js';
 import { APP_WEBHOOK_EVENTS, effectiveSettings, WEBHOOK_EVENTS } from './effective-settings.js';
 import { ActivityPage, type ActivityQuery } from './pages/activity.js';
+import { ContainerPlanPage } from './pages/container-plan.js';
 import { ContainersPage } from './pages/containers.js';
 import { DeliveriesPage } from './pages/deliveries.js';
 import { MirrorDetailPage } from './pages/mirror-detail.js';
@@ -170,6 +171,26 @@ function containerAndDeliveryPages({ app, deps, admin, common }: PageKit): void 
     const restartLabel = deps.config.containers.restartLabel;
     const data = { ...common(c), engine, containers, restartLabel };
     return render(c, <ContainersPage {...data} />);
+  });
+  app.get('/dashboard/containers/plan', async (c) => {
+    const query = {
+      repo: c.req.query('repo')?.trim() ?? '',
+      branch: c.req.query('branch')?.trim() ?? '',
+      paths: c.req.query('paths')?.trim() ?? '',
+    };
+    const paths = query.paths
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    const plan =
+      query.repo && deps.containers?.plan
+        ? await deps.containers.plan({
+            repository: query.repo,
+            ...(query.branch ? { branch: query.branch } : {}),
+            ...(paths.length > 0 ? { paths } : {}),
+          })
+        : undefined;
+    return render(c, <ContainerPlanPage {...common(c)} query={query} plan={plan} />);
   });
   app.get('/dashboard/deliveries', async (c) => {
     const page = pageNumber(c.req.query('page'));

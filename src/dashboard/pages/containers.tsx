@@ -120,6 +120,12 @@ export const ContainersPage = (props: ContainersData) => (
       </Live>
     )}
     {props.engine ? (
+      <p>
+        <a href="/dashboard/containers/plan">Restart plan</a>: what a change of a repository would
+        restart, in which order, and why.
+      </p>
+    ) : null}
+    {props.engine ? (
       <section class="card">
         <h2>Rebuild</h2>
         <form method="post" action="/dashboard/containers/rebuild" class="filters">

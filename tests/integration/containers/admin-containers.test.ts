@@ -187,9 +187,11 @@ describe('admin API: /api/v1/containers', () => {
     ).toEqual([
       '/api/v1/containers',
       '/api/v1/containers/actions',
+      '/api/v1/containers/plan',
       '/api/v1/containers/rebuild',
       '/api/v1/containers/repository/{owner}/{name}/restart',
       '/api/v1/containers/{id}/restart',
+      '/api/v1/containers/{id}/retry',
       '/api/v1/containers/{id}/start',
       '/api/v1/containers/{id}/stop',
     ]);

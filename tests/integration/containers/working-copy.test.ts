@@ -38,7 +38,7 @@ describe('working copies, updated from the bare cache before the restart', () =>
 
   it('creates it, then updates tracked files and leaves untracked ones alone', async () => {
     const { kit, repo, seen } = await start('acme/web');
-    await repo.commit('main', { files: { 'app.txt': 'v1\n', 'old.txt': 'bye\n' } });
+    const v1 = await repo.commit('main', { files: { 'app.txt': 'v1\n', 'old.txt': 'bye\n' } });
     const first = await kit.sync('acme/web', [moved('refs/heads/main', 'created')]);
     await kit.feature.flush();
     expect(read(copyPath(), 'app.txt')).toBe('v1\n');
@@ -59,6 +59,7 @@ describe('working copies, updated from the bare cache before the restart', () =>
       path: copyPath(),
       branch: 'main',
       commit: head,
+      previous: v1,
     });
   });
 
@@ -144,6 +145,7 @@ describe('a working copy after a real sync of a push', () => {
       path: copy,
       branch: 'main',
       commit: pushed.commit,
+      previous: atRestart[0]?.head,
     });
     // The mirror's bare cache, which the sync fetched into, is where the checkout came from.
     const cache = mirrorCacheDir(kit.p.dataDir, mirror.id);

@@ -42,6 +42,9 @@ describe('loadConfig', () => {
       checkoutDir: undefined,
       debounceMs: 10_000,
       waitMs: 60_000,
+      health: { samples: 3, intervalMs: 5_000 },
+      rollback: true,
+      parallel: 4,
       compose: undefined,
     });
     expect(Object.isFrozen(config.github)).toBe(true);

@@ -57,8 +57,8 @@ describe('restart label entries scoped to paths', () => {
     [['src/'], 'srcs/x', false],
     [['config/app.yml'], 'config/app.yml', true],
     [['config/app.yml'], 'config/app.yml.bak', false],
-    [['docs'], 'docs/index.md', true],
-    [['README.md'], 'docs/README.md', false],
+    [['guide'], 'guide/index.md', true],
+    [['README.md'], 'guide/README.md', false],
   ])('paths %j match %j: %s', (paths, file, expected) => {
     expect(pathMatches(paths, file)).toBe(expected);
   });
