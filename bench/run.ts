@@ -6,8 +6,8 @@
  *   node --import tsx bench/run.ts refresh --write  one benchmark, doc with just that section
  *
  * Names: ingest, first-mirror, first-mirror-sized and first-mirror-large (targets 2 and 3,
- * at three repository sizes), refresh, and sources (bench/sources.ts,
- * run as its own process; it appends its own section to the doc). `npm run bench` builds
+ * at three repository sizes), refresh, and sources and lfs (bench/sources.ts, bench/lfs.ts,
+ * each run as its own process; each appends its own section to the doc). `npm run bench` builds
  * first; the ingest benchmark runs the compiled service from dist/.
  */
 import { spawn } from 'node:child_process';
@@ -29,7 +29,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchSection>> = {
 };
 
 /** Benchmarks that are scripts of their own: run as a child process, after the others. */
-const EXTERNAL: Record<string, string> = { sources: 'bench/sources.ts' };
+const EXTERNAL: Record<string, string> = { sources: 'bench/sources.ts', lfs: 'bench/lfs.ts' };
 
 function runExternal(name: string): Promise<boolean> {
   const script = join(ROOT, EXTERNAL[name]!);
