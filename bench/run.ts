@@ -5,8 +5,8 @@
  *   node --import tsx bench/run.ts ingest           one benchmark, prints only
  *   node --import tsx bench/run.ts refresh --write  one benchmark, doc with just that section
  *
- * Names: the keys of BENCHMARKS below, and sources (bench/sources.ts,
- * run as its own process; it appends its own section to the doc). `npm run bench` builds
+ * Names: the keys of BENCHMARKS below, and sources and lfs (bench/sources.ts, bench/lfs.ts,
+ * each run as its own process; each appends its own section to the doc). `npm run bench` builds
  * first; the ingest benchmark runs the compiled service from dist/.
  */
 import { spawn } from 'node:child_process';
@@ -36,7 +36,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchSection>> = {
 };
 
 /** Benchmarks that are scripts of their own: run as a child process, after the others. */
-const EXTERNAL: Record<string, string> = { sources: 'bench/sources.ts' };
+const EXTERNAL: Record<string, string> = { sources: 'bench/sources.ts', lfs: 'bench/lfs.ts' };
 
 function runExternal(name: string): Promise<boolean> {
   const script = join(ROOT, EXTERNAL[name]!);
