@@ -62,6 +62,13 @@ export const mirrorSchema = z.object({
     .nullable()
     .optional()
     .describe('a GitHub rename the OneDev project could not follow (the new path is taken)'),
+  sourceGone: z
+    .object({ at: timestamp, reason: z.string() })
+    .nullable()
+    .optional()
+    .describe(
+      'source gone: GitHub answers 404 or 451 for the repository (deleted, blocked, or private to the token); the mirror and its OneDev project are kept and no longer synced',
+    ),
   createdAt: timestamp,
   updatedAt: timestamp,
 });

@@ -40,6 +40,8 @@ const LEAN_COLUMNS = [
   'installation_id',
   'onedev_conflict',
   'onedev_move_pending',
+  'source_gone_at',
+  'source_gone_reason',
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof MirrorRowLean)[];

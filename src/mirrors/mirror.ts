@@ -34,6 +34,8 @@ export interface Mirror {
   nextRefreshAt?: string | null;
   /** A GitHub rename the OneDev project could not follow (the new path is taken). */
   onedevConflict?: string | null;
+  /** GitHub answered 404 or 451 for the repository: when, and why (the mirror is kept). */
+  sourceGone?: { at: string; reason: string } | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -62,6 +64,9 @@ export function mirrorFromRow(row: MirrorRow): Mirror {
     archived: row.archived === 1,
     nextRefreshAt: row.next_refresh_at ?? null,
     onedevConflict: row.onedev_conflict ?? null,
+    sourceGone: row.source_gone_at
+      ? { at: row.source_gone_at, reason: row.source_gone_reason ?? '' }
+      : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -39,6 +39,14 @@ const Facts = (props: { data: MirrorDetailData }) => {
           </>
         ) : null}
       </dd>
+      {m.sourceGone ? (
+        <>
+          <dt>Source gone</dt>
+          <dd class="error-text">
+            <When at={m.sourceGone.at} now={now} />: {m.sourceGone.reason}
+          </dd>
+        </>
+      ) : null}
       <dt>GitHub</dt>
       <dd>
         <a href={`${githubUrl}/${m.fullName}`} rel="noreferrer">{`${githubUrl}/${m.fullName}`}</a>

@@ -46,6 +46,10 @@ export interface MirrorsTable {
   onedev_conflict: string | null;
   /** GitHub renamed the repository; the OneDev project has not followed yet. */
   onedev_move_pending: Generated<number>;
+  /** When GitHub stopped having (or showing) the repository: 404 or 451; null while it exists. */
+  source_gone_at: string | null;
+  /** What GitHub answered, for people. */
+  source_gone_reason: string | null;
   created_at: string;
   updated_at: string;
 }
