@@ -131,6 +131,8 @@ export function buildServices(
         authorizationFor: credentials.authorizationFor,
         quickRetries: config.sync.quickRetries,
         history: history.service,
+        wikis: config.wikis.enabled,
+        log,
       })
     : undefined;
   const sync = { leaseMs: config.sync.leaseMs, maxAttempts: config.sync.maxAttempts };

@@ -62,6 +62,18 @@ export const mirrorSchema = z.object({
     .nullable()
     .optional()
     .describe('a GitHub rename the OneDev project could not follow (the new path is taken)'),
+  wiki: z
+    .object({
+      status: z.enum(['synced', 'absent', 'failed']),
+      onedevPath: z.string().nullable().describe('the child project, <project>/wiki'),
+      lastSyncedAt: timestamp.nullable().describe("the wiki's own freshness"),
+      lastError: z.string().nullable(),
+    })
+    .nullable()
+    .optional()
+    .describe(
+      "the repository's GitHub wiki (MIRROR_WIKIS): synced, absent (GitHub serves no wiki git repository) or failed; null before a sync looked; only on the single-mirror answer",
+    ),
   sourceGone: z
     .object({ at: timestamp, reason: z.string() })
     .nullable()

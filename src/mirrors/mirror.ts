@@ -3,6 +3,14 @@ import type { MirrorRow } from '../db/schema/index.js';
 export type MirrorStatus = 'queued' | 'syncing' | 'synced' | 'retrying' | 'failed' | 'paused';
 export type MirrorSource = 'star' | 'webhook' | 'manual' | 'installation';
 
+/** A mirror's wiki: `synced`, `absent` (GitHub serves no wiki git repository) or `failed`. */
+export interface WikiView {
+  status: 'synced' | 'absent' | 'failed';
+  onedevPath: string | null;
+  lastSyncedAt: string | null;
+  lastError: string | null;
+}
+
 /** A mirror as the API, dashboard and CLI show it. */
 export interface Mirror {
   githubId: number;
@@ -34,6 +42,8 @@ export interface Mirror {
   nextRefreshAt?: string | null;
   /** A GitHub rename the OneDev project could not follow (the new path is taken). */
   onedevConflict?: string | null;
+  /** The repository's GitHub wiki and its child project, once a sync looked (MIRROR_WIKIS). */
+  wiki?: WikiView | null;
   /** GitHub answered 404 or 451 for the repository: when, and why (the mirror is kept). */
   sourceGone?: { at: string; reason: string } | null;
   createdAt: string;

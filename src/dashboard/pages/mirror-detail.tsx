@@ -67,6 +67,16 @@ const Facts = (props: { data: MirrorDetailData }) => {
         {m.starred ? ', starred' : ''}
         {m.private ? ', private' : ''}
       </dd>
+      {m.wiki && m.wiki.status !== 'absent' ? (
+        <>
+          <dt>Wiki</dt>
+          <dd>
+            <Badge status={m.wiki.status} /> {m.wiki.onedevPath ?? ''}, last synced{' '}
+            <When at={m.wiki.lastSyncedAt} now={now} empty="never" />
+            {m.wiki.lastError ? <span class="error-text"> {m.wiki.lastError}</span> : null}
+          </dd>
+        </>
+      ) : null}
       <dt>Default branch</dt>
       <dd>{m.defaultBranch ?? '—'}</dd>
       <dt>Last sync</dt>

@@ -56,6 +56,8 @@ export interface GitHubDouble {
   deleteRepo(fullName: string): void;
   /** The bare repository directory (current location, case-insensitive lookup). */
   repoPath(owner: string, name: string): string;
+  /** The wiki's bare repository (`<name>.wiki.git`), if the repository was seeded with one. */
+  wikiPath(owner: string, name: string): string | undefined;
   /** A snapshot of a user's (or, without login, the anonymous) rate-limit pool. */
   rateLimit(login?: string): RateBucket;
   setRateLimit(login: string | undefined, patch: Partial<RateBucket>): RateBucket;
@@ -131,6 +133,7 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions = {}): Promise
     updateRepo: (fullName, patch) => state.update(fullName, patch),
     deleteRepo: (fullName) => state.deleteRepo(fullName),
     repoPath: (owner, name) => state.find(owner, name)?.path ?? state.repoPath(owner, name),
+    wikiPath: (owner, name) => state.find(owner, name)?.wikiPath,
     rateLimit: (login) => ({ ...rate.bucket(login) }),
     setRateLimit: (login, patch) => ({ ...rate.set(login, patch) }),
     apps,
