@@ -43,6 +43,7 @@ function addStars(github: GitHubDouble, count: number): void {
       pushedAt: at,
       size: 1,
       path: join(github.reposDir, 'none', `${id}.git`),
+      hasWiki: true,
     });
     github.star('bencher', `maker/${name}`, at);
   }

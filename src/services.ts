@@ -161,6 +161,8 @@ export function buildServices(
           ? { lfs: { engine: adapters.lfs, maxBytes: config.lfs.maxBytes } }
           : {}),
         history: history.service,
+        wikis: config.wikis.enabled,
+        log,
       })
     : undefined;
   const sync = { leaseMs: config.sync.leaseMs, maxAttempts: config.sync.maxAttempts };

@@ -68,6 +68,25 @@ export const mirrorSchema = z.object({
     .optional()
     .describe('who paused the mirror by hand (dashboard or admin API); null when nobody did'),
   pausedAt: timestamp.nullable().optional().describe('when it was paused by hand'),
+  wiki: z
+    .object({
+      status: z.enum(['synced', 'absent', 'failed']),
+      onedevPath: z.string().nullable().describe('the child project, <project>/wiki'),
+      lastSyncedAt: timestamp.nullable().describe("the wiki's own freshness"),
+      lastError: z.string().nullable(),
+    })
+    .nullable()
+    .optional()
+    .describe(
+      "the repository's GitHub wiki (MIRROR_WIKIS): synced, absent (GitHub serves no wiki git repository) or failed; null before a sync looked; only on the single-mirror answer",
+    ),
+  sourceGone: z
+    .object({ at: timestamp, reason: z.string() })
+    .nullable()
+    .optional()
+    .describe(
+      'source gone: GitHub answers 404 or 451 for the repository (deleted, blocked, or private to the token); the mirror and its OneDev project are kept and no longer synced',
+    ),
   createdAt: timestamp,
   updatedAt: timestamp,
 });

@@ -9,6 +9,7 @@ import type { SyncRequestOutcome } from '../mirrors/mirrors.repo.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import { ConflictError, NotConfiguredError, NotFoundError } from '../shared/errors.js';
 import type { SyncRun } from '../sync/run.js';
+import { wikiView } from '../sync/wikis.repo.js';
 import { type DeliveryRecord, listDeliveries } from '../webhooks/deliveries.repo.js';
 
 export interface AdminServiceDeps {
@@ -90,7 +91,10 @@ export function createAdminService(deps: AdminServiceDeps): AdminService {
   }
 
   return {
-    getMirror: mirrorNamed,
+    async getMirror(owner: string, name: string) {
+      const mirror = await mirrorNamed(owner, name);
+      return { ...mirror, wiki: await wikiView(deps.handle.db, mirror.githubId) };
+    },
 
     async listMirrors(filter: MirrorFilter) {
       const page = await mirrors.list(filter);

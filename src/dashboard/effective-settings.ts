@@ -106,6 +106,6 @@ export function effectiveSettings(config: Config): SettingRow[] {
 }
 
 /** The events to tick in GitHub's webhook form: what the receiver acts on. */
-export const WEBHOOK_EVENTS = ['Pushes', 'Watches', 'Stars', 'Repositories'];
+export const WEBHOOK_EVENTS = ['Pushes', 'Watches', 'Stars', 'Repositories', 'Wiki'];
 /** For a GitHub App, which subscribes to installation events as well. */
 export const APP_WEBHOOK_EVENTS = ['Installation', 'Installation repositories'];

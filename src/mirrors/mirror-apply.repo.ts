@@ -42,6 +42,8 @@ const LEAN_COLUMNS = [
   'onedev_move_pending',
   'paused_by',
   'paused_at',
+  'source_gone_at',
+  'source_gone_reason',
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof MirrorRowLean)[];

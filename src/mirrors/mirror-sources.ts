@@ -13,6 +13,7 @@ import {
   type Holder,
   letGoMirror,
   loadKnown,
+  markSourceGone,
   mirrorsOfInstallation,
   pauseMirror,
   resumeMirror,
@@ -53,6 +54,8 @@ export interface MirrorSourceOps {
     db?: Executor,
   ): Promise<RenameResult>;
   pause(githubId: number, reason: string, db?: Executor): Promise<void>;
+  /** GitHub answers 404 or 451 for the repository: `source gone` (kept, no more syncs). */
+  markSourceGone(githubId: number, reason: string, db?: Executor): Promise<void>;
   /** The unstar policy lets go of a mirror nothing holds any more. */
   letGo(
     githubId: number,
@@ -89,6 +92,7 @@ export function createMirrorSourceOps(deps: { handle: DbHandle; clock: Clock }):
     setArchived: (githubId, archived, on = db) => setArchived(on, githubId, archived, now()),
     rename: (githubId, to, on = db) => renameMirror(on, githubId, to, now()),
     pause: (githubId, reason, on = db) => pauseMirror(on, githubId, reason, now()),
+    markSourceGone: (githubId, reason, on = db) => markSourceGone(on, githubId, reason, now()),
     letGo: (githubId, reason, deleteAfter, on = db) =>
       letGoMirror(on, githubId, reason, now(), deleteAfter),
     resume: (githubId, on = db) => resumeMirror(on, githubId, now()),

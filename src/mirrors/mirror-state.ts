@@ -8,7 +8,9 @@ import type { MirrorRow, MirrorRowUpdate } from '../db/schema/index.js';
  *
  * Statuses: `queued` (due at `next_attempt_at`), `syncing` (a worker, the CLI or a project
  * move holds the lease), `synced`, `retrying` (waiting out a backoff), `failed` (for good,
- * until an operator retries), `paused` (unstarred, deleted upstream…).
+ * until an operator retries), `paused` (unstarred, deleted upstream…). A paused mirror with
+ * `source_gone_at` is `source gone`: GitHub answered 404 or 451 for it; it is never deleted
+ * by the unstar policy, and a successful sync (the repository is back) clears it.
  */
 
 /** Statuses a worker may claim once due. */
@@ -31,6 +33,7 @@ export type MirrorState = Pick<
   | 'unstarred_at'
   | 'next_refresh_at'
   | 'paused_by'
+  | 'source_gone_at'
 >;
 
 /** What a finished sync writes: the retry policy has already chosen the status. */
@@ -72,6 +75,11 @@ export type MirrorEvent =
   | { kind: 'unhold'; holder: string; held: Pick<MirrorRow, 'status' | 'next_attempt_at'> }
   /** No more updates; `letGo` is the unstar policy releasing a mirror nothing holds any more. */
   | { kind: 'pause'; reason: string; letGo?: { deleteAfter: string | null } }
+  /**
+   * GitHub answers 404 or 451 for the repository (deleted, blocked, or private and out of
+   * the token's sight): no more syncs, and any pending deletion is cancelled.
+   */
+  | { kind: 'source-gone'; reason: string }
   /** A re-star or re-install lifts a release (and its pending deletion). */
   | { kind: 'resume' }
   /** An operator stops all syncs (and so restarts) until they resume it; `by` says who. */
@@ -111,7 +119,8 @@ export type Refusal =
   | 'slot_taken'
   | 'not_waiting'
   | 'already_paused'
-  | 'not_paused_by_operator';
+  | 'not_paused_by_operator'
+  | 'source_gone';
 
 export type Transition =
   | {
@@ -162,6 +171,18 @@ export function transition(row: MirrorState, event: MirrorEvent, now: string): T
       return accept({ ...afterLease(row, event.held, now), updated_at: now });
     case 'pause':
       return pause(row, event, now);
+    case 'source-gone':
+      return accept({
+        status: 'paused',
+        paused_reason: event.reason,
+        source_gone_at: row.source_gone_at ?? now,
+        source_gone_reason: event.reason,
+        next_attempt_at: null,
+        resync_requested: 0,
+        delete_after: null,
+        ...FREE,
+        updated_at: now,
+      });
     case 'resume':
       if (row.unstarred_at === null) return refuse('not_released');
       // An operator's pause outlives a re-star: only the operator lifts it.
@@ -366,6 +387,10 @@ function releasePatch(row: MirrorState, outcome: SyncOutcome, now: string): Mirr
     last_error_code: outcome.lastErrorCode,
     updated_at: now,
     ...(outcome.lastSyncedAt ? { last_synced_at: outcome.lastSyncedAt } : {}),
+    // It synced, so GitHub has the repository again.
+    ...(outcome.status === 'synced' && row.source_gone_at !== null
+      ? { source_gone_at: null, source_gone_reason: null, paused_reason: null }
+      : {}),
     ...(outcome.pushedRefs ? { pushed_refs: JSON.stringify(outcome.pushedRefs) } : {}),
     ...(outcome.defaultBranch !== undefined ? { default_branch: outcome.defaultBranch } : {}),
     ...(outcome.onedev
@@ -403,6 +428,8 @@ function pause(
   now: string,
 ): Transition {
   if (event.letGo) {
+    // A repository that vanished was not unstarred by anyone: the unstar policy stays out.
+    if (row.source_gone_at !== null) return refuse('source_gone');
     if (row.unstarred_at !== null) return refuse('already_released');
     const held = row.source === 'manual' || row.starred === 1 || row.installation_id !== null;
     if (held) return refuse('still_held');

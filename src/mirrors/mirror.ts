@@ -3,6 +3,14 @@ import type { MirrorRow } from '../db/schema/index.js';
 export type MirrorStatus = 'queued' | 'syncing' | 'synced' | 'retrying' | 'failed' | 'paused';
 export type MirrorSource = 'star' | 'webhook' | 'manual' | 'installation';
 
+/** A mirror's wiki: `synced`, `absent` (GitHub serves no wiki git repository) or `failed`. */
+export interface WikiView {
+  status: 'synced' | 'absent' | 'failed';
+  onedevPath: string | null;
+  lastSyncedAt: string | null;
+  lastError: string | null;
+}
+
 /** A mirror as the API, dashboard and CLI show it. */
 export interface Mirror {
   githubId: number;
@@ -37,6 +45,10 @@ export interface Mirror {
   /** Who paused it by hand (dashboard or admin API) and when; null when nobody did. */
   pausedBy?: string | null;
   pausedAt?: string | null;
+  /** The repository's GitHub wiki and its child project, once a sync looked (MIRROR_WIKIS). */
+  wiki?: WikiView | null;
+  /** GitHub answered 404 or 451 for the repository: when, and why (the mirror is kept). */
+  sourceGone?: { at: string; reason: string } | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -67,6 +79,9 @@ export function mirrorFromRow(row: MirrorRow): Mirror {
     onedevConflict: row.onedev_conflict ?? null,
     pausedBy: row.paused_by ?? null,
     pausedAt: row.paused_at ?? null,
+    sourceGone: row.source_gone_at
+      ? { at: row.source_gone_at, reason: row.source_gone_reason ?? '' }
+      : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -67,6 +67,16 @@ export async function pauseMirror(
   await applyMirrorEvent(db, githubId, { kind: 'pause', reason }, now);
 }
 
+/** GitHub no longer has (or shows) the repository: `source gone`, paused, kept in OneDev. */
+export async function markSourceGone(
+  db: Executor,
+  githubId: number,
+  reason: string,
+  now: string,
+): Promise<void> {
+  await applyMirrorEvent(db, githubId, { kind: 'source-gone', reason }, now);
+}
+
 /**
  * The unstar policy lets go of a mirror nothing holds any more: paused, with the time
  * and the deletion date. Refused when it was let go already or something still holds it.

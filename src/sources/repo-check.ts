@@ -5,23 +5,30 @@ import type { Logger } from '../shared/logger.js';
 import { UpstreamError } from '../shared/upstream-error.js';
 import type { Renames } from './renames.js';
 
+export type RepoCheckResult = 'renamed' | 'gone' | 'paused' | 'unchanged' | 'skipped';
+
 /** Asks GitHub's API about one mirrored repository that git could not find. */
 export interface RepoCheck {
-  /** Follows a rename, pauses a repository that is gone, or says nothing changed (`skipped`: token rejected). */
-  check(githubId: number): Promise<'renamed' | 'paused' | 'unchanged' | 'skipped'>;
+  /**
+   * Follows a rename, marks a repository GitHub answers 404 or 451 for as `source gone`, pauses
+   * one whose name now belongs to another repository, or says nothing changed (`skipped`: the
+   * token is rejected, so nothing could be learnt).
+   */
+  check(githubId: number): Promise<RepoCheckResult>;
 }
 
 /**
  * Asks the API about one mirrored repository when git says it is gone or a sync failed
  * for good: `GET /repos/{owner}/{name}` answers a renamed or transferred repository with
  * a 301 to its id, which the client follows — so the new name arrives here; a 404 or 451
- * pauses the mirror with the reason and keeps the OneDev project. While GitHub rejects the
+ * (deleted, blocked, or turned private out of the token's sight) marks the mirror `source
+ * gone` with the reason and keeps the OneDev project, whatever the unstar policy. While GitHub rejects the
  * token, no check is sent (a failed sync per repository would otherwise send one each).
  */
 export function createRepoCheck(deps: {
   clock: Clock;
   log: Logger;
-  mirrors: Pick<MirrorService, 'findRow' | 'pause' | 'setArchived'>;
+  mirrors: Pick<MirrorService, 'findRow' | 'pause' | 'markSourceGone' | 'setArchived'>;
   github: Pick<GitHubClient, 'getRepository'>;
   renames: Renames;
   /** GitHub rejected the token: no check is sent with it. */
@@ -33,7 +40,7 @@ export function createRepoCheck(deps: {
 }): RepoCheck {
   const log = deps.log.child({ component: 'repo-check' });
 
-  async function check(githubId: number): Promise<'renamed' | 'paused' | 'unchanged' | 'skipped'> {
+  async function check(githubId: number): Promise<RepoCheckResult> {
     if (deps.tokenRejected()) return 'skipped';
     const row = await deps.mirrors.findRow(githubId);
     if (!row) return 'unchanged';
@@ -51,9 +58,9 @@ export function createRepoCheck(deps: {
       if (await deps.usesDeployKey?.(githubId)) return 'unchanged';
       const legal = /451/.test(error.message) ? ' (HTTP 451: unavailable for legal reasons)' : '';
       const reason = `${row.full_name} is gone from GitHub (deleted, or no longer visible to the token)${legal}; the OneDev project is kept`;
-      await deps.mirrors.pause(githubId, reason);
-      log.warn({ repo: row.full_name }, 'repository gone upstream; mirror paused');
-      return 'paused';
+      await deps.mirrors.markSourceGone(githubId, reason);
+      log.warn({ repo: row.full_name }, 'repository gone upstream; mirror kept as source gone');
+      return 'gone';
     }
     if (repo.githubId !== githubId) {
       // The old name was taken by a new repository: GitHub's redirect is gone.

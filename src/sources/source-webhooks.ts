@@ -75,7 +75,7 @@ export function createSourceWebhooks(deps: SourceWebhookDeps): SourceWebhooks {
     }
     if (action === 'deleted') {
       const reason = 'deleted on GitHub; the OneDev project is kept as the last copy';
-      await deps.mirrors.pause(repo.id, reason, db);
+      await deps.mirrors.markSourceGone(repo.id, reason, db);
       return { outcome: 'paused', detail: reason };
     }
     if (action === 'archived' || action === 'unarchived') {

@@ -93,6 +93,8 @@ export interface GitHubSources {
   starsLogin(): string | undefined;
   /** What to do when git says a mirrored repository is gone (an API check). */
   onMissing(handler: (githubId: number) => Promise<void>): void;
+  /** How the unstar policy asks whether a repository vanished (and marks it `source gone`). */
+  onGoneCheck(check: (githubId: number) => Promise<boolean>): void;
   /** The stars poller. */
   poller: StarsPoller;
   /** The ls-remote refresh; undefined when it is off. */
@@ -121,7 +123,13 @@ export function createGitHubSources(deps: GitHubSourcesDeps): GitHubSources {
     },
   });
   const base = { handle, clock, log, events, mirrors };
-  const policy = createUnstarPolicy({ ...base, policy: deps.unstar, onedev: deps.onedev });
+  let goneCheck: ((githubId: number) => Promise<boolean>) | undefined;
+  const policy = createUnstarPolicy({
+    ...base,
+    policy: deps.unstar,
+    onedev: deps.onedev,
+    isGone: (githubId) => goneCheck?.(githubId) ?? Promise.resolve(false),
+  });
   const renames = createRenames({
     ...base,
     onedevRoot: deps.onedevRoot,
@@ -268,6 +276,9 @@ export function createGitHubSources(deps: GitHubSourcesDeps): GitHubSources {
     /** What to do when git says a mirrored repository is gone (an API check). */
     onMissing: (handler: (githubId: number) => Promise<void>) => {
       onMissing = handler;
+    },
+    onGoneCheck: (check: (githubId: number) => Promise<boolean>) => {
+      goneCheck = check;
     },
     poller,
     refresh,

@@ -20,6 +20,11 @@ export interface UnstarPolicyDeps {
   onedev?: Pick<OneDevApi, 'deleteProject'>;
   /** Asked before a project is deleted: is the repository held again (a re-star we missed)? */
   heldAgain?: (row: MirrorRow) => Promise<boolean>;
+  /**
+   * Asks GitHub whether the repository still exists, marking it `source gone` if not: a
+   * repository deleted on GitHub also leaves the stars list, and that is not an unstar.
+   */
+  isGone?: (githubId: number) => Promise<boolean>;
 }
 
 const CAUSE = {
@@ -34,7 +39,7 @@ export interface UnstarPolicy {
     githubId: number,
     cause: ReleaseCause,
     db?: Executor,
-  ): Promise<'unchanged' | 'kept' | 'released'>;
+  ): Promise<'unchanged' | 'kept' | 'released' | 'gone'>;
   /** A re-star or re-install: lifts a release (and with it a pending deletion); true if lifted. */
   restore(githubId: number, db?: Executor): Promise<boolean>;
   /** Deletes the OneDev projects whose grace period ended; returns how many were deleted. */
@@ -52,6 +57,9 @@ export function createUnstarPolicy(deps: UnstarPolicyDeps): UnstarPolicy {
 
   /** Applies the policy unless something still holds the mirror (manual, a star, an installation). */
   async function release(githubId: number, cause: ReleaseCause, db: Executor = deps.handle.db) {
+    // Outside a caller's transaction only (a webhook's unstar is the user's own act): no
+    // request to GitHub is made while a transaction holds the database.
+    if (db === deps.handle.db && (await goneUpstream(githubId))) return 'gone';
     const deleteAfter = deps.policy.policy === 'delete' ? iso(deps.policy.graceMs) : null;
     const reason = deleteAfter
       ? `${CAUSE[cause]}; the OneDev project will be deleted after ${deleteAfter} unless it is starred again (UNSTAR_POLICY=delete)`
@@ -70,6 +78,19 @@ export function createUnstarPolicy(deps: UnstarPolicyDeps): UnstarPolicy {
     return 'released';
   }
 
+  /** Whether GitHub no longer has the repository (then it is marked `source gone`). */
+  async function goneUpstream(githubId: number): Promise<boolean> {
+    try {
+      return (await deps.isGone?.(githubId)) ?? false;
+    } catch (error) {
+      log.warn(
+        { err: error, githubId },
+        'could not ask GitHub whether the repository still exists',
+      );
+      return false;
+    }
+  }
+
   /** A re-star or re-install: lift a release (and with it a pending deletion). */
   async function restore(githubId: number, db: Executor = deps.handle.db): Promise<boolean> {
     const row = await deps.mirrors.resume(githubId, db);
@@ -86,6 +107,8 @@ export function createUnstarPolicy(deps: UnstarPolicyDeps): UnstarPolicy {
         await restore(row.github_id);
         continue;
       }
+      // Gone since the unstar: a vanished source is never deleted (marking it cancels this).
+      if (await goneUpstream(row.github_id)) continue;
       try {
         const onedev = deps.onedev;
         await deps.mirrors.remove(row.github_id, {

@@ -317,7 +317,7 @@ async function allSettledFirst<T extends readonly unknown[] | []>(
 }
 
 /** After a push OneDev must hold exactly the source's heads and tags; anything else fails the run. */
-function assertSameRefs(expected: RefMap, actual: RefMap): void {
+export function assertSameRefs(expected: RefMap, actual: RefMap): void {
   const problems: string[] = [];
   for (const [ref, sha] of Object.entries(expected)) {
     if (actual[ref] !== sha)

@@ -115,7 +115,8 @@ export function createWebhookService(deps: {
         ensured.created ? 'mirror created' : undefined,
       );
     }
-    if (event === 'push') {
+    // `gollum`: a wiki page was edited, which a sync follows into the wiki's child project.
+    if (event === 'push' || event === 'gollum') {
       if (!repo) return { outcome: 'ignored', detail: 'no repository in payload' };
       const outcome = await deps.mirrors.syncById(repo.githubId, { db });
       if (outcome === 'not_found')

@@ -40,6 +40,7 @@ export function wireSources(deps: SourcesWiringDeps): SourcesFeature {
     });
   };
   sources.onMissing(check);
+  sources.onGoneCheck(async (githubId) => (await repoCheck.check(githubId)) === 'gone');
   return {
     ...sources,
     checkRepository: repoCheck.check,

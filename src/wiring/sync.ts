@@ -8,10 +8,15 @@ import type { HistoryService } from '../history/history.service.js';
 import { recordOneDevProject } from '../mirrors/mirrors.repo.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { QuickRetryEvent } from '../shared/quick-retry.js';
 import type { LfsStepDeps } from '../sync/lfs-step.js';
 import type { MirrorGuard } from '../sync/mirror-guard.js';
+import type { SyncPhase } from '../sync/run.js';
 import type { SyncExecutor } from '../sync/sync.worker.js';
-import { syncMirror } from '../sync/sync-mirror.js';
+import { createSyncCalls } from '../sync/sync-calls.js';
+import { type SyncResult, syncMirror } from '../sync/sync-mirror.js';
+import { followWiki } from '../sync/wiki.js';
 
 /** What one sync of a mirror runs with: git, OneDev and GitHub's per-mirror credential. */
 export interface SyncExecutorPorts {
@@ -34,6 +39,9 @@ export interface SyncExecutorPorts {
   lfs?: { engine: LfsEngine; maxBytes?: number };
   /** Records the tips each push keeps. */
   history: Pick<HistoryService, 'record'>;
+  /** MIRROR_WIKIS: follow each repository's GitHub wiki into a child project. */
+  wikis: boolean;
+  log: Logger;
 }
 
 /** Bundles of kept tips, when OneDev refuses history refs: under DATA_DIR, by GitHub id. */
@@ -45,47 +53,14 @@ export function historyBundleDir(dataDir: string, githubId: number): string {
 export function createSyncExecutor(ports: SyncExecutorPorts): SyncExecutor {
   const lfsStep = ports.lfs && lfsWhenInstalled(ports.lfs, ports.clock);
   return async (mirror, signal, onPhase, onQuickRetry) => {
-    const result = await syncMirror(
-      mirror,
-      {
-        git: ports.git,
-        onedev: ports.onedev,
-        githubGitUrl: ports.githubGitUrl,
-        githubAuthorization: () => ports.authorizationFor(mirror),
-        githubSshRemote: async () => ports.sshRemoteFor?.(mirror),
-        onedevRoot: ports.onedevRoot,
-        cacheDir: (githubId) => mirrorCacheDir(ports.dataDir, githubId),
-        onProject: (project) =>
-          recordOneDevProject(
-            ports.handle.db,
-            mirror.github_id,
-            project,
-            ports.clock.now().toISOString(),
-          ),
-        onPhase,
-        onQuickRetry,
-        quickRetries: ports.quickRetries,
-        lfs: await lfsStep?.(),
-        historyBundleDir: (githubId) => historyBundleDir(ports.dataDir, githubId),
-        onHistory: (snapshots, where) =>
-          ports.history.record(
-            {
-              githubId: mirror.github_id,
-              fullName: mirror.full_name,
-              defaultBranch: where.defaultBranch,
-            },
-            where.projectPath,
-            snapshots,
-          ),
-        now: () => ports.clock.now(),
-      },
-      signal,
-    );
+    const lfs = await lfsStep?.();
+    const result = await syncRepository(ports, mirror, signal, onPhase, onQuickRetry, lfs);
     // After the sync, so the guard never delays or fails it; it answers for itself in health.
     await ports.guard?.protect(
       { projectId: result.onedev.projectId, path: result.onedev.path },
       signal,
     );
+    if (ports.wikis) await syncWikiOf(ports, mirror, result, signal, onQuickRetry);
     return result;
   };
 }
@@ -108,4 +83,96 @@ function lfsWhenInstalled(
     if (!(await checked.installed)) return undefined;
     return { lfs: lfs.engine, ...(lfs.maxBytes === undefined ? {} : { maxBytes: lfs.maxBytes }) };
   };
+}
+
+/** MIRROR_WIKIS: the repository's wiki follows into `<project>/wiki` after each sync. */
+async function syncWikiOf(
+  ports: SyncExecutorPorts,
+  mirror: MirrorRow,
+  result: SyncResult,
+  signal: AbortSignal,
+  onQuickRetry: ((event: QuickRetryEvent) => void) | undefined,
+): Promise<void> {
+  const authorization = await ports.authorizationFor(mirror);
+  const calls = createSyncCalls(
+    { git: ports.git, onedev: ports.onedev, onQuickRetry, quickRetries: ports.quickRetries },
+    signal,
+  );
+  const wikiId = `${mirror.github_id}.wiki`;
+  await followWiki(
+    mirror,
+    result,
+    {
+      db: ports.handle.db,
+      clock: ports.clock,
+      log: ports.log,
+      wiki: {
+        git: ports.git,
+        onedev: ports.onedev,
+        githubGitUrl: ports.githubGitUrl,
+        now: () => ports.clock.now(),
+      },
+      calls,
+      authorization,
+      cacheDir: join(ports.dataDir, 'cache', `${wikiId}.git`),
+      bundleDir: join(ports.dataDir, 'history', wikiId),
+      onHistory: (snapshots, projectPath) =>
+        ports.history.record(
+          {
+            githubId: mirror.github_id,
+            fullName: `${mirror.full_name} (wiki)`,
+            defaultBranch: null,
+          },
+          projectPath,
+          snapshots,
+        ),
+    },
+    signal,
+  );
+}
+
+function syncRepository(
+  ports: SyncExecutorPorts,
+  mirror: MirrorRow,
+  signal: AbortSignal,
+  onPhase: ((phase: SyncPhase) => void) | undefined,
+  onQuickRetry: ((event: QuickRetryEvent) => void) | undefined,
+  lfs: LfsStepDeps | undefined,
+): Promise<SyncResult> {
+  return syncMirror(
+    mirror,
+    {
+      git: ports.git,
+      onedev: ports.onedev,
+      githubGitUrl: ports.githubGitUrl,
+      githubAuthorization: () => ports.authorizationFor(mirror),
+      githubSshRemote: async () => ports.sshRemoteFor?.(mirror),
+      onedevRoot: ports.onedevRoot,
+      cacheDir: (githubId) => mirrorCacheDir(ports.dataDir, githubId),
+      onProject: (project) =>
+        recordOneDevProject(
+          ports.handle.db,
+          mirror.github_id,
+          project,
+          ports.clock.now().toISOString(),
+        ),
+      onPhase,
+      onQuickRetry,
+      quickRetries: ports.quickRetries,
+      lfs,
+      historyBundleDir: (githubId) => historyBundleDir(ports.dataDir, githubId),
+      onHistory: (snapshots, where) =>
+        ports.history.record(
+          {
+            githubId: mirror.github_id,
+            fullName: mirror.full_name,
+            defaultBranch: where.defaultBranch,
+          },
+          where.projectPath,
+          snapshots,
+        ),
+      now: () => ports.clock.now(),
+    },
+    signal,
+  );
 }

@@ -50,6 +50,14 @@ const Facts = (props: { data: MirrorDetailData }) => {
           </>
         ) : null}
       </dd>
+      {m.sourceGone ? (
+        <>
+          <dt>Source gone</dt>
+          <dd class="error-text">
+            <When at={m.sourceGone.at} now={now} />: {m.sourceGone.reason}
+          </dd>
+        </>
+      ) : null}
       <dt>GitHub</dt>
       <dd>
         <a href={`${githubUrl}/${m.fullName}`} rel="noreferrer">{`${githubUrl}/${m.fullName}`}</a>
@@ -70,6 +78,16 @@ const Facts = (props: { data: MirrorDetailData }) => {
         {m.starred ? ', starred' : ''}
         {m.private ? ', private' : ''}
       </dd>
+      {m.wiki && m.wiki.status !== 'absent' ? (
+        <>
+          <dt>Wiki</dt>
+          <dd>
+            <Badge status={m.wiki.status} /> {m.wiki.onedevPath ?? ''}, last synced{' '}
+            <When at={m.wiki.lastSyncedAt} now={now} empty="never" />
+            {m.wiki.lastError ? <span class="error-text"> {m.wiki.lastError}</span> : null}
+          </dd>
+        </>
+      ) : null}
       <dt>Default branch</dt>
       <dd>{m.defaultBranch ?? '—'}</dd>
       <dt>Last sync</dt>

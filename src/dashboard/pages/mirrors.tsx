@@ -135,7 +135,13 @@ const Row = (props: { m: Mirror; data: MirrorsData; returnTo: string }) => {
         )}
       </td>
       <td data-label="Status">
-        <Badge status={m.status} />
+        {m.sourceGone ? (
+          <span title={m.sourceGone.reason}>
+            <Badge status="source_gone" />
+          </span>
+        ) : (
+          <Badge status={m.status} />
+        )}
         {m.status === 'syncing' ? <progress aria-label={`${m.fullName} syncing`} /> : null}
         <PausedBy mirror={m} now={data.now} />
       </td>

@@ -45,6 +45,7 @@ const STATUS_TONE: Record<string, string> = {
   starting: 'info',
   retrying: 'warn',
   paused: 'muted',
+  source_gone: 'warn',
   not_configured: 'muted',
   degraded: 'warn',
   exited: 'muted',

@@ -49,6 +49,10 @@ export interface MirrorsTable {
   /** Who paused the mirror by hand (dashboard or admin API); null when nobody did. */
   paused_by: string | null;
   paused_at: string | null;
+  /** When GitHub stopped having (or showing) the repository: 404 or 451; null while it exists. */
+  source_gone_at: string | null;
+  /** What GitHub answered, for people. */
+  source_gone_reason: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -81,7 +81,7 @@ describe.each(DIALECTS)('what a listing or an API check says about a mirror on %
       }),
       { match: (url) => url === '/repos/legal/blocked' },
     );
-    expect(await p.sources.checkRepository(repo!.id)).toBe('paused');
+    expect(await p.sources.checkRepository(repo!.id)).toBe('gone');
     const row = await p.row(repo!.id);
     expect(row).toMatchObject({ status: 'paused' });
     expect(String(row?.paused_reason)).toMatch(/HTTP 451: unavailable for legal reasons/);

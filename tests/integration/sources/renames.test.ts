@@ -186,7 +186,7 @@ describe.each(DIALECTS)('renames, transfers and deletions on %s', (dialect) => {
     expect(await (await p.send('repository', hook)).json()).toMatchObject({ outcome: 'paused' });
     expect(await p.row(one!.id)).toMatchObject({ status: 'paused' });
     p.github.deleteRepo('del/two');
-    expect(await p.sources.checkRepository(two!.id)).toBe('paused');
+    expect(await p.sources.checkRepository(two!.id)).toBe('gone');
     expect(String((await p.row(two!.id))?.paused_reason)).toMatch(/gone from GitHub/);
     expect(p.onedev.projectByPath('github/del/one')).toBeDefined();
     expect(p.onedev.projectByPath('github/del/two')).toBeDefined();

@@ -38,9 +38,13 @@ export async function serveGit(
   const pushing =
     target.rest === '/git-receive-pack' || url.searchParams.get('service') === 'git-receive-pack';
   if (auth.badToken) return challenge(res, 'Invalid username or token.');
+  // `<name>.wiki.git` is the repository's wiki: served while the feature is on and a page exists.
+  const wanted = target.name.endsWith('.wiki')
+    ? { name: target.name.slice(0, -'.wiki'.length), wiki: true }
+    : { name: target.name, wiki: false };
   // Old names keep working for git after a rename/transfer; serve the repo where it lives now.
-  const repo = state.resolve(target.owner, target.name)?.repo;
-  if (!repo) {
+  const repo = state.resolve(target.owner, wanted.name)?.repo;
+  if (!repo || (wanted.wiki && !(repo.hasWiki && repo.wikiPath))) {
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('Repository not found.\n');
     return;
@@ -50,7 +54,7 @@ export async function serveGit(
   if ((repo.private || pushing) && !auth.login) return challenge(res, 'Authentication required.');
   await runGitHttpBackend(req, res, {
     projectRoot: state.reposDir,
-    pathInfo: `/${repo.owner}/${repo.name}.git${target.rest}`,
+    pathInfo: `/${repo.owner}/${repo.name}${wanted.wiki ? '.wiki' : ''}.git${target.rest}`,
     // http-backend only enables receive-pack for a named user.
     ...(auth.login ? { remoteUser: auth.login } : {}),
     ...(onBodyBytes ? { onBodyBytes } : {}),

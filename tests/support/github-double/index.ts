@@ -62,6 +62,8 @@ export interface GitHubDouble {
   repoPath(owner: string, name: string): string;
   /** The repository's LFS objects (batch API at `<repo>.git/info/lfs/objects/batch`). */
   lfs(fullName: string): LfsStore;
+  /** The wiki's bare repository (`<name>.wiki.git`), if the repository was seeded with one. */
+  wikiPath(owner: string, name: string): string | undefined;
   /** A snapshot of a user's (or, without login, the anonymous) rate-limit pool. */
   rateLimit(login?: string): RateBucket;
   setRateLimit(login: string | undefined, patch: Partial<RateBucket>): RateBucket;
@@ -142,6 +144,7 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions = {}): Promise
       const [owner = '', name = ''] = fullName.split('/');
       return lfsStoreOf(state, owner, name);
     },
+    wikiPath: (owner, name) => state.find(owner, name)?.wikiPath,
     rateLimit: (login) => ({ ...rate.bucket(login) }),
     setRateLimit: (login, patch) => ({ ...rate.set(login, patch) }),
     apps,

@@ -72,7 +72,7 @@ export function repoJson(
     has_issues: true,
     has_projects: true,
     has_downloads: true,
-    has_wiki: true,
+    has_wiki: r.hasWiki,
     has_pages: false,
     forks_count: 0,
     mirror_url: null,

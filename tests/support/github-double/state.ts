@@ -70,6 +70,8 @@ export class GitHubState {
       createdAt: now,
       updatedAt: now,
       path,
+      hasWiki: opts.hasWiki ?? true,
+      ...(opts.wiki ? { wikiPath: createWiki(path) } : {}),
     };
     this.repos.set(id, rec);
     // A new repo with a moved repo's old name takes over that name, and the redirect breaks.
@@ -113,8 +115,17 @@ export class GitHubState {
     if (path !== r.path) {
       mkdirSync(dirname(path), { recursive: true });
       renameSync(r.path, path);
+      if (r.wikiPath) renameSync(r.wikiPath, wikiPathOf(path));
     }
-    Object.assign(r, { owner, name, fullName: `${owner}/${name}`, path, updatedAt: isoSeconds() });
+    const wikiPath = r.wikiPath ? wikiPathOf(path) : undefined;
+    Object.assign(r, {
+      owner,
+      name,
+      fullName: `${owner}/${name}`,
+      path,
+      wikiPath,
+      updatedAt: isoSeconds(),
+    });
     this.moved.delete(key(r.fullName));
     return r;
   }
@@ -139,6 +150,7 @@ export class GitHubState {
       if (i >= 0) list.splice(i, 1);
     }
     rmSync(r.path, { recursive: true, force: true });
+    if (r.wikiPath) rmSync(r.wikiPath, { recursive: true, force: true });
   }
 
   /** Starring twice keeps the first `starred_at`, as GitHub's idempotent PUT does. */
@@ -175,4 +187,34 @@ export class GitHubState {
     while (this.repos.has(this.nextRepoId)) this.nextRepoId++;
     return this.nextRepoId++;
   }
+}
+
+/** `<owner>/<name>.git` → `<owner>/<name>.wiki.git`, where GitHub keeps a repository's wiki. */
+function wikiPathOf(repoPath: string): string {
+  return repoPath.replace(/\.git$/, '.wiki.git');
+}
+
+/**
+ * A wiki as GitHub makes it when its first page is saved: a bare repository whose one
+ * branch, `master`, holds `Home.md`.
+ */
+function createWiki(repoPath: string): string {
+  const wiki = wikiPathOf(repoPath);
+  execFileSync('git', ['init', '--bare', '--quiet', '--initial-branch=master', wiki]);
+  const env = {
+    ...process.env,
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_AUTHOR_NAME: 'GitHub Wiki',
+    GIT_AUTHOR_EMAIL: 'wiki@github.invalid',
+    GIT_COMMITTER_NAME: 'GitHub Wiki',
+    GIT_COMMITTER_EMAIL: 'wiki@github.invalid',
+  };
+  const run = (args: string[], input?: string) =>
+    execFileSync('git', args, { cwd: wiki, env, input, encoding: 'utf8' }).trim();
+  const blob = run(['hash-object', '-w', '--stdin'], '# Home\n\nWelcome to the wiki.\n');
+  const tree = run(['mktree'], `100644 blob ${blob}\tHome.md\n`);
+  const commit = run(['commit-tree', tree, '-m', 'Initial Home page']);
+  run(['update-ref', 'refs/heads/master', commit]);
+  return wiki;
 }

@@ -28,6 +28,13 @@ export interface RepoRecord {
   size?: number;
   /** The bare repository, `<reposDir>/<owner>/<name>.git`. */
   path: string;
+  /** `has_wiki`: the wiki feature is on (GitHub's default for a new repository). */
+  hasWiki: boolean;
+  /**
+   * The wiki's bare repository, `<reposDir>/<owner>/<name>.wiki.git`, served as
+   * `<name>.wiki.git`; undefined while nobody created a wiki page (GitHub then answers 404).
+   */
+  wikiPath?: string;
 }
 
 export interface AddRepoOptions {
@@ -42,6 +49,10 @@ export interface AddRepoOptions {
   parent?: string;
   archived?: boolean;
   disabled?: boolean;
+  /** `has_wiki`; true unless given. */
+  hasWiki?: boolean;
+  /** Seed a wiki git repository (`<name>.wiki.git`, with a `Home.md` page on `master`). */
+  wiki?: boolean;
 }
 
 export type RepoPatch = Partial<
