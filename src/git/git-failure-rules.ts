@@ -49,6 +49,14 @@ const RULES: Rule[] = [
     }),
   },
   {
+    test: /ssh: not found|cannot run ssh|ssh: command not found/i,
+    verdict: () => ({
+      kind: 'unknown',
+      retryable: false,
+      what: 'ssh is not installed, so a mirror set to a deploy key cannot be fetched: install openssh-client',
+    }),
+  },
+  {
     test: /Permission denied \(publickey/i,
     verdict: (_o, ctx) => ({
       kind: 'auth',

@@ -25,8 +25,8 @@ MIRROR="${MIRROR:-http://deb.debian.org/debian}"
 
 echo "debootstrap bookworm from $MIRROR"
 # No compiler: better-sqlite3 ships a prebuilt driver. The runtime needs git, git-lfs, CA
-# certificates and tini; installing them here lets the image build skip the network.
-debootstrap --variant=minbase --include=ca-certificates,git,git-lfs,tini \
+# certificates, ssh and tini; installing them here lets the image build skip the network.
+debootstrap --variant=minbase --include=ca-certificates,git,git-lfs,openssh-client,tini \
   bookworm "$ROOTFS" "$MIRROR" >/dev/null
 
 NODE_BIN="$(readlink -f "$(command -v node)")"

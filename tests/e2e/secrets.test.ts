@@ -1,14 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decryptPrivateKey } from '../../src/keys/key-crypto.js';
 import { generateLargeRepo, RepoBuilder } from '../support/git-repos.js';
 import { type GitHubDouble, startGitHubDouble } from '../support/github-double/index.js';
 import { type OneDevDouble, startOneDevDouble } from '../support/onedev-double/index.js';
 import { STANDARD_CAST } from '../support/onedev-double/test-kit.js';
 import { type ProcessSampler, startProcessSampler } from '../support/process-sampler.js';
 import { type ServiceProcess, startServiceProcess } from '../support/service-process.js';
+import { type Sshd, sshdSkipReason, startSshd } from '../support/sshd.js';
 import { createTestDb, DIALECTS, type TestDb } from '../support/test-db.js';
 import { sendWebhook, webhookExample, withRepository } from '../support/webhooks.js';
 
@@ -28,6 +30,11 @@ const SECRETS = {
   ADMIN_TOKEN: 'admin-secrets-e2e-token-value-0123456789',
   GITHUB_WEBHOOK_SECRET: 'webhook-secrets-e2e-secret-value-012345',
 };
+
+/** Encrypts the stored SSH deploy keys; given to the service as KEYS_SECRET_FILE. */
+const KEYS_SECRET = 'keys-secret-secrets-e2e-value-0123456789abcdef';
+// Without sshd (outside CI) the SSH deploy key part is left out; under CI it is required.
+const sshSkip = sshdSkipReason();
 
 /**
  * Each secret as written, and as git's Basic credential for GitHub carries it
@@ -88,6 +95,7 @@ describe.each(DIALECTS)('no secret leaks, on %s', (dialect) => {
   let handle: TestDb | undefined;
   let service: ServiceProcess | undefined;
   let sampler: ProcessSampler | undefined;
+  let sshd: Sshd | undefined;
 
   beforeEach(async () => {
     github = await startGitHubDouble({ tokens: { [SECRETS.GITHUB_TOKEN]: 'octocat' } });
@@ -107,6 +115,8 @@ describe.each(DIALECTS)('no secret leaks, on %s', (dialect) => {
     service = undefined;
     await handle?.destroy();
     handle = undefined;
+    await sshd?.close();
+    sshd = undefined;
     await Promise.all([github.close(), onedev.close()]);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -133,6 +143,27 @@ describe.each(DIALECTS)('no secret leaks, on %s', (dialect) => {
         match: (r) => r.method === 'POST' && r.path.endsWith('git-receive-pack'),
       });
 
+      // A second private repository, fetched over SSH with a deploy key the service generates.
+      let sshEnv: Record<string, string> = {};
+      if (!sshSkip) {
+        sshd = await startSshd(github.reposDir);
+        const knownHostsFile = join(dir, 'known_hosts');
+        const keysSecretFile = join(dir, 'keys_secret');
+        writeFileSync(knownHostsFile, sshd.knownHosts);
+        writeFileSync(keysSecretFile, `${KEYS_SECRET}\n`, { mode: 0o600 });
+        sshEnv = {
+          KEYS_SECRET_FILE: keysSecretFile,
+          GITHUB_SSH_HOST: '127.0.0.1',
+          GITHUB_SSH_PORT: String(sshd.port),
+          GITHUB_SSH_USER: sshd.user,
+          GITHUB_SSH_KNOWN_HOSTS_FILE: knownHostsFile,
+        };
+      }
+      const keyed = github.addRepo({ owner: 'octocat', name: 'keyed', private: true });
+      await new RepoBuilder(github.repoPath('octocat', 'keyed')).commit('main', {
+        files: { 'README.md': '# keyed\n' },
+      });
+
       sampler = startProcessSampler();
       service = await startServiceProcess({
         cwd: dir,
@@ -144,6 +175,7 @@ describe.each(DIALECTS)('no secret leaks, on %s', (dialect) => {
           ONEDEV_URL: onedev.url,
           LOG_LEVEL: 'trace',
           ...SECRETS,
+          ...sshEnv,
         },
         timeoutMs: 60_000,
       });
@@ -201,6 +233,40 @@ describe.each(DIALECTS)('no secret leaks, on %s', (dialect) => {
           ? true
           : undefined;
       });
+      if (sshd) {
+        const created = await admin('/api/v1/keys', {
+          method: 'POST',
+          body: '{"name": "keyed-deploy"}',
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(created.status).toBe(201);
+        answers.push(created.text);
+        sshd.authorize([(JSON.parse(created.text) as { publicKey: string }).publicKey]);
+        answers.push(await send(keyed.id, 'keyed'));
+        const before = await until('octocat/keyed to be mirrored over HTTPS', async () => {
+          const row = await mirror('keyed');
+          return row?.status === 'synced' ? row : undefined;
+        });
+        const set = await admin('/api/v1/mirrors/octocat/keyed/ssh-key', {
+          method: 'POST',
+          body: '{"key": "keyed-deploy"}',
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(set.status).toBe(200);
+        await new RepoBuilder(github.repoPath('octocat', 'keyed')).commit('main');
+        expect((await admin('/api/v1/mirrors/octocat/keyed/sync', { method: 'POST' })).status).toBe(
+          202,
+        );
+        await until('octocat/keyed to follow over SSH', async () => {
+          const row = await mirror('keyed');
+          return row?.status === 'synced' && row.lastSyncedAt !== before.lastSyncedAt
+            ? true
+            : undefined;
+        });
+        expect(sshd.log()).toContain('Accepted publickey');
+        answers.push((await admin('/api/v1/keys')).text);
+        answers.push((await admin('/api/v1/mirrors/octocat/keyed/ssh-key')).text);
+      }
       const seen = await sampler.stop();
       sampler = undefined;
 
@@ -253,13 +319,40 @@ describe.each(DIALECTS)('no secret leaks, on %s', (dialect) => {
       expect(gitWith(/^git .* push /, onedev.url), 'git push to OneDev seen').toBe(true);
       expect(gitWith(/git send-pack /, onedev.url), 'git send-pack to OneDev seen').toBe(true);
 
+      // The deploy key's private half, as the service stored it (decrypted here with the
+      // secret), and the secret itself: neither may show anywhere either.
+      const keySecrets: Record<string, string> = {};
+      if (sshd) {
+        expect(
+          seen.argLists.some((args) => /^ssh .*-i \S+/.test(args)),
+          'ssh to the sshd seen',
+        ).toBe(true);
+        const stored = await sql<{
+          private_key_encrypted: string;
+        }>`select private_key_encrypted from ssh_keys where name = 'keyed-deploy'`.execute(
+          handle.db,
+        );
+        const encrypted = stored.rows[0]?.private_key_encrypted ?? '';
+        const privateKey = decryptPrivateKey(KEYS_SECRET, 'keyed-deploy', encrypted);
+        expect(privateKey).toContain('BEGIN OPENSSH PRIVATE KEY');
+        keySecrets.KEYS_SECRET = KEYS_SECRET;
+        keySecrets['KEYS_SECRET (base64)'] = Buffer.from(KEYS_SECRET).toString('base64');
+        keySecrets['private key'] = privateKey.trim();
+        privateKey
+          .split('\n')
+          .filter((line) => /^[A-Za-z0-9+/=]{40,}$/.test(line))
+          .forEach((line, i) => {
+            keySecrets[`private key line ${i + 1}`] = line;
+          });
+        expect(Object.keys(keySecrets).length).toBeGreaterThan(4);
+      }
       const places = {
         logs,
         answers: answers.join('\n'),
         rows,
         processArguments: seen.argLists.join('\n'),
       };
-      for (const [name, value] of Object.entries(forms(SECRETS))) {
+      for (const [name, value] of Object.entries({ ...forms(SECRETS), ...keySecrets })) {
         for (const [where, text] of Object.entries(places)) {
           expect(text.includes(value), `${name} found in ${where}`).toBe(false);
         }
