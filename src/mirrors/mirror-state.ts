@@ -186,10 +186,11 @@ export function transition(row: MirrorState, event: MirrorEvent, now: string): T
     case 'resume':
       if (row.unstarred_at === null) return refuse('not_released');
       // An operator's pause outlives a re-star: only the operator lifts it.
+      if (row.paused_by !== null) {
+        return accept({ unstarred_at: null, delete_after: null, updated_at: now });
+      }
       return accept({
-        ...(row.status === 'paused' && row.paused_by === null
-          ? { status: 'queued', next_attempt_at: now }
-          : {}),
+        ...(row.status === 'paused' ? { status: 'queued', next_attempt_at: now } : {}),
         paused_reason: null,
         unstarred_at: null,
         delete_after: null,

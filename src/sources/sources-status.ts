@@ -25,7 +25,8 @@ export async function printSourcesStatus(deps: {
   if (paused.total === 0) return;
   out(`paused mirrors (${paused.total}):`);
   for (const m of paused.mirrors) {
-    out(`  ${m.fullName} [source ${m.source}, starred ${m.starred}] ${m.pausedReason ?? ''}`);
+    const by = m.pausedBy ? ` (by ${m.pausedBy}, ${m.pausedAt})` : '';
+    out(`  ${m.fullName} [source ${m.source}, starred ${m.starred}] ${m.pausedReason ?? ''}${by}`);
   }
 }
 

@@ -52,7 +52,7 @@ export const DeliveriesPage = (props: DeliveriesData) => (
             </thead>
             <tbody>
               {props.deliveries.map((d) => (
-                <tr>
+                <tr id={`delivery-${d.id}`}>
                   <td data-label="Received">
                     <When at={d.receivedAt} now={props.now} />
                   </td>

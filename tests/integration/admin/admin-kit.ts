@@ -43,6 +43,8 @@ export function adminApp(
     githubToken?: string;
     onedev?: Pick<OneDevApi, 'deleteProject'>;
     tokenEquals?: AdminRoutesDeps['tokenEquals'];
+    /** GITHUB_GIT_URL as the service passes it: a repository page there is taken as owner/name. */
+    githubWebUrl?: string;
   } = {},
 ): AdminApp {
   const logs = new LogCapture();
@@ -61,6 +63,7 @@ export function adminApp(
     github,
     onedev: options.onedev,
     tokenEquals: options.tokenEquals,
+    githubWebUrl: options.githubWebUrl,
   });
   return { app: createApp({ log, health, routes: [routes] }), logs, github };
 }

@@ -1,11 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Mirror } from '../../../src/mirrors/mirror.js';
 import { createMirrorService } from '../../../src/mirrors/mirror.service.js';
 import { findMirror } from '../../../src/mirrors/mirrors.repo.js';
+import { type GitHubDouble, startGitHubDouble } from '../../support/github-double/index.js';
 import { createTestDb, DIALECTS, type TestDb } from '../../support/test-db.js';
 import { adminApp, auth, expectError, json, seedMirror } from './admin-kit.js';
 
 const post = { method: 'POST', headers: auth };
+
+let github: GitHubDouble;
+beforeAll(async () => {
+  github = await startGitHubDouble({ tokens: { 'gh-token': 'operator' } });
+  github.addRepo({ owner: 'octocat', name: 'Hello-World', id: 1296269, defaultBranch: 'master' });
+});
+afterAll(async () => github.close());
 
 describe.each(DIALECTS)('admin API: pause, resume and options on %s', (dialect) => {
   let handle: TestDb;
@@ -97,6 +105,31 @@ describe.each(DIALECTS)('admin API: pause, resume and options on %s', (dialect) 
       'ValidationError',
       /sort/,
     );
+  });
+
+  it("takes a repository's page on the configured GitHub as owner/name, and no other URL", async () => {
+    const withBase = adminApp(handle, {
+      githubUrl: github.url,
+      githubToken: 'gh-token',
+      githubWebUrl: github.url,
+    }).app;
+    const added = await withBase.request(
+      '/api/v1/mirrors',
+      json({ repo: `${github.url}/octocat/Hello-World` }),
+    );
+    expect(added.status).toBe(201);
+    expect(await added.json()).toMatchObject({ githubId: 1296269, source: 'manual' });
+    for (const repo of [
+      `http://evil.example/octocat/Hello-World`,
+      `${github.url.replace('http://', 'http://user:pw@')}/octocat/Hello-World`,
+    ]) {
+      await expectError(
+        await withBase.request('/api/v1/mirrors', json({ repo })),
+        400,
+        'ValidationError',
+        /not a URL/,
+      );
+    }
   });
 
   it("the refresh reads a mirror's own interval", async () => {

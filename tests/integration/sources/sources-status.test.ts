@@ -86,6 +86,20 @@ describe.each(DIALECTS)('the GitHub sources in starbridge status on %s', (dialec
     expect(lines).toContain(`github token: expires ${EXPIRES.toISOString()}`);
   });
 
+  it('says who paused a mirror by hand, and when', async () => {
+    expect(await reconcileCommand([], commandDeps({ config, handle, log, out: () => {} }))).toBe(0);
+    await set('st/api', {
+      status: 'paused',
+      paused_reason: 'paused by an operator',
+      paused_by: 'admin API',
+      paused_at: '2030-01-01T00:00:00.000Z',
+    });
+    expect(await statusCommand([], commandDeps({ config, handle, log, out }))).toBe(0);
+    expect(lines).toContain(
+      '  st/api [source star, starred true] paused by an operator (by admin API, 2030-01-01T00:00:00.000Z)',
+    );
+  });
+
   it('shows a paused poller and its reason', async () => {
     const rejected = loadConfig({
       GITHUB_API_URL: github.url,

@@ -789,7 +789,7 @@ const cases: Case[] = [
     'resume (re-star): an operator pause stays; only the release is lifted',
     row({ status: 'paused', paused_by: 'admin API', unstarred_at: EARLIER }),
     { kind: 'resume' },
-    ok({ paused_reason: null, unstarred_at: null, delete_after: null, updated_at: NOW }),
+    ok({ unstarred_at: null, delete_after: null, updated_at: NOW }),
   ],
   [
     'operator resume: due now, pause cleared',
