@@ -6,7 +6,7 @@ import type { OneDevApi } from '../onedev/onedev.port.js';
 import { toOneDevName } from '../onedev/project-name.js';
 import type { QuickRetryEvent } from '../shared/quick-retry.js';
 import { UpstreamError } from '../shared/upstream-error.js';
-import { type DriftEntry, findDrift } from './drift.js';
+import { type DriftEntry, findDrift, onedevRefsNow } from './drift.js';
 import { refChanges, sameRefs } from './ref-changes.js';
 import type { RefChange, SyncPhase } from './run.js';
 import { createSyncCalls, type SyncCalls } from './sync-calls.js';
@@ -76,9 +76,9 @@ export async function syncMirror(
     };
     const [upstream, onedevNow] = await allSettledFirst([
       listing,
-      calls.lsRemote(onedevRemote, 'onedev'),
+      onedevRefsNow(() => calls.lsRemote(onedevRemote, 'onedev')),
     ]);
-    onedevBefore = onedevNow.refs;
+    onedevBefore = onedevNow;
     if (sameRefs(upstream.refs, lastPushed) && sameRefs(onedevBefore, lastPushed)) {
       const onedev = { name: onedevName, path: onedevPath, projectId: mirror.onedev_project_id };
       const defaultBranch = upstream.headBranch ?? mirror.default_branch;
