@@ -61,6 +61,7 @@ export function effectiveSettings(config: Config): SettingRow[] {
     row('ONEDEV_URL', shown(c.onedev?.url)),
     row('ONEDEV_TOKEN', masked(c.onedev?.token), true),
     row('ONEDEV_ROOT_PROJECT', c.onedev ? c.onedev.rootProject || '(top level)' : 'not set'),
+    row('ONEDEV_GUARD', c.guard.enabled ? 'on' : 'off'),
     row('UNSTAR_POLICY', c.unstar.policy),
     row('UNSTAR_GRACE', ms(c.unstar.graceMs)),
     row('SYNC_CONCURRENCY', String(c.sync.concurrency)),
