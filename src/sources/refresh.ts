@@ -6,6 +6,7 @@ import { parseRefs } from '../mirrors/mirror.js';
 import type { MirrorService } from '../mirrors/mirror.service.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import { onedevRefsNow } from '../sync/drift.js';
 import { sameRefs } from '../sync/ref-changes.js';
 import type { SourcesEvents } from './sources.events.js';
 
@@ -139,7 +140,7 @@ export function createRefresh(deps: RefreshDeps): Refresh {
     const remote = deps.onedevRemote?.(row);
     if (!remote) return false;
     try {
-      const { refs } = await deps.git.lsRemote(remote);
+      const refs = await onedevRefsNow(() => deps.git.lsRemote(remote));
       return !sameRefs(refs, pushed);
     } catch (error) {
       // OneDev's failure says nothing about GitHub's token or repository: only logged here;

@@ -1,4 +1,5 @@
-import type { RefMap } from '../git/git.port.js';
+import type { LsRemoteResult, RefMap } from '../git/git.port.js';
+import { GitCommandError } from '../git/git-errors.js';
 
 /**
  * Drift: OneDev's heads and tags differ from what Starbridge last pushed there — someone
@@ -39,4 +40,17 @@ export function describeDrift(refs: DriftRef[], limit = 5): string {
   const shown = refs.slice(0, limit).map((r) => `${r.ref} ${r.kind}`);
   const more = refs.length > limit ? ` and ${refs.length - limit} more` : '';
   return `${shown.join(', ')}${more}`;
+}
+
+/**
+ * OneDev's heads and tags now. A project someone deleted in OneDev holds none: every ref
+ * drifted, and the sync creates the project again and pushes them back.
+ */
+export async function onedevRefsNow(list: () => Promise<LsRemoteResult>): Promise<RefMap> {
+  try {
+    return (await list()).refs;
+  } catch (error) {
+    if (error instanceof GitCommandError && error.kind === 'not_found') return {};
+    throw error;
+  }
 }

@@ -6,7 +6,7 @@ import type { OneDevApi } from '../onedev/onedev.port.js';
 import { toOneDevName } from '../onedev/project-name.js';
 import type { QuickRetryEvent } from '../shared/quick-retry.js';
 import { UpstreamError } from '../shared/upstream-error.js';
-import { type DriftEntry, findDrift } from './drift.js';
+import { type DriftEntry, findDrift, onedevRefsNow } from './drift.js';
 import { type HistorySnapshot, planHistory, pushWithHistory } from './history-step.js';
 import { type LfsOutcome, type LfsStepDeps, mirrorLfs } from './lfs-step.js';
 import { refChanges, sameRefs } from './ref-changes.js';
@@ -95,9 +95,9 @@ export async function syncMirror(
     };
     const [upstream, onedevNow] = await allSettledFirst([
       listing,
-      calls.lsRemote(onedevRemote, 'onedev'),
+      onedevRefsNow(() => calls.lsRemote(onedevRemote, 'onedev')),
     ]);
-    onedevBefore = onedevNow.refs;
+    onedevBefore = onedevNow;
     if (sameRefs(upstream.refs, lastPushed) && sameRefs(onedevBefore, lastPushed)) {
       const onedev = { name: onedevName, path: onedevPath, projectId: mirror.onedev_project_id };
       const defaultBranch = upstream.headBranch ?? mirror.default_branch;

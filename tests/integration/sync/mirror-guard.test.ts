@@ -234,12 +234,37 @@ describe.each(DIALECTS)('mirror guard and drift on %s', (dialect) => {
     // The next refresh finds OneDev as pushed: nothing to restore, nothing more to say.
     clock.advance(61_000);
     expect(await refresh.tick()).toEqual({ checked: 1, changed: 0 });
+    const driftMessages = () => hook.bodies.filter((b) => b.kind === 'mirror.drift');
+    await eventually('the drift notification', () => driftMessages().length >= 1);
+    expect(driftMessages()).toHaveLength(1);
+    expect(driftMessages()[0]?.text).toContain('refs/heads/stray added, refs/tags/v1 moved');
+
+    // A mirror project deleted in OneDev is drift too: created again, every ref pushed back.
+    const deleted = await fetch(
+      `${p.onedev.url}/~api/projects/${p.onedev.projectByPath(path)?.id}`,
+      {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${TOKENS.admin}` },
+      },
+    );
+    expect(deleted.status).toBe(200);
+    clock.advance(61_000);
+    const recreated = p.nextSync(record.id);
+    expect(await refresh.tick()).toEqual({ checked: 1, changed: 1 });
+    expect((await recreated).result).toBe('synced');
+    expect(await p.onedev.refs(path)).toEqual(headsAndTags(await repo.refs()));
+    const [again] = await listRuns(p.handle.db, record.id, 1);
+    expect(again?.drift?.restored).toBe(true);
+    expect(new Set(again?.drift?.refs.map((r) => r.kind))).toEqual(new Set(['deleted']));
+
     await stop?.(1_000);
-    await eventually('the drift notification', () =>
-      hook.bodies.some((b) => b.kind === 'mirror.drift'),
+    await eventually(
+      'the drift notifications',
+      () => hook.bodies.filter((b) => b.kind === 'mirror.drift').length >= 2,
     );
     const drifts = hook.bodies.filter((b) => b.kind === 'mirror.drift');
-    expect(drifts).toHaveLength(1);
+    // One per incident: the stray push, then the deleted project.
+    expect(drifts).toHaveLength(2);
     expect(drifts[0]?.text).toContain('refs/heads/stray added, refs/tags/v1 moved');
   });
 
