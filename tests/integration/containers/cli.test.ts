@@ -67,7 +67,7 @@ describe('starbridge containers', () => {
     });
     engine.add({ name: 'api', labels: compose('api') });
     engine.add({ name: 'web', labels: compose('web', 'api:service_healthy:false') });
-    engine.add({ name: 'docs', labels: { 'restart-after': 'acme/web@main:docs/' } });
+    engine.add({ name: 'docs', labels: { 'restart-after': 'acme/web@main:guide/' } });
     engine.add({ name: 'other', labels: { 'restart-after': 'acme/other' } });
     const plan = await cli(['plan', 'acme/web', '--branch', 'main', '--paths', 'README.md']);
     expect(plan).toEqual({
@@ -77,12 +77,12 @@ describe('starbridge containers', () => {
         '  1. api — acme/web: any change of main',
         '  2. web after api — acme/web: any change of main',
         'not restarted:',
-        '  docs — acme/web@main:docs/: no given file is under docs/',
+        '  docs — acme/web@main:guide/: no given file is under guide/',
         '  other — follows acme/other, not acme/web',
       ].join('\n'),
     });
-    const docs = await cli(['plan', 'acme/web', '--branch', 'main', '--paths', 'docs/a.md']);
-    expect(docs.text).toMatch(/1\. docs — acme\/web@main:docs\/: docs\/a\.md is under docs\//);
+    const docs = await cli(['plan', 'acme/web', '--branch', 'main', '--paths', 'guide/a.md']);
+    expect(docs.text).toMatch(/1\. docs — acme\/web@main:guide\/: guide\/a\.md is under guide\//);
     expect(engine.containers.every((c) => c.restarts === 0)).toBe(true);
     expect((await cli(['plan', 'acme/web', '--from', 'abc'])).code).toBe(64);
     expect(await cli(['retry', 'web'])).toEqual({
