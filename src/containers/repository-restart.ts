@@ -77,30 +77,23 @@ export async function restartFollowers(
     followers.map((f) => f.container),
     deps.labelKey,
   );
-  const state: RunState = { passed: new Set(), failed: new Map(), rolledBack: false };
+  const state: RunState = { failed: new Map(), rolledBack: false };
   for (const wave of restartWaves(ordered)) {
     const results = await mapLimit(wave, deps.parallel ?? 4, (f) =>
       restartOne(engine, deps, change, f, state, moved, signal),
     );
-    const restarted = results.flat();
-    entries.push(...restarted);
+    entries.push(...results);
     const failed = wave.flatMap((f, i) => {
-      const entry = results[i]?.find((e) => e.kind === 'restart');
-      return entry?.kind === 'restart' && HEALTH_FAILURES.has(entry.result)
-        ? [{ container: f.container, entry }]
-        : [];
+      const entry = results[i];
+      return entry && HEALTH_FAILURES.has(entry.result) ? [{ container: f.container, entry }] : [];
     });
     if (failed.length > 0 && moved && deps.rollback && !state.rolledBack) {
       state.rolledBack = true;
+      const request = { fullName: change.fullName, name: repositoryName(change.fullName) };
       const rolled = await rollBack(
         engine,
         deps.rollback,
-        {
-          fullName: change.fullName,
-          name: repositoryName(change.fullName),
-          ...moved,
-          failed,
-        },
+        { ...request, ...moved, failed },
         signal,
       );
       entries.push(...rolled.ledger);
@@ -154,17 +147,15 @@ function movedBy(checkout: CheckoutEntry | undefined): Move | undefined {
   };
 }
 
+/** What a change's restarts came to so far: failures (by name) block their dependents. */
 interface RunState {
-  passed: Set<string>;
   failed: Map<string, string>;
   rolledBack: boolean;
 }
 
 function note(state: RunState, entry: RestartEntry): void {
-  if (entry.result === 'restarted') {
-    state.passed.add(entry.container);
-    state.failed.delete(entry.container);
-  } else state.failed.set(entry.container, entry.result);
+  if (entry.result === 'restarted') state.failed.delete(entry.container);
+  else state.failed.set(entry.container, entry.result);
 }
 
 /** Restarts one follower unless something it depends on did not come up. */
@@ -176,27 +167,19 @@ async function restartOne(
   state: RunState,
   moved: Move | undefined,
   signal?: AbortSignal,
-): Promise<LedgerEntry[]> {
+): Promise<RestartEntry> {
   const blocker = follower.after.find((name) => state.failed.has(name));
   const { container } = follower;
   if (blocker) {
     const message = `not restarted: it depends on ${blocker}, which ended ${state.failed.get(blocker)}`;
-    return [
-      {
-        kind: 'restart',
-        container: container.name,
-        id: container.id,
-        result: 'skipped',
-        message,
-        at: new Date().toISOString(),
-        durationMs: 0,
-      },
-    ];
+    const at = new Date().toISOString();
+    const who = { container: container.name, id: container.id };
+    return { kind: 'restart', ...who, result: 'skipped', message, at, durationMs: 0 };
   }
   const step = moved && deps.rollback && !state.rolledBack ? 'possible' : undefined;
   const entry = await deps.runner.restart(engine, container, change.fullName, signal, step);
   note(state, entry);
-  return [entry];
+  return entry;
 }
 
 const repositoryName = (fullName: string) => fullName.slice(fullName.indexOf('/') + 1);

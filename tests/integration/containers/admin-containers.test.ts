@@ -49,6 +49,48 @@ describe('admin API: /api/v1/containers', () => {
     return { engine, kit, call };
   }
 
+  it('plans a change: included or not and why, in order; bad questions are 400, a retry with nothing held 409', async () => {
+    const { engine, call } = await start();
+    engine.add({ name: 'web', labels: { 'restart-after': 'acme/web:src/' } });
+    engine.add({ name: 'plain', labels: { app: 'x' } });
+    const plan = await call(
+      'GET',
+      '/api/v1/containers/plan?repo=acme/web&branch=main&paths=src/a.ts,README.md',
+    );
+    expect(plan).toEqual({
+      status: 200,
+      body: {
+        repository: 'acme/web',
+        branch: 'main',
+        files: 'given',
+        containers: [
+          {
+            name: 'web',
+            id: engine.byName('web').id,
+            included: true,
+            reason: 'acme/web:src/: src/a.ts is under src/',
+            wave: 1,
+            after: [],
+          },
+        ],
+      },
+    });
+    expect(engine.byName('web').restarts).toBe(0);
+    for (const query of [
+      'repo=not-a-repo',
+      'repo=acme/web&from=abc&to=def',
+      'repo=acme/web&from=abc',
+      `repo=acme/web&paths=x&from=${'a'.repeat(40)}&to=${'b'.repeat(40)}`,
+    ]) {
+      expect((await call('GET', `/api/v1/containers/plan?${query}`)).status).toBe(400);
+    }
+    // A commit range needs the mirror's cache.
+    const range = `from=${'a'.repeat(40)}&to=${'b'.repeat(40)}`;
+    expect((await call('GET', `/api/v1/containers/plan?repo=acme/web&${range}`)).status).toBe(404);
+    expect((await call('POST', '/api/v1/containers/web/retry')).status).toBe(409);
+    expect((await call('POST', '/api/v1/containers/plain/retry')).status).toBe(404);
+  });
+
   it('lists labelled containers only, with what they follow and their last restart', async () => {
     const { engine, call } = await start();
     engine.add({

@@ -57,6 +57,40 @@ describe('starbridge containers', () => {
     expect((await cli(['bogus'])).code).toBe(64);
   });
 
+  it('plans the restarts of a change without restarting anything; retry says when nothing is held', async () => {
+    engine = await startFakeEngine();
+    const compose = (service: string, dependsOn = '') => ({
+      'restart-after': 'acme/web',
+      'com.docker.compose.project': 'p',
+      'com.docker.compose.service': service,
+      'com.docker.compose.depends_on': dependsOn,
+    });
+    engine.add({ name: 'api', labels: compose('api') });
+    engine.add({ name: 'web', labels: compose('web', 'api:service_healthy:false') });
+    engine.add({ name: 'docs', labels: { 'restart-after': 'acme/web@main:guide/' } });
+    engine.add({ name: 'other', labels: { 'restart-after': 'acme/other' } });
+    const plan = await cli(['plan', 'acme/web', '--branch', 'main', '--paths', 'README.md']);
+    expect(plan).toEqual({
+      code: 0,
+      text: [
+        'a change of acme/web on main would restart:',
+        '  1. api — acme/web: any change of main',
+        '  2. web after api — acme/web: any change of main',
+        'not restarted:',
+        '  docs — acme/web@main:guide/: no given file is under guide/',
+        '  other — follows acme/other, not acme/web',
+      ].join('\n'),
+    });
+    const docs = await cli(['plan', 'acme/web', '--branch', 'main', '--paths', 'guide/a.md']);
+    expect(docs.text).toMatch(/1\. docs — acme\/web@main:guide\/: guide\/a\.md is under guide\//);
+    expect(engine.containers.every((c) => c.restarts === 0)).toBe(true);
+    expect((await cli(['plan', 'acme/web', '--from', 'abc'])).code).toBe(64);
+    expect(await cli(['retry', 'web'])).toEqual({
+      code: 1,
+      text: 'starbridge containers: nothing to retry: no working copy that web follows was rolled back',
+    });
+  });
+
   it('starts and stops labelled containers only', async () => {
     engine = await startFakeEngine();
     const web = engine.add({ name: 'web', labels: { 'restart-after': 'acme/web' } });

@@ -262,6 +262,42 @@ describe('failure notifications from NOTIFY_URL and NOTIFY_SECRET', () => {
     );
   });
 
+  it('a rollback is one message: the failure it rolled back and the restart after it say nothing of their own', async () => {
+    receiver = await startReceiver();
+    const p = await startPipeline({ dialect: 'sqlite' });
+    pipeline = p;
+    const { stop, containerEvents } = await notificationsFor(p, { NOTIFY_URL: receiver.url });
+    const base = { container: 'site', id: 'site-id', repo: 'octocat/site', durationMs: 5 };
+    containerEvents.emit('container:restarted', {
+      ...base,
+      result: 'crash_looping',
+      health: 'crash-looping',
+      rollback: 'pending',
+    });
+    containerEvents.emit('container:restarted', {
+      ...base,
+      result: 'restarted',
+      rollback: 'after',
+    });
+    containerEvents.emit('container:rolled-back', {
+      repo: 'octocat/site',
+      containers: ['site'],
+      from: 'b'.repeat(40),
+      to: 'a'.repeat(40),
+      failure: 'crash_looping',
+      result: 'restarted',
+    });
+    // Fine again later: no "recovered", the rollback message already said it runs.
+    containerEvents.emit('container:restarted', { ...base, result: 'restarted' });
+    await eventually('one message', () => receiver?.received.length === 1);
+    await stop(5_000);
+    const messages = receiver.messages();
+    expect(messages.map((m) => m.kind)).toEqual(['container.rolled_back']);
+    expect(messages[0]?.text).toContain(
+      `site crash-looping after octocat/site moved to ${'b'.repeat(12)}; the working copy is back on ${'a'.repeat(12)} and it runs again`,
+    );
+  });
+
   it('posts the bare text with a Title header with NOTIFY_FORMAT=ntfy, still signed', async () => {
     receiver = await startReceiver();
     const p = await startPipeline({ dialect: 'sqlite' });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/config.js';
 import { effectiveSettings } from '../../../src/dashboard/effective-settings.js';
+import { ContainerPlanPage } from '../../../src/dashboard/pages/container-plan.js';
 import { ContainersPage } from '../../../src/dashboard/pages/containers.js';
 import { DeliveriesPage } from '../../../src/dashboard/pages/deliveries.js';
 import { SettingsPage } from '../../../src/dashboard/pages/settings.js';
@@ -40,6 +41,69 @@ describe('dashboard views: containers, deliveries, settings', () => {
     expect(html).toContain('action="/dashboard/containers/rebuild"');
     for (const label of ['Start', 'Stop', 'Restart'])
       expect(html).toContain(`${label}<span class="sr-only"> web</span>`);
+  });
+
+  it('containers: a held working copy shows a Retry button; the plan view says who restarts and why', async () => {
+    const held = {
+      id: 'abc123',
+      name: 'web',
+      image: 'img',
+      state: 'running',
+      health: null,
+      follows: [{ repo: 'octocat/hello' }],
+      lastRestart: null,
+      heldBack: [
+        { repository: 'octocat/hello', badCommit: 'b'.repeat(40), goodCommit: 'a'.repeat(40) },
+      ],
+    };
+    const page = await renderDocument(
+      <ContainersPage
+        {...common}
+        engine={{ available: true, engine: 'podman' }}
+        containers={[held]}
+        restartLabel="restart-after"
+      />,
+    );
+    expect(page).toContain('action="/dashboard/containers/web/retry"');
+    expect(page).toContain(`Rolled back: octocat/hello held on ${'a'.repeat(12)}`);
+    expect(page).toContain('href="/dashboard/containers/plan"');
+
+    const plan = await renderDocument(
+      <ContainerPlanPage
+        csrf={CSRF}
+        query={{ repo: 'octocat/hello', branch: '', paths: EVIL }}
+        plan={{
+          repository: 'octocat/hello',
+          branch: 'main',
+          files: 'given',
+          containers: [
+            {
+              name: 'db',
+              id: 'd',
+              included: true,
+              reason: 'any change of main',
+              wave: 1,
+              after: [],
+            },
+            { name: 'web', id: 'w', included: true, reason: EVIL, wave: 2, after: ['db'] },
+            {
+              name: 'docs',
+              id: 'x',
+              included: false,
+              reason: 'no given file is under docs/',
+              wave: null,
+              after: [],
+            },
+          ],
+        }}
+      />,
+    );
+    expectSafe(plan);
+    expect(plan).toContain('A change of octocat/hello on main');
+    expect(plan).toMatch(
+      /<td data-label="Order">2<\/td>\s*<td data-label="Container"><strong>web<\/strong>/,
+    );
+    expect(plan).toContain('no given file is under docs/');
   });
 
   it('deliveries: the webhook log', async () => {
