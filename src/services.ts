@@ -120,9 +120,7 @@ export function buildServices(
         dataDir: config.dataDir,
         authorizationFor: credentials.authorizationFor,
         quickRetries: config.sync.quickRetries,
-        ...(config.lfs.enabled
-          ? { lfs: { engine: adapters.lfs, maxBytes: config.lfs.maxBytes } }
-          : {}),
+        lfs: { engine: adapters.lfs, ...config.lfs },
       })
     : undefined;
   const sync = { leaseMs: config.sync.leaseMs, maxAttempts: config.sync.maxAttempts };

@@ -62,6 +62,11 @@ export const mirrorSchema = z.object({
     .nullable()
     .optional()
     .describe('a GitHub rename the OneDev project could not follow (the new path is taken)'),
+  lfs: z
+    .enum(['on', 'off'])
+    .nullable()
+    .optional()
+    .describe("this mirror's LFS setting; null follows MIRROR_LFS"),
   createdAt: timestamp,
   updatedAt: timestamp,
 });
@@ -174,6 +179,13 @@ export const addMirrorBody = z.strictObject({
     .describe('owner/name, for example octocat/hello-world (not a URL)'),
 });
 models.add(addMirrorBody, { id: 'AddMirror' });
+
+export const mirrorLfsBody = z.strictObject({
+  lfs: z
+    .enum(['on', 'off', 'default'], { error: 'must be on, off or default' })
+    .describe('on or off for this mirror; default follows MIRROR_LFS'),
+});
+models.add(mirrorLfsBody, { id: 'MirrorLfs' });
 
 export const deleteMirrorQuery = z.object({
   deleteProject: z

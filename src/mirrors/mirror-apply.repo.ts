@@ -40,6 +40,7 @@ const LEAN_COLUMNS = [
   'installation_id',
   'onedev_conflict',
   'onedev_move_pending',
+  'lfs',
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof MirrorRowLean)[];
@@ -64,6 +65,7 @@ const UNCONDITIONAL = new Set<MirrorEvent['kind']>([
   'restar',
   'install',
   'archive',
+  'set-lfs',
   'observe',
   'project',
   'moved',

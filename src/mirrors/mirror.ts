@@ -34,8 +34,17 @@ export interface Mirror {
   nextRefreshAt?: string | null;
   /** A GitHub rename the OneDev project could not follow (the new path is taken). */
   onedevConflict?: string | null;
+  /** This mirror's LFS setting: `on`, `off`, or null to follow MIRROR_LFS. */
+  lfs?: MirrorLfsMode | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export type MirrorLfsMode = 'on' | 'off';
+
+/** Whether a sync of this row mirrors LFS objects, given the global MIRROR_LFS switch. */
+export function mirrorsLfs(row: Pick<MirrorRow, 'lfs'>, globallyOn: boolean): boolean {
+  return row.lfs === null || row.lfs === undefined ? globallyOn : row.lfs === 1;
 }
 
 export function mirrorFromRow(row: MirrorRow): Mirror {
@@ -62,6 +71,7 @@ export function mirrorFromRow(row: MirrorRow): Mirror {
     archived: row.archived === 1,
     nextRefreshAt: row.next_refresh_at ?? null,
     onedevConflict: row.onedev_conflict ?? null,
+    lfs: row.lfs === 1 ? 'on' : row.lfs === 0 ? 'off' : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

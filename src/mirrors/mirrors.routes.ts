@@ -65,6 +65,14 @@ export function mirrorsRoutes(service: AdminService): Hono {
     return c.json(result satisfies z.infer<typeof deletedSchema>);
   });
 
+  register(app, ops.setMirrorLfs, async ({ params, body }, c) =>
+    c.json(
+      (await service.setMirrorLfs(params.owner, params.name, body.lfs)) satisfies z.infer<
+        typeof mirrorSchema
+      >,
+    ),
+  );
+
   register(app, ops.listRuns, async ({ params, query }, c) => {
     const runs = await service.listRuns(params.owner, params.name, query.limit);
     return c.json({ runs } satisfies z.infer<typeof runListSchema>);

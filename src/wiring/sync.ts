@@ -3,6 +3,7 @@ import type { MirrorRow } from '../db/schema/index.js';
 import type { GitEngine } from '../git/git.port.js';
 import { mirrorCacheDir } from '../git/git-cache.js';
 import type { LfsEngine } from '../git/lfs.port.js';
+import { mirrorsLfs } from '../mirrors/mirror.js';
 import { recordOneDevProject } from '../mirrors/mirrors.repo.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import type { Clock } from '../shared/clock.js';
@@ -23,13 +24,16 @@ export interface SyncExecutorPorts {
   authorizationFor: (mirror: MirrorRow) => Promise<string | undefined>;
   /** How many times a sync tries one failing idempotent call again at once (0: never). */
   quickRetries: number;
-  /** LFS mirroring (MIRROR_LFS on); it also needs git-lfs installed. */
-  lfs?: { engine: LfsEngine; maxBytes?: number };
+  /**
+   * LFS mirroring: `enabled` is MIRROR_LFS, which a mirror's own setting overrides; it also needs
+   * git-lfs installed.
+   */
+  lfs: { engine: LfsEngine; enabled: boolean; maxBytes?: number };
 }
 
 /** The real sync (git binary + OneDev REST) the workers and `starbridge sync` run. */
 export function createSyncExecutor(ports: SyncExecutorPorts): SyncExecutor {
-  const lfsStep = ports.lfs && lfsWhenInstalled(ports.lfs, ports.clock);
+  const lfsStep = lfsWhenInstalled(ports.lfs, ports.clock);
   return async (mirror, signal, onPhase, onQuickRetry) =>
     syncMirror(
       mirror,
@@ -50,7 +54,7 @@ export function createSyncExecutor(ports: SyncExecutorPorts): SyncExecutor {
         onPhase,
         onQuickRetry,
         quickRetries: ports.quickRetries,
-        lfs: await lfsStep?.(),
+        lfs: mirrorsLfs(mirror, ports.lfs.enabled) ? await lfsStep() : undefined,
       },
       signal,
     );

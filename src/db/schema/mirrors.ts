@@ -46,6 +46,8 @@ export interface MirrorsTable {
   onedev_conflict: string | null;
   /** GitHub renamed the repository; the OneDev project has not followed yet. */
   onedev_move_pending: Generated<number>;
+  /** LFS mirroring for this mirror: null follows MIRROR_LFS, 1 on, 0 off. */
+  lfs: number | null;
   created_at: string;
   updated_at: string;
 }

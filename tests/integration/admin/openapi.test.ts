@@ -63,6 +63,7 @@ describe.each(DIALECTS)('admin API: OpenAPI document on %s', (dialect) => {
       'POST /api/v1/containers/{id}/stop',
       'POST /api/v1/mirrors',
       'POST /api/v1/mirrors/retry-failed',
+      'POST /api/v1/mirrors/{owner}/{name}/lfs',
       'POST /api/v1/mirrors/{owner}/{name}/retry',
       'POST /api/v1/mirrors/{owner}/{name}/sync',
       'POST /api/v1/reconcile',
