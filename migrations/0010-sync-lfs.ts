@@ -1,3 +1,4 @@
+// mirrors.lfs: a mirror's own LFS setting (NULL: MIRROR_LFS decides, 1: on, 0: off).
 // sync_runs.lfs_*: what a run's LFS step did — objects and bytes uploaded to OneDev, and the
 // objects and bytes the mirror's refs point at. NULL when the run had no LFS step (LFS mirroring
 // off, or nothing changed).
@@ -11,12 +12,14 @@ const COLUMNS = [
 ] as const;
 
 export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('mirrors').addColumn('lfs', 'integer').execute();
   for (const [name, type] of COLUMNS) {
     await db.schema.alterTable('sync_runs').addColumn(name, type).execute();
   }
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('mirrors').dropColumn('lfs').execute();
   for (const [name] of COLUMNS) {
     await db.schema.alterTable('sync_runs').dropColumn(name).execute();
   }

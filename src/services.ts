@@ -157,9 +157,7 @@ export function buildServices(
         sshRemoteFor: keys.sshRemoteFor,
         quickRetries: config.sync.quickRetries,
         guard,
-        ...(config.lfs.enabled
-          ? { lfs: { engine: adapters.lfs, maxBytes: config.lfs.maxBytes } }
-          : {}),
+        lfs: { engine: adapters.lfs, ...config.lfs },
         history: history.service,
         wikis: config.wikis.enabled,
         log,

@@ -23,6 +23,7 @@ import {
   deliveryListSchema,
   listDeliveriesQuery,
   listMirrorsQuery,
+  mirrorLfsBody,
   mirrorListSchema,
   mirrorOptionsSchema,
   mirrorSchema,
@@ -137,6 +138,20 @@ export const operations = {
       404: notFound,
       409: { description: 'deleteProject while the mirror is syncing' },
       502: { description: 'OneDev failed to delete the project; the mirror was kept' },
+    },
+  }),
+  setMirrorLfs: op({
+    operationId: 'setMirrorLfs',
+    method: 'post',
+    path: `${MIRROR}/lfs`,
+    summary: "Turn LFS mirroring on or off for one mirror, or back to MIRROR_LFS's default",
+    description:
+      'Applied by the next sync whose refs changed (or a sync asked for after this). Turning it on brings every LFS object across; turning it off leaves the objects already in OneDev.',
+    params: repoParams,
+    body: mirrorLfsBody,
+    responses: {
+      200: { description: 'the mirror with its new setting', schema: mirrorSchema },
+      404: notFound,
     },
   }),
   listRuns: op({

@@ -87,6 +87,11 @@ export const mirrorSchema = z.object({
     .describe(
       'source gone: GitHub answers 404 or 451 for the repository (deleted, blocked, or private to the token); the mirror and its OneDev project are kept and no longer synced',
     ),
+  lfs: z
+    .enum(['on', 'off'])
+    .nullable()
+    .optional()
+    .describe("this mirror's LFS setting; null follows MIRROR_LFS"),
   createdAt: timestamp,
   updatedAt: timestamp,
 });
@@ -228,6 +233,13 @@ export const addMirrorBody = z.strictObject({
     .describe('owner/name, for example octocat/hello-world (not a URL)'),
 });
 models.add(addMirrorBody, { id: 'AddMirror' });
+
+export const mirrorLfsBody = z.strictObject({
+  lfs: z
+    .enum(['on', 'off', 'default'], { error: 'must be on, off or default' })
+    .describe('on or off for this mirror; default follows MIRROR_LFS'),
+});
+models.add(mirrorLfsBody, { id: 'MirrorLfs' });
 
 export const deleteMirrorQuery = z.object({
   deleteProject: z

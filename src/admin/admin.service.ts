@@ -59,6 +59,8 @@ export interface AdminService {
     name: string,
     deleteProject: boolean,
   ): Promise<{ deleted: true; projectDeleted: boolean }>;
+  /** Sets a mirror's LFS setting (`default`: follow MIRROR_LFS); returns the mirror. */
+  setMirrorLfs(owner: string, name: string, mode: 'on' | 'off' | 'default'): Promise<Mirror>;
   /** The latest sync runs of a mirror, newest first. */
   listRuns(owner: string, name: string, limit: number): Promise<SyncRun[]>;
   /** One page of stored webhook deliveries matching the filter, newest first. */
@@ -132,6 +134,11 @@ export function createAdminService(deps: AdminServiceDeps): AdminService {
           deleteProject && onedev ? (projectId) => onedev.deleteProject(projectId) : undefined,
       });
       return { deleted: true as const, projectDeleted: result.projectDeleted };
+    },
+
+    async setMirrorLfs(owner: string, name: string, mode: 'on' | 'off' | 'default') {
+      const mirror = await mirrorNamed(owner, name);
+      return mirrors.setLfs(mirror.githubId, mode === 'default' ? null : mode);
     },
 
     async listRuns(owner: string, name: string, limit: number) {

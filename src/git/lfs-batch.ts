@@ -1,3 +1,4 @@
+import { redactCredentialPatterns } from '../shared/redact.js';
 import { UpstreamError } from '../shared/upstream-error.js';
 import type { GitRemote } from './git.port.js';
 import { checkAuthorization, checkRemoteUrl, describeUrl } from './git-remote.js';
@@ -112,14 +113,16 @@ function parse(text: string): BatchEntry[] | undefined {
   }
 }
 
+/** What the server said, short and scrubbed of anything shaped like a credential. */
 function serverMessage(text: string): string {
+  let said = text.trim();
   try {
     const message = (JSON.parse(text) as { message?: unknown }).message;
-    if (typeof message === 'string') return message.slice(0, 200);
+    if (typeof message === 'string') said = message;
   } catch {
     // not JSON: use the text itself
   }
-  return text.trim().slice(0, 200);
+  return redactCredentialPatterns(said.slice(0, 200));
 }
 
 function statusError(status: number, where: string, said: string): UpstreamError {

@@ -19,7 +19,8 @@ const PUSH_CHUNK = 1000;
  * LFS on the real `git-lfs` binary, run through git (`git lfs …`) with the git engine's
  * environment (docs/reference/bad-inputs.md#git-invocation-rules). The credential is configured
  * for the remote's URL only: git-lfs follows the transfer links a server hands out, and GitHub's
- * point at another host with their own credential (docs/reference/github.md#lfs).
+ * point at another host with their own credential (docs/reference/github.md#lfs,
+ * docs/reference/bad-inputs.md#g22).
  */
 export function createLfsEngine(options: LfsEngineOptions): LfsEngine {
   const git = createGitRunner(options);

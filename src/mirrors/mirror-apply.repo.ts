@@ -44,6 +44,7 @@ const LEAN_COLUMNS = [
   'paused_at',
   'source_gone_at',
   'source_gone_reason',
+  'lfs',
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof MirrorRowLean)[];
@@ -68,6 +69,7 @@ const UNCONDITIONAL = new Set<MirrorEvent['kind']>([
   'restar',
   'install',
   'archive',
+  'set-lfs',
   'observe',
   'project',
   'moved',

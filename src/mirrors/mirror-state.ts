@@ -94,6 +94,8 @@ export type MirrorEvent =
   | { kind: 'restar'; starredAt?: string | null }
   | { kind: 'install'; installationId: number | null }
   | { kind: 'archive'; archived: boolean }
+  /** An operator's LFS setting for the mirror: 1 on, 0 off, null follows MIRROR_LFS. */
+  | { kind: 'set-lfs'; lfs: 0 | 1 | null }
   /** GitHub's current flags of the repository (not its name: that is `rename`). */
   | { kind: 'observe'; private: boolean; defaultBranch: string | null; starred?: boolean }
   | { kind: 'project'; name: string; path: string; projectId: number }
@@ -240,6 +242,9 @@ export function transition(row: MirrorState, event: MirrorEvent, now: string): T
       return accept({ installation_id: event.installationId, updated_at: now });
     case 'archive':
       return accept({ archived: event.archived ? 1 : 0, updated_at: now });
+    case 'set-lfs':
+      // A setting in any status: the next sync with changed refs applies it.
+      return accept({ lfs: event.lfs, updated_at: now });
     case 'observe':
       // Flags only: they change nothing the queue or the OneDev path depends on.
       return accept({

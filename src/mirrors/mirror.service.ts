@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.
 import { UpstreamError } from '../shared/upstream-error.js';
 import type { SyncRun } from '../sync/run.js';
 import { listRuns } from '../sync/runs.repo.js';
-import { type Mirror, type MirrorSource, mirrorFromRow } from './mirror.js';
+import { type Mirror, type MirrorLfsMode, type MirrorSource, mirrorFromRow } from './mirror.js';
 import { applyMirrorEvent } from './mirror-apply.repo.js';
 import {
   type ControlOutcome,
@@ -268,6 +268,18 @@ export function createMirrorService(deps: {
     return rows.map(({ change, detail, actor, at }) => ({ change, detail, actor, at }));
   }
 
+  async function setLfs(githubId: number, mode: MirrorLfsMode | null): Promise<Mirror> {
+    const lfs = mode === null ? null : mode === 'on' ? 1 : 0;
+    const applied = await applyMirrorEvent(
+      deps.handle.db,
+      githubId,
+      { kind: 'set-lfs', lfs },
+      now(),
+    );
+    if (applied === 'not_found') throw new NotFoundError(`no mirror with GitHub id ${githubId}`);
+    return mustFind(githubId);
+  }
+
   async function mustFind(githubId: number): Promise<Mirror> {
     const mirror = await findById(githubId);
     if (!mirror) throw new NotFoundError(`no mirror with GitHub id ${githubId}`);
@@ -297,5 +309,6 @@ export function createMirrorService(deps: {
       const { oldest, neverSynced } = await oldestLastSuccess(deps.handle.db);
       return { oldest: oldest ? mirrorFromRow(oldest) : undefined, neverSynced };
     },
+    setLfs,
   };
 }

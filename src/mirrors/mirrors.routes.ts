@@ -96,6 +96,13 @@ export function mirrorsRoutes(service: AdminService): Hono {
       >,
     ),
   );
+  register(app, ops.setMirrorLfs, async ({ params, body }, c) =>
+    c.json(
+      (await service.setMirrorLfs(params.owner, params.name, body.lfs)) satisfies z.infer<
+        typeof mirrorSchema
+      >,
+    ),
+  );
 
   register(app, ops.listRuns, async ({ params, query }, c) => {
     const runs = await service.listRuns(params.owner, params.name, query.limit);

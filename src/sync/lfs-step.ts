@@ -83,6 +83,7 @@ export async function mirrorLfs(deps: LfsStepDeps, ctx: LfsStepContext): Promise
   return { ...outcome, objects: upload.length, bytes: sizeOf(upload) };
 }
 
+/** Refused before any download (docs/reference/bad-inputs.md#g21). */
 function checkCap(maxBytes: number | undefined, total: number, count: number, repo: string): void {
   if (maxBytes === undefined || total <= maxBytes) return;
   throw new UpstreamError(
@@ -93,8 +94,9 @@ function checkCap(maxBytes: number | undefined, total: number, count: number, re
 }
 
 /**
- * A download that failed because GitHub lacks objects says so by name; anything else (network,
- * credentials) is passed on as git-lfs reported it.
+ * A download that failed because GitHub lacks objects says so by name
+ * (docs/reference/bad-inputs.md#g20); anything else (network, credentials) is passed on as
+ * git-lfs reported it.
  */
 async function explainFetchFailure(
   lfs: LfsEngine,

@@ -5,6 +5,7 @@ import type { GitEngine, GitRemote } from '../git/git.port.js';
 import { mirrorCacheDir } from '../git/git-cache.js';
 import type { LfsEngine } from '../git/lfs.port.js';
 import type { HistoryService } from '../history/history.service.js';
+import { mirrorsLfs } from '../mirrors/mirror.js';
 import { recordOneDevProject } from '../mirrors/mirrors.repo.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import type { Clock } from '../shared/clock.js';
@@ -35,8 +36,11 @@ export interface SyncExecutorPorts {
   quickRetries: number;
   /** Puts the mirror guard on each synced project (a no-op when ONEDEV_GUARD=off). */
   guard?: MirrorGuard;
-  /** LFS mirroring (MIRROR_LFS on); it also needs git-lfs installed. */
-  lfs?: { engine: LfsEngine; maxBytes?: number };
+  /**
+   * LFS mirroring: `enabled` is MIRROR_LFS, which a mirror's own setting overrides; it also needs
+   * git-lfs installed.
+   */
+  lfs: { engine: LfsEngine; enabled: boolean; maxBytes?: number };
   /** Records the tips each push keeps. */
   history: Pick<HistoryService, 'record'>;
   /** MIRROR_WIKIS: follow each repository's GitHub wiki into a child project. */
@@ -51,9 +55,9 @@ export function historyBundleDir(dataDir: string, githubId: number): string {
 
 /** The real sync (git binary + OneDev REST) the workers and `starbridge sync` run. */
 export function createSyncExecutor(ports: SyncExecutorPorts): SyncExecutor {
-  const lfsStep = ports.lfs && lfsWhenInstalled(ports.lfs, ports.clock);
+  const lfsStep = lfsWhenInstalled(ports.lfs, ports.clock);
   return async (mirror, signal, onPhase, onQuickRetry) => {
-    const lfs = await lfsStep?.();
+    const lfs = mirrorsLfs(mirror, ports.lfs.enabled) ? await lfsStep() : undefined;
     const result = await syncRepository(ports, mirror, signal, onPhase, onQuickRetry, lfs);
     // After the sync, so the guard never delays or fails it; it answers for itself in health.
     await ports.guard?.protect(

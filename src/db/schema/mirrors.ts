@@ -53,6 +53,8 @@ export interface MirrorsTable {
   source_gone_at: string | null;
   /** What GitHub answered, for people. */
   source_gone_reason: string | null;
+  /** LFS mirroring for this mirror: null follows MIRROR_LFS, 1 on, 0 off. */
+  lfs: number | null;
   created_at: string;
   updated_at: string;
 }

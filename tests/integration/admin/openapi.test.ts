@@ -74,6 +74,7 @@ describe.each(DIALECTS)('admin API: OpenAPI document on %s', (dialect) => {
       'POST /api/v1/mirrors/{owner}/{name}/options',
       'POST /api/v1/mirrors/{owner}/{name}/pause',
       'POST /api/v1/mirrors/{owner}/{name}/resume',
+      'POST /api/v1/mirrors/{owner}/{name}/lfs',
       'POST /api/v1/mirrors/{owner}/{name}/retry',
       'POST /api/v1/mirrors/{owner}/{name}/ssh-key',
       'POST /api/v1/mirrors/{owner}/{name}/sync',

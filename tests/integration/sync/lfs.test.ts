@@ -165,6 +165,34 @@ describe.skipIf(skip !== undefined).each(DIALECTS)('LFS mirroring on %s', (diale
     expect(p.onedev.requests.filter((r) => r.kind === 'lfs')).toEqual([]);
   });
 
+  it("follows a mirror's own setting over MIRROR_LFS, set through the admin API", async () => {
+    const p = await start({ MIRROR_LFS: 'false' });
+    const { record, repo, store } = source(p, 'chosen');
+    const made = await commitLfsFiles(repo, store, 'main', ['a.bin']);
+    expect((await sync(p, record, 'chosen')).result).toBe('synced');
+    const path = 'github/octocat/chosen';
+    expect(await p.onedev.lfs(path).oids()).toEqual([]);
+
+    const on = await p.admin('POST', '/api/v1/mirrors/octocat/chosen/lfs', { lfs: 'on' });
+    expect(on.status).toBe(200);
+    expect(((await on.json()) as { lfs: string }).lfs).toBe('on');
+    await commitLfsFiles(repo, store, 'main', ['b.bin']);
+    expect((await sync(p, record, 'chosen', 'push')).result).toBe('synced');
+    expect(await p.onedev.lfs(path).oids()).toHaveLength(2);
+    expect(await p.onedev.lfs(path).oids()).toContain(made.objects[0]?.oid);
+
+    const off = await p.admin('POST', '/api/v1/mirrors/octocat/chosen/lfs', { lfs: 'off' });
+    expect(((await off.json()) as { lfs: string }).lfs).toBe('off');
+    await commitLfsFiles(repo, store, 'main', ['c.bin']);
+    expect((await sync(p, record, 'chosen', 'push')).result).toBe('synced');
+    expect(await p.onedev.lfs(path).oids()).toHaveLength(2);
+    expect((await lastRun(p, record.id))?.lfs).toBeNull();
+
+    const bad = await p.admin('POST', '/api/v1/mirrors/octocat/chosen/lfs', { lfs: 'maybe' });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('must be on, off or default');
+  });
+
   /** `git lfs fetch --all` and `git lfs fsck` in a fresh clone from OneDev, as a user would. */
   async function expectCloneHasAll(p: Pipeline, path: string, count: number): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'starbridge-lfs-clone-'));
