@@ -27,6 +27,7 @@ import type { Logger } from './shared/logger.js';
 import { Redactor } from './shared/redact.js';
 import type { BackoffOptions } from './sync/retry-policy.js';
 import { createSyncWorker, type SyncExecutor, type SyncWorker } from './sync/sync.worker.js';
+import { forgetAbsentWiki } from './sync/wikis.repo.js';
 import { createWebhookService, type WebhookService } from './webhooks/webhook.service.js';
 import {
   type ContainerOverrides,
@@ -222,6 +223,7 @@ export function buildServices(
     mirrors,
     starsUser: config.github.starsUser,
     sources: sources.webhooks,
+    onWikiEdited: (githubId, db) => forgetAbsentWiki(db, githubId),
   });
   const routes = [
     adminRoutes({

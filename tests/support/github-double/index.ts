@@ -56,6 +56,8 @@ export interface GitHubDouble {
   deleteRepo(fullName: string): void;
   /** The bare repository directory (current location, case-insensitive lookup). */
   repoPath(owner: string, name: string): string;
+  /** Saves a first wiki page: `<name>.wiki.git` appears with `Home.md` on `master`. */
+  addWiki(fullName: string): RepoRecord;
   /** The wiki's bare repository (`<name>.wiki.git`), if the repository was seeded with one. */
   wikiPath(owner: string, name: string): string | undefined;
   /** A snapshot of a user's (or, without login, the anonymous) rate-limit pool. */
@@ -134,6 +136,7 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions = {}): Promise
     deleteRepo: (fullName) => state.deleteRepo(fullName),
     repoPath: (owner, name) => state.find(owner, name)?.path ?? state.repoPath(owner, name),
     wikiPath: (owner, name) => state.find(owner, name)?.wikiPath,
+    addWiki: (fullName) => state.addWiki(fullName),
     rateLimit: (login) => ({ ...rate.bucket(login) }),
     setRateLimit: (login, patch) => ({ ...rate.set(login, patch) }),
     apps,
