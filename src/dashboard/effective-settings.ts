@@ -86,6 +86,8 @@ export function effectiveSettings(config: Config): SettingRow[] {
     row('NOTIFY_SECRET', masked(c.notify.secret), true),
     row('NOTIFY_FORMAT', c.notify.format),
     row('METRICS_TOKEN', masked(c.metrics.token), true),
+    row('HISTORY_KEEP', c.history.keepMs === null ? 'forever' : ms(c.history.keepMs)),
+    row('MIRROR_WIKIS', String(c.wikis.enabled)),
   ];
 }
 
