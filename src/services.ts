@@ -32,6 +32,7 @@ import { Redactor } from './shared/redact.js';
 import { createMirrorGuard, guardHealthProbe, type MirrorGuard } from './sync/mirror-guard.js';
 import type { BackoffOptions } from './sync/retry-policy.js';
 import { createSyncWorker, type SyncExecutor, type SyncWorker } from './sync/sync.worker.js';
+import { forgetAbsentWiki } from './sync/wikis.repo.js';
 import type { UpstreamCircuits } from './upstreams/upstream-circuits.js';
 import { createWebhookService, type WebhookService } from './webhooks/webhook.service.js';
 import {
@@ -266,6 +267,7 @@ export function buildServices(
     mirrors,
     starsUser: config.github.starsUser,
     sources: sources.webhooks,
+    onWikiEdited: (githubId, db) => forgetAbsentWiki(db, githubId),
   });
   const routes = [
     adminRoutes({

@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import type { DbHandle } from '../db/database.js';
 import type { HistorySnapshotRow } from '../db/schema/index.js';
 import type { GitEngine } from '../git/git.port.js';
+import { GitCommandError } from '../git/git-errors.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -51,6 +52,8 @@ export interface HistoryServiceDeps {
   git: Pick<GitEngine, 'deleteKeptRefs'>;
   onedev: Pick<OneDevApi, 'gitUrl' | 'gitAuthorization'> | undefined;
   cacheDir: (githubId: number) => string;
+  /** The mirror's OneDev project path now (it follows GitHub renames); undefined if unknown. */
+  currentPath?: (githubId: number) => Promise<string | null | undefined>;
   /** A message for people (the notifications). */
   notice: (notice: { kind: string; message: string; githubId: number; fullName: string }) => void;
 }
@@ -58,10 +61,20 @@ export interface HistoryServiceDeps {
 export function createHistoryService(deps: HistoryServiceDeps): HistoryService {
   const log = deps.log.child({ component: 'history' });
 
-  function fetchCommand(row: HistorySnapshotRow): string {
+  function fetchCommand(row: HistorySnapshotRow, path: string): string {
     if (row.location === 'bundle') return `git fetch ${row.bundle_path} ${row.kept_ref}`;
-    const url = deps.onedev?.gitUrl(row.project_path) ?? row.project_path;
+    const url = deps.onedev?.gitUrl(path) ?? path;
     return `git fetch ${url} ${row.kept_ref}`;
+  }
+
+  /**
+   * Where a kept tip is now: the project moves with GitHub renames, and a wiki's with its
+   * repository's (`<project>/wiki`).
+   */
+  async function pathNow(row: HistorySnapshotRow): Promise<string> {
+    const current = await deps.currentPath?.(row.github_id);
+    if (!current || current === row.project_path) return row.project_path;
+    return row.project_path.endsWith('/wiki') ? `${current}/wiki` : current;
   }
 
   async function record(
@@ -107,7 +120,13 @@ export function createHistoryService(deps: HistoryServiceDeps): HistoryService {
 
   async function list(githubId: number): Promise<HistoryEntry[]> {
     const rows = await listSnapshots(deps.handle.db, githubId);
-    return rows.map((row) => ({
+    const entries: HistoryEntry[] = [];
+    for (const row of rows) entries.push(entryOf(row, await pathNow(row)));
+    return entries;
+  }
+
+  function entryOf(row: HistorySnapshotRow, path: string): HistoryEntry {
+    return {
       ref: row.ref,
       oldSha: row.old_sha,
       newSha: row.new_sha,
@@ -115,9 +134,9 @@ export function createHistoryService(deps: HistoryServiceDeps): HistoryService {
       takenAt: row.taken_at,
       location: row.location === 'bundle' ? 'bundle' : 'ref',
       keptRef: row.kept_ref,
-      fetchCommand: fetchCommand(row),
+      fetchCommand: fetchCommand(row, path),
       bundlePath: row.bundle_path,
-    }));
+    };
   }
 
   async function expire(): Promise<number> {
@@ -134,6 +153,15 @@ export function createHistoryService(deps: HistoryServiceDeps): HistoryService {
         );
         removed += group.length;
       } catch (error) {
+        // The project is gone (deleted in OneDev, or the mirror was removed): nothing to keep.
+        if (error instanceof GitCommandError && error.kind === 'not_found') {
+          await deleteSnapshots(
+            deps.handle.db,
+            group.map((row) => row.id),
+          );
+          removed += group.length;
+          continue;
+        }
         log.warn({ err: error, project: key }, 'expiring kept history failed; will retry');
       }
     }
@@ -148,7 +176,7 @@ export function createHistoryService(deps: HistoryServiceDeps): HistoryService {
     const onedev = deps.onedev;
     if (onedev) {
       const remote = {
-        url: onedev.gitUrl(first.project_path),
+        url: onedev.gitUrl(await pathNow(first)),
         authorization: onedev.gitAuthorization(),
       };
       await deps.git.deleteKeptRefs(deps.cacheDir(first.github_id), remote, refs);

@@ -118,6 +118,9 @@ export async function syncWiki(
   };
 }
 
+/** How long a wiki GitHub does not serve is taken as still absent. */
+export const ABSENT_RECHECK_MS = 24 * 3_600_000;
+
 /** What following one mirror's wiki after its sync needs. */
 export interface WikiStepDeps {
   db: Executor;
@@ -144,6 +147,10 @@ export async function followWiki(
 ): Promise<void> {
   const stored = await findWiki(deps.db, mirror.github_id);
   const now = () => deps.clock.now().toISOString();
+  // Most repositories have no wiki: look again once a day (or after a wiki webhook), not on
+  // every sync.
+  const lookedAt = stored?.status === 'absent' ? Date.parse(stored.updated_at) : Number.NaN;
+  if (deps.clock.now().getTime() - lookedAt < ABSENT_RECHECK_MS) return;
   const base = {
     github_id: mirror.github_id,
     onedev_path: stored?.onedev_path ?? null,

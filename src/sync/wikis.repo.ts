@@ -32,3 +32,12 @@ export async function wikiView(db: Executor, githubId: number): Promise<WikiView
     lastError: row.last_error,
   };
 }
+
+/** A wiki page was saved on GitHub: the next sync looks for the wiki whatever it last found. */
+export async function forgetAbsentWiki(db: Executor, githubId: number): Promise<void> {
+  await db
+    .deleteFrom('mirror_wikis')
+    .where('github_id', '=', githubId)
+    .where('status', '=', 'absent')
+    .execute();
+}

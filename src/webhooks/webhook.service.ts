@@ -54,6 +54,8 @@ export function createWebhookService(deps: {
     restore(githubId: number, db: Executor): Promise<boolean>;
     starsLogin(): string | undefined;
   };
+  /** A wiki page was saved (`gollum`): the sync it asks for looks for the wiki again. */
+  onWikiEdited?: (githubId: number, db: Executor) => Promise<void>;
 }): WebhookService {
   async function receive(delivery: IncomingDelivery): Promise<DeliveryResult> {
     const repository = delivery.payload.repository;
@@ -118,6 +120,7 @@ export function createWebhookService(deps: {
     // `gollum`: a wiki page was edited, which a sync follows into the wiki's child project.
     if (event === 'push' || event === 'gollum') {
       if (!repo) return { outcome: 'ignored', detail: 'no repository in payload' };
+      if (event === 'gollum') await deps.onWikiEdited?.(repo.githubId, db);
       const outcome = await deps.mirrors.syncById(repo.githubId, { db });
       if (outcome === 'not_found')
         return { outcome: 'ignored', detail: 'repository is not mirrored' };

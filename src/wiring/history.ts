@@ -5,6 +5,7 @@ import type { GitEngine } from '../git/git.port.js';
 import { mirrorCacheDir } from '../git/git-cache.js';
 import { createHistoryService, type HistoryService } from '../history/history.service.js';
 import { createScheduler, type Scheduler } from '../jobs/scheduler.js';
+import { findMirror } from '../mirrors/mirrors.repo.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -33,6 +34,7 @@ export function wireHistory(deps: {
   const service = createHistoryService({
     ...deps,
     cacheDir: (githubId) => mirrorCacheDir(deps.dataDir, githubId),
+    currentPath: async (githubId) => (await findMirror(deps.handle.db, githubId))?.onedev_path,
   });
   // A tenth of the retention, between a second and an hour: expiry is never far behind.
   const intervalMs =

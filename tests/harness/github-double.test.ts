@@ -350,4 +350,23 @@ describe('git smart HTTP', () => {
     expect(stdout).toMatch(/\trefs\/heads\/main\n/);
     expect(gh.repoPath('octo', 'pushed')).toMatch(/octo\/pushed\.git$/);
   });
+
+  it('serves <name>.wiki.git only for repositories seeded with a wiki (has_wiki on), and 404 otherwise', async () => {
+    gh.addRepo({ owner: 'octo', name: 'withwiki', wiki: true });
+    gh.addRepo({ owner: 'octo', name: 'nowiki' });
+    gh.addRepo({ owner: 'octo', name: 'wikioff', wiki: true, hasWiki: false });
+    const { stdout } = await git(tmp, 'ls-remote', `${gh.url}/octo/withwiki.wiki.git`);
+    expect(stdout).toMatch(/\trefs\/heads\/master\n/);
+    for (const name of ['nowiki', 'wikioff']) {
+      await expect(git(tmp, 'ls-remote', `${gh.url}/octo/${name}.wiki.git`)).rejects.toThrow();
+    }
+    const json = async (name: string) =>
+      (await (await api(`/repos/octo/${name}`)).json()) as { has_wiki: boolean };
+    expect((await json('withwiki')).has_wiki).toBe(true);
+    expect((await json('wikioff')).has_wiki).toBe(false);
+    gh.rename('octo/withwiki', 'renamedwiki');
+    expect(gh.wikiPath('octo', 'renamedwiki')).toMatch(/octo\/renamedwiki\.wiki\.git$/);
+    const moved = await git(tmp, 'ls-remote', `${gh.url}/octo/renamedwiki.wiki.git`);
+    expect(moved.stdout).toMatch(/\trefs\/heads\/master\n/);
+  });
 });

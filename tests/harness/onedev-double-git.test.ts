@@ -162,6 +162,38 @@ describe('pre-receive checks', () => {
     ]);
   });
 
+  it('stores refs/starbridge/history/* unchecked for a writer, in the same atomic push, even under protection of every branch and tag (docs/reference/onedev.md#other-refs)', async () => {
+    double.grant('bob', 'github/octocat/hello', 'write');
+    const src = await source({ branches: ['main'] });
+    expect((await pushWithToken(src.dir, helloUrl(), TOKENS.bob, ['main'])).code).toBe(0);
+    double.setBranchProtection('github', { branches: '**', preventCreation: false });
+    double.setTagProtection('github', { tags: '**' });
+    const kept = 'refs/starbridge/history/heads/main/20261207T185707Z';
+    const created = await pushWithToken(src.dir, helloUrl(), TOKENS.bob, [`main:${kept}`]);
+    expect(created.code, created.stderr).toBe(0);
+    const refs = await double.refs('github/octocat/hello');
+    expect(refs[kept]).toBe(refs['refs/heads/main']);
+    const deleted = await pushWithToken(src.dir, helloUrl(), TOKENS.bob, [`:${kept}`]);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(Object.keys(await double.refs('github/octocat/hello'))).toEqual(['refs/heads/main']);
+  });
+
+  it('refuseRefsUnder stands in for a hook that refuses a namespace: the whole push fails, OneDev-framed', async () => {
+    const src = await source({ branches: ['main', 'dev'] });
+    double.refuseRefsUnder('refs/starbridge/');
+    const push = await pushWithToken(src.dir, helloUrl(), TOKENS.admin, [
+      'main',
+      'dev:refs/starbridge/history/heads/dev/20261207T185707Z',
+    ]);
+    expect(push.code).not.toBe(0);
+    expect(push.stderr).toContain(
+      'remote: *  ERROR PUSHING REF: refs/starbridge/history/heads/dev/20261207T185707Z',
+    );
+    expect(await double.refs('github/octocat/hello')).toEqual({});
+    double.refuseRefsUnder();
+    expect((await pushWithToken(src.dir, helloUrl(), TOKENS.admin, ['main'])).code).toBe(0);
+  });
+
   it('rejects a forced push to a protected branch, and the whole push with it', async () => {
     const src = await source({ branches: ['main'] });
     expect((await pushWithToken(src.dir, helloUrl(), TOKENS.admin, ['main'])).code).toBe(0);

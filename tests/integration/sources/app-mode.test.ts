@@ -48,7 +48,7 @@ describe.each(DIALECTS)('GitHub App mode on %s', (dialect) => {
     expect(p.onedev.projectByPath('github/acme/web')).toBeDefined();
     // The clone itself used the installation token, not the PAT of the pipeline.
     const fetches = p.github.requests.filter(
-      (r) => r.kind === 'git' && r.path.startsWith('/acme/web'),
+      (r) => r.kind === 'git' && r.path.startsWith('/acme/web') && !r.path.includes('.wiki.git'),
     );
     expect(fetches.length).toBeGreaterThan(0);
     expect(fetches.every((r) => r.login === 'app-4242[bot]' && r.status === 200)).toBe(true);

@@ -106,11 +106,14 @@ describe.each(DIALECTS)('installation repositories outside the workers on %s', (
     expect(await cli('sync', ['acme/api']), lines.join('\n')).toBe(0);
     expect(lines.join('\n')).toMatch(/acme\/api: synced in .* → OneDev github\/acme\/api/);
     expect(onedev.projectByPath('github/acme/api')).toBeDefined();
-    const fetches = github.requests.filter(
-      (r) => r.kind === 'git' && r.path.startsWith('/acme/api'),
-    );
+    const git = github.requests.filter((r) => r.kind === 'git' && r.path.startsWith('/acme/api'));
+    const fetches = git.filter((r) => !r.path.startsWith('/acme/api.wiki.git'));
     expect(fetches.length).toBeGreaterThan(0);
     expect(fetches.every((r) => r.login === BOT && r.status === 200)).toBe(true);
+    // The wiki is looked for with the same token (there is none: 404, no error).
+    const wiki = git.filter((r) => r.path.startsWith('/acme/api.wiki.git'));
+    expect(wiki.length).toBeGreaterThan(0);
+    expect(wiki.every((r) => r.login === BOT && r.status === 404)).toBe(true);
   });
 
   it('the freshness check reads GitHub with the installation token: up to date, then behind', async () => {

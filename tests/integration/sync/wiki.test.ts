@@ -96,6 +96,35 @@ describe.each(DIALECTS)('GitHub wikis on %s', (dialect) => {
     expect(mirror).toMatchObject({ status: 'synced', lastError: null, wiki: { status: 'absent' } });
   });
 
+  it('an absent wiki is looked for again after a wiki webhook, not on every sync', async () => {
+    const { p, record, repo } = await mirrored('later', { wiki: false });
+    expect(await wikiRow(p, record.id)).toMatchObject({ status: 'absent' });
+    p.github.addWiki('octocat/later');
+
+    // A push: the wiki was absent less than a day ago, so GitHub is not asked again.
+    await repo.commit('main', { files: { 'b.txt': 'b\n' } });
+    p.github.clearRequests();
+    const pushed = p.nextSync(record.id);
+    await p.mirrors.syncById(record.id);
+    expect((await pushed).result).toBe('synced');
+    expect(p.github.requests.some((r) => r.url.includes('.wiki.git'))).toBe(false);
+    expect(p.onedev.projectByPath('github/octocat/later/wiki')).toBeUndefined();
+
+    // GitHub's `gollum` event (a page was saved) makes the next sync look.
+    const edited = p.nextSync(record.id);
+    const gollum = withRepository(webhookExample('push'), {
+      id: record.id,
+      owner: 'octocat',
+      name: 'later',
+    });
+    expect((await p.deliver('gollum', gollum)).status).toBe(202);
+    await edited;
+    const child = 'github/octocat/later/wiki';
+    const wikiPath = p.github.wikiPath('octocat', 'later') as string;
+    expect(await p.onedev.refs(child)).toEqual(headsAndTags(await readRefs(wikiPath)));
+    expect(await wikiRow(p, record.id)).toMatchObject({ status: 'synced', onedev_path: child });
+  });
+
   it('MIRROR_WIKIS=false leaves wikis alone', async () => {
     const { p, record } = await mirrored('quiet', { wiki: true, env: { MIRROR_WIKIS: 'false' } });
     expect(p.onedev.projectByPath('github/octocat/quiet/wiki')).toBeUndefined();

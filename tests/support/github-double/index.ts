@@ -62,6 +62,8 @@ export interface GitHubDouble {
   repoPath(owner: string, name: string): string;
   /** The repository's LFS objects (batch API at `<repo>.git/info/lfs/objects/batch`). */
   lfs(fullName: string): LfsStore;
+  /** Saves a first wiki page: `<name>.wiki.git` appears with `Home.md` on `master`. */
+  addWiki(fullName: string): RepoRecord;
   /** The wiki's bare repository (`<name>.wiki.git`), if the repository was seeded with one. */
   wikiPath(owner: string, name: string): string | undefined;
   /** A snapshot of a user's (or, without login, the anonymous) rate-limit pool. */
@@ -145,6 +147,7 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions = {}): Promise
       return lfsStoreOf(state, owner, name);
     },
     wikiPath: (owner, name) => state.find(owner, name)?.wikiPath,
+    addWiki: (fullName) => state.addWiki(fullName),
     rateLimit: (login) => ({ ...rate.bucket(login) }),
     setRateLimit: (login, patch) => ({ ...rate.set(login, patch) }),
     apps,

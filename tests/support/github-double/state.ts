@@ -130,6 +130,14 @@ export class GitHubState {
     return r;
   }
 
+  /** A first wiki page is saved: `<name>.wiki.git` appears (and `has_wiki` is on). */
+  addWiki(fullName: string): RepoRecord {
+    const r = this.get(fullName);
+    r.hasWiki = true;
+    r.wikiPath ??= createWiki(r.path);
+    return r;
+  }
+
   update(fullName: string, patch: RepoPatch): RepoRecord {
     const r = this.get(fullName);
     if (patch.defaultBranch && patch.defaultBranch !== r.defaultBranch) {
