@@ -182,6 +182,8 @@ describe.each(DIALECTS)('upstream circuits on %s', (dialect) => {
     await expectMirrored(p, repos);
     expect(circuit(p, 'onedev')?.state).toBe('closed');
 
+    // The recovery is told once the circuit stayed closed for six probe intervals (30 s).
+    await eventually('the recovery message', () => receiver?.received.length === 2, 60_000);
     await stopNotifications?.(5_000);
     stopNotifications = undefined;
     const messages = receiver?.received ?? [];
