@@ -25,7 +25,10 @@ export interface GitHubClient {
   getRepository(owner: string, name: string, signal?: AbortSignal): Promise<GitHubRepository>;
   /** Who the token belongs to and what it may do (`GET /user`, `GET /user/starred`). */
   checkToken(): Promise<GitHubTokenCheck>;
-  /** `GET /rate_limit`, which costs no quota: resolves when GitHub's API answers. */
+  /**
+   * `GET /rate_limit`, which costs no quota and answers even when it is used up
+   * (docs/reference/github.md#rate-limits): resolves when GitHub's API answers.
+   */
   ping(): Promise<void>;
 }
 

@@ -182,6 +182,8 @@ describe.each(DIALECTS)('upstream circuits on %s', (dialect) => {
     await expectMirrored(p, repos);
     expect(circuit(p, 'onedev')?.state).toBe('closed');
 
+    // The recovery is told once the circuit stayed closed for six probe intervals (30 s).
+    await eventually('the recovery message', () => receiver?.received.length === 2, 60_000);
     await stopNotifications?.(5_000);
     stopNotifications = undefined;
     const messages = receiver?.received ?? [];
@@ -247,3 +249,58 @@ async function countRuns(p: Pipeline): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(rows.n);
 }
+
+describe('the OneDev health check and its circuit', () => {
+  let pipeline: Pipeline | undefined;
+  afterEach(async () => {
+    await pipeline?.close();
+    pipeline = undefined;
+  });
+
+  it('opens the circuit when /health finds OneDev failing, and the probe closes it once OneDev answers', async () => {
+    const p = await startPipeline({ dialect: 'sqlite', env: { UPSTREAM_PROBE_INTERVAL: '1s' } });
+    pipeline = p;
+    p.onedev.faults.badGateway();
+    // The check that fails opens the circuit; the components are checked side by side, so
+    // the next report shows it.
+    await p.app.request('/health');
+    const report = (await (await p.app.request('/health')).json()) as {
+      status: string;
+      components: Record<string, { status: string; message?: string }>;
+    };
+    expect(report.status).toBe('degraded');
+    expect(report.components.onedev?.status).toBe('down');
+    expect(report.components.upstreams).toMatchObject({
+      status: 'degraded',
+      message: expect.stringMatching(/^OneDev unreachable since /),
+    });
+    const onedev = () => p.services.circuits.views().find((v) => v.upstream === 'onedev');
+    expect(onedev()).toMatchObject({ state: 'open', opens: 1 });
+
+    // A webhook while it is open: the mirror is queued, due, and not claimed.
+    const record = p.github.addRepo({ owner: 'alice', name: 'queued' });
+    await new RepoBuilder(p.github.repoPath('alice', 'queued')).commit('main', {
+      files: { a: 'a\n' },
+    });
+    const payload = withRepository(webhookExample('watch', 'started'), {
+      id: record.id,
+      owner: 'alice',
+      name: 'queued',
+    });
+    expect((await p.deliver('watch', payload)).status).toBe(202);
+    // The probe asks OneDev's version every second; nothing else is sent to OneDev.
+    await eventually(
+      'two probes after the health check',
+      () => p.onedev.requests.filter((r) => r.path.includes('/~api/version')).length >= 3,
+      15_000,
+    );
+    expect(p.onedev.requests.filter((r) => !r.path.includes('/~api/version'))).toEqual([]);
+    const [row] = await p.handle.db.selectFrom('mirrors').selectAll().execute();
+    expect(row).toMatchObject({ status: 'queued', attempts: 0 });
+
+    p.onedev.faults.clear();
+    const synced = p.nextSync(record.id);
+    await eventually('closed by the probe', () => onedev()?.state === 'closed', 10_000);
+    expect((await synced).result).toBe('synced');
+  }, 60_000);
+});
