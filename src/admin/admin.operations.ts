@@ -146,7 +146,7 @@ export const operations = {
     path: `${MIRROR}/lfs`,
     summary: "Turn LFS mirroring on or off for one mirror, or back to MIRROR_LFS's default",
     description:
-      'Applied by the next sync whose refs changed (or a sync asked for after this). Turning it on brings every LFS object across; turning it off leaves the objects already in OneDev.',
+      'Applied by the next sync whose refs changed (a sync of unchanged refs ends before the LFS step). Turning it on brings every LFS object across; turning it off leaves the objects already in OneDev.',
     params: repoParams,
     body: mirrorLfsBody,
     responses: {
