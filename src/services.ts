@@ -253,6 +253,8 @@ export function buildServices(
           credentials.authorizationFor(
             (await findMirror(handle.db, mirror.githubId)) ?? { installation_id: null },
           ),
+        sshRemoteFor: (mirror) =>
+          keys.sshRemoteFor({ github_id: mirror.githubId, owner: mirror.owner, name: mirror.name }),
       })
     : undefined;
   const tokenChecks = createTokenChecks({

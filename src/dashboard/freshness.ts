@@ -1,4 +1,4 @@
-import type { GitEngine, RefMap } from '../git/git.port.js';
+import type { GitEngine, GitRemote, RefMap } from '../git/git.port.js';
 import { cloneUrl } from '../github/repo-name.js';
 import type { Mirror } from '../mirrors/mirror.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
@@ -26,6 +26,8 @@ export interface FreshnessPorts {
   githubGitUrl: string;
   /** The credential the workers fetch this mirror with (the PAT or its installation's token). */
   authorizationFor: (mirror: Mirror) => Promise<string | undefined>;
+  /** The SSH remote of a mirror set to a deploy key, which the workers then fetch from. */
+  sshRemoteFor?: (mirror: Mirror) => Promise<GitRemote | undefined>;
   redactor: Redactor;
 }
 
@@ -36,11 +38,11 @@ export interface FreshnessPorts {
 export function createFreshnessCheck(ports: FreshnessPorts): FreshnessCheck {
   return async (mirror) => {
     try {
-      const authorization = await ports.authorizationFor(mirror);
-      return await compare(mirror, ports.git, ports.onedev, {
+      const github = (await ports.sshRemoteFor?.(mirror)) ?? {
         url: cloneUrl(ports.githubGitUrl, mirror),
-        authorization,
-      });
+        authorization: await ports.authorizationFor(mirror),
+      };
+      return await compare(mirror, ports.git, ports.onedev, github);
     } catch (error) {
       return { ...unknownFreshness(), message: ports.redactor.redact(coerceError(error).message) };
     }
@@ -61,7 +63,7 @@ async function compare(
   mirror: Mirror,
   git: Pick<GitEngine, 'lsRemote'>,
   onedev: Pick<OneDevApi, 'gitUrl' | 'gitAuthorization'>,
-  github: { url: string; authorization?: string },
+  github: GitRemote,
 ): Promise<Freshness> {
   const source = await git.lsRemote(github);
   const branch = source.headBranch ?? mirror.defaultBranch;

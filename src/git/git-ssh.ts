@@ -29,7 +29,8 @@ export async function openSshSession(homeDir: string, access: SshAccess): Promis
       'IdentityAgent=none',
       'BatchMode=yes',
       'StrictHostKeyChecking=yes',
-      `UserKnownHostsFile=${knownHosts}`,
+      // ssh splits this option's value at spaces (it takes a list): quote the path.
+      `UserKnownHostsFile="${knownHosts}"`,
       'GlobalKnownHostsFile=/dev/null',
       'UpdateHostKeys=no',
       'PasswordAuthentication=no',

@@ -12,7 +12,8 @@ import type { Notifier } from './notifier.js';
 const TOKEN_CODES: Record<string, string> = {
   onedev_auth: 'OneDev rejected ONEDEV_TOKEN',
   github_auth: 'GitHub rejected GITHUB_TOKEN',
-  git_auth: 'git was refused its credentials (GITHUB_TOKEN fetching or ONEDEV_TOKEN pushing)',
+  git_auth:
+    'git was refused its credentials (GITHUB_TOKEN or a deploy key fetching, ONEDEV_TOKEN pushing)',
 };
 
 /** Restart results that are failures (`skipped` and `gone` are not): notified and alerted on. */

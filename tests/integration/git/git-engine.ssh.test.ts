@@ -53,7 +53,8 @@ describe.skipIf(skip)('git engine over SSH', () => {
   it('fetches with only the given key, strict host keys and no agent; the key file lives only while git runs', async () => {
     process.env.SSH_AUTH_SOCK = '/tmp/some-agent.sock';
     const spy = spawnSpy();
-    const homeDir = join(dir, 'home');
+    // A space in DATA_DIR must survive GIT_SSH_COMMAND's shell and ssh's option parsing.
+    const homeDir = join(dir, 'home with space');
     const modes: number[] = [];
     const engine = createGitEngine({
       homeDir,
@@ -61,7 +62,7 @@ describe.skipIf(skip)('git engine over SSH', () => {
       path: process.env.PATH,
       spawn: (command, args, options) => {
         const env = options.env as Record<string, string>;
-        const keyFile = /-i (\S+)/.exec(env.GIT_SSH_COMMAND ?? '')?.[1];
+        const keyFile = /-i '([^']+)'/.exec(env.GIT_SSH_COMMAND ?? '')?.[1];
         if (keyFile) modes.push(statSync(keyFile).mode & 0o777);
         return spy.spawn(command, args, options);
       },
@@ -74,7 +75,7 @@ describe.skipIf(skip)('git engine over SSH', () => {
 
     const sshCalls = spy.calls.filter((call) => call.env.GIT_SSH_COMMAND);
     expect(sshCalls.length).toBeGreaterThanOrEqual(2);
-    expect(modes.every((mode) => mode === 0o600)).toBe(true);
+    expect(modes).toEqual(sshCalls.map(() => 0o600));
     for (const call of sshCalls) {
       const command = call.env.GIT_SSH_COMMAND ?? '';
       for (const option of [

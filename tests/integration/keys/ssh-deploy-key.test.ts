@@ -122,6 +122,11 @@ describe.skipIf(skip).each(DIALECTS)('SSH deploy keys on %s', (dialect) => {
     expect(gitRequestsToGitHub(p)).toBe(httpsBefore);
     expect(sshd?.log()).toMatch(/Accepted publickey for \S+ from 127\.0\.0\.1 .* ED25519 SHA256:/);
     expect(sshd?.log()).toContain(key.fingerprint);
+    // The dashboard's freshness check reads GitHub the way the sync does: over SSH.
+    const mirror = await p.mirrors.findByName('octocat/secret');
+    if (!mirror) throw new Error('mirror missing');
+    const freshness = await p.services.freshness?.(mirror);
+    expect(freshness).toMatchObject({ state: 'up_to_date', differingRefs: 0 });
     // The decrypted key was on disk only while git ran.
     const home = readdirSync(join(p.dataDir, 'git-home'));
     expect(home.filter((entry) => entry.startsWith('ssh-'))).toEqual([]);
