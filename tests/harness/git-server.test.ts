@@ -124,6 +124,7 @@ describe('startGitServer without auth', () => {
       path: '/octocat/hello.git/git-receive-pack',
       service: 'git-receive-pack',
       authorized: true,
+      bytesSent: expect.any(Number),
     });
     await repo.deleteBranch('pushed');
   });

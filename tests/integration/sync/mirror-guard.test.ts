@@ -140,7 +140,7 @@ describe.each(DIALECTS)('mirror guard and drift on %s', (dialect) => {
     const next = p.nextSync((await p.mirrors.findByName(`${OWNER}/guarded`))!.githubId);
     await p.mirrors.syncById((await p.mirrors.findByName(`${OWNER}/guarded`))!.githubId);
     expect((await next).result).toBe('synced');
-    expect(await p.onedev.refs(path)).toEqual(headsAndTags(await repo.refs()));
+    expect(headsAndTags(await p.onedev.refs(path))).toEqual(headsAndTags(await repo.refs()));
     expect(p.onedev.setting(path).branchProtections).toHaveLength(2);
     expect(p.onedev.setting(path).tagProtections).toHaveLength(1);
     const health = (await (await p.app.request('/health')).json()) as HealthJson;
@@ -217,7 +217,7 @@ describe.each(DIALECTS)('mirror guard and drift on %s', (dialect) => {
     const synced = p.nextSync(record.id);
     expect(await refresh.tick()).toEqual({ checked: 1, changed: 1 });
     expect((await synced).result).toBe('synced');
-    expect(await p.onedev.refs(path)).toEqual(headsAndTags(await repo.refs()));
+    expect(headsAndTags(await p.onedev.refs(path))).toEqual(headsAndTags(await repo.refs()));
 
     const [run] = await listRuns(p.handle.db, record.id, 1);
     expect(run?.drift).toEqual({
@@ -252,7 +252,7 @@ describe.each(DIALECTS)('mirror guard and drift on %s', (dialect) => {
     const recreated = p.nextSync(record.id);
     expect(await refresh.tick()).toEqual({ checked: 1, changed: 1 });
     expect((await recreated).result).toBe('synced');
-    expect(await p.onedev.refs(path)).toEqual(headsAndTags(await repo.refs()));
+    expect(headsAndTags(await p.onedev.refs(path))).toEqual(headsAndTags(await repo.refs()));
     const [again] = await listRuns(p.handle.db, record.id, 1);
     expect(again?.drift?.restored).toBe(true);
     expect(new Set(again?.drift?.refs.map((r) => r.kind))).toEqual(new Set(['deleted']));
@@ -274,7 +274,7 @@ describe.each(DIALECTS)('mirror guard and drift on %s', (dialect) => {
     await p.onedev.addProject(`github/${OWNER}/shared`, { owner: 'admin' });
     p.onedev.grant('alice', `github/${OWNER}/shared`, 'write');
     const { record, repo, path } = await mirrored(p, 'shared');
-    expect(await p.onedev.refs(path)).toEqual(headsAndTags(await repo.refs()));
+    expect(headsAndTags(await p.onedev.refs(path))).toEqual(headsAndTags(await repo.refs()));
     expect(p.onedev.setting(path).branchProtections).toEqual([]);
     const refused = p.onedev.requests.filter((r) => r.path.endsWith('/setting'));
     expect(refused.map((r) => [r.method, r.status])).toEqual([['GET', 403]]);
@@ -298,6 +298,6 @@ describe.each(DIALECTS)('mirror guard and drift on %s', (dialect) => {
     const next = p.nextSync(record.id);
     await p.mirrors.syncById(record.id);
     expect((await next).result).toBe('synced');
-    expect(await p.onedev.refs(path)).toEqual(headsAndTags(await repo.refs()));
+    expect(headsAndTags(await p.onedev.refs(path))).toEqual(headsAndTags(await repo.refs()));
   });
 });
