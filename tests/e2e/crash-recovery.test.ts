@@ -41,6 +41,32 @@ const isPushStart = (r: { method: string; path: string; query: string }) =>
 const isPackUpload = (r: { method: string; path: string }) =>
   r.method === 'POST' && r.path.endsWith('/git-receive-pack');
 
+/** Stars each repository by webhook, as GitHub would; every delivery must be accepted. */
+async function starAll(url: string, repos: Array<{ id: number; name: string }>) {
+  for (const repo of repos) {
+    const payload = withRepository(webhookExample('watch', 'started'), {
+      id: repo.id,
+      owner: 'octocat',
+      name: repo.name,
+    });
+    const accepted = await sendWebhook(`${url}/webhooks/github`, {
+      event: 'watch',
+      payload,
+      secret: SECRET,
+    });
+    expect(accepted.status).toBe(202);
+  }
+}
+
+/** Until `count` pushes have started at OneDev and none of them has been answered. */
+function untilPushesInFlight(onedev: OneDevDouble, count: number) {
+  return until(`${count} pushes in flight`, async () =>
+    onedev.requests.filter((r) => isPushStart(r) && r.status === undefined).length === count
+      ? true
+      : undefined,
+  );
+}
+
 describe.each(DIALECTS)('a service on %s killed during a push', (dialect) => {
   let github: GitHubDouble;
   let onedev: OneDevDouble;
@@ -188,25 +214,8 @@ describe.each(DIALECTS)('a service on %s killed during a push', (dialect) => {
       env: { ...env(), SYNC_CONCURRENCY: String(names.length) },
     });
     services.push(first);
-    for (const repo of repos) {
-      const payload = withRepository(webhookExample('watch', 'started'), {
-        id: repo.id,
-        owner: 'octocat',
-        name: repo.name,
-      });
-      const accepted = await sendWebhook(`${first.url}/webhooks/github`, {
-        event: 'watch',
-        payload,
-        secret: SECRET,
-      });
-      expect(accepted.status).toBe(202);
-    }
-    await until('five pushes in flight', async () =>
-      onedev.requests.filter((r) => isPushStart(r) && r.status === undefined).length ===
-      names.length
-        ? true
-        : undefined,
-    );
+    await starAll(first.url, repos);
+    await untilPushesInFlight(onedev, names.length);
     killProcessTree(first.child.pid ?? 0);
     await first.exited;
     const stuck = await reader.db.selectFrom('mirrors').selectAll().execute();
@@ -283,25 +292,8 @@ describe('two replicas on PostgreSQL, one killed during its pushes', () => {
 
     const doomed = await startServiceProcess({ cwd: dir, env: env('a') });
     services.push(doomed);
-    for (const repo of repos) {
-      const payload = withRepository(webhookExample('watch', 'started'), {
-        id: repo.id,
-        owner: 'octocat',
-        name: repo.name,
-      });
-      const accepted = await sendWebhook(`${doomed.url}/webhooks/github`, {
-        event: 'watch',
-        payload,
-        secret: SECRET,
-      });
-      expect(accepted.status).toBe(202);
-    }
-    await until('three pushes in flight', async () =>
-      onedev.requests.filter((r) => isPushStart(r) && r.status === undefined).length ===
-      names.length
-        ? true
-        : undefined,
-    );
+    await starAll(doomed.url, repos);
+    await untilPushesInFlight(onedev, names.length);
     // The survivor starts while the first replica holds every mirror: it has none to claim.
     const survivor = await startServiceProcess({ cwd: dir, env: env('b') });
     services.push(survivor);
