@@ -149,20 +149,12 @@ async function firstMirror(variant: {
     /** One first mirror by Starbridge into a fresh project under OneDev root `root`. */
     const starbridge = async (rep: number): Promise<Timing & { mirror: MirrorRow }> => {
       const githubId = 8_000_000 + rep;
-      await insertMirrorIfAbsent(
-        handle.db,
-        {
-          githubId,
-          owner: OWNER,
-          name: NAME,
-          source: 'manual',
-          starred: false,
-          private: false,
-          defaultBranch: large.defaultBranch,
-        },
-        new Date().toISOString(),
-      );
-      const row = (await findMirror(handle.db, githubId))!;
+      const row = await insertManualMirror(handle, {
+        githubId,
+        owner: OWNER,
+        name: NAME,
+        defaultBranch: large.defaultBranch,
+      });
       clock.reset();
       commands.reset();
       const started = performance.now();
@@ -298,6 +290,16 @@ export async function checkMirror(
   const wrong = [...keys].filter((k) => actual[k] !== expected[k]);
   if (wrong.length > 0)
     throw new Error(`${what}: OneDev differs on ${wrong.slice(0, 5).join(', ')}`);
+}
+
+/** A manually added mirror row, as `POST /api/v1/mirrors` makes one, read back. */
+export async function insertManualMirror(
+  handle: DbHandle,
+  repo: { githubId: number; owner: string; name: string; defaultBranch: string },
+): Promise<MirrorRow> {
+  const row = { ...repo, source: 'manual' as const, starred: false, private: false };
+  await insertMirrorIfAbsent(handle.db, row, new Date().toISOString());
+  return (await findMirror(handle.db, repo.githubId))!;
 }
 
 /** What the worker writes after a successful sync, so the next sync starts from it. */

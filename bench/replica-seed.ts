@@ -2,11 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { MirrorRow } from '../src/db/schema/index.js';
 import { createGitEngine } from '../src/git/git.adapter.js';
-import {
-  findMirror,
-  insertMirrorIfAbsent,
-  recordOneDevProject,
-} from '../src/mirrors/mirrors.repo.js';
+import { recordOneDevProject } from '../src/mirrors/mirrors.repo.js';
 import { createOneDevClient } from '../src/onedev/onedev.client.js';
 import { Redactor } from '../src/shared/redact.js';
 import { type SyncDeps, syncMirror } from '../src/sync/sync-mirror.js';
@@ -15,7 +11,7 @@ import { type GitServer, startGitServer } from '../tests/support/git-server.js';
 import { startOneDevDouble } from '../tests/support/onedev-double/index.js';
 import { STANDARD_CAST, TOKENS } from '../tests/support/onedev-double/test-kit.js';
 import { createTestDb } from '../tests/support/test-db.js';
-import { checkMirror, headsAndTags, recordSynced } from './first-mirror.js';
+import { checkMirror, headsAndTags, insertManualMirror, recordSynced } from './first-mirror.js';
 import { type BenchSection, envInt, int, log, median, seconds, table, tempDir } from './support.js';
 
 const OWNER = 'bench';
@@ -89,21 +85,13 @@ export async function runReplicaSeed(): Promise<BenchSection> {
 
   try {
     const githubId = 9_100_000;
-    await insertMirrorIfAbsent(
-      handle.db,
-      {
-        githubId,
-        owner: OWNER,
-        name: NAME,
-        source: 'manual',
-        starred: false,
-        private: false,
-        defaultBranch: large.defaultBranch,
-      },
-      new Date().toISOString(),
-    );
+    let mirror = await insertManualMirror(handle, {
+      githubId,
+      owner: OWNER,
+      name: NAME,
+      defaultBranch: large.defaultBranch,
+    });
     log('replica-seed: first mirror (the replica that already runs)');
-    let mirror = (await findMirror(handle.db, githubId))!;
     const first = await syncMirror(mirror, depsFor(mirror, 'cache-first'));
     mirror = await recordSynced(handle, githubId, first);
 
