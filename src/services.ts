@@ -44,6 +44,12 @@ import { type HistoryFeature, wireHistory } from './wiring/history.js';
 import { type KeysFeature, wireKeys } from './wiring/keys.js';
 import { wireMetrics } from './wiring/metrics.js';
 import { startNotifications } from './wiring/notify.js';
+import {
+  REPLICA_DEFAULTS,
+  type ReplicaSettings,
+  type ReplicasFeature,
+  wireReplicas,
+} from './wiring/replicas.js';
 import { type SourcesFeature, wireSources } from './wiring/sources.js';
 import { createSyncExecutor } from './wiring/sync.js';
 import { wireUpstreams } from './wiring/upstreams.js';
@@ -79,6 +85,8 @@ export interface ServiceOverrides {
   worker?: { leaseMs?: number; pollMs?: number; backoff?: BackoffOptions };
   /** The GitHub sources' scheduler: this replica's lease name and how often it looks. */
   scheduler?: { owner?: string; checkEveryMs?: number };
+  /** Replica heartbeat, claim grace and cache-expiry cadence. */
+  replicas?: Partial<ReplicaSettings>;
 }
 
 /** Every feature of Starbridge, wired to the adapters; nothing runs until `start`. */
@@ -107,6 +115,8 @@ export interface Services extends AppServices {
   history: HistoryFeature;
   /** SSH deploy keys, and which mirror fetches with which. */
   keys: KeysFeature;
+  /** The replica registry and this replica's git cache expiry. */
+  replicas: ReplicasFeature;
   /** Starts the workers, the GitHub sources' scheduler and the notifications. */
   start(): Promise<void>;
   /** Lets in-flight work finish within `graceMs`; the database stays open. */
@@ -173,6 +183,16 @@ export function buildServices(
     onedevProbe: onedev && (() => onedev.version()),
     githubProbe: () => adapters.github.ping(),
   });
+  // Replicas: each mirror is synced first where its git cache is; old caches expire.
+  const replicas = wireReplicas({
+    handle,
+    clock,
+    log,
+    dataDir: config.dataDir,
+    expireAfterMs: config.caches.expireAfterMs,
+    settings: { ...REPLICA_DEFAULTS, ...overrides.replicas },
+    onCacheExpired: () => observability.metrics.recordCacheExpired(),
+  });
   const worker = execute
     ? createSyncWorker({
         handle,
@@ -182,6 +202,7 @@ export function buildServices(
         concurrency: config.sync.concurrency,
         ...sync,
         gate: upstreams.circuits,
+        preferOwn: replicas.preferOwn,
         ...overrides.worker,
       })
     : undefined;
@@ -324,6 +345,7 @@ export function buildServices(
     tokenChecks,
     history,
     keys,
+    replicas,
     webhooks: {
       secret: config.github.webhookSecret,
       service: webhookService,
@@ -345,13 +367,19 @@ export function buildServices(
         circuitSettleMs: 6 * config.upstreams.probeIntervalMs,
       });
       if (notifications) stoppers.push(notifications);
-      await worker?.start({ instanceId: await loadInstanceId(config.dataDir) });
+      const instanceId = await loadInstanceId(config.dataDir);
+      await replicas.start(instanceId);
+      await worker?.start({ instanceId });
       sources.start();
       history.scheduler.start();
     },
     async stop(graceMs) {
       await Promise.all([
-        worker?.stop(graceMs),
+        // The replica leaves the registry once its syncs are done.
+        (async () => {
+          await worker?.stop(graceMs);
+          await replicas.stop(graceMs);
+        })(),
         containers.stop(graceMs),
         sources.stop(graceMs),
         history.scheduler.stop(graceMs),

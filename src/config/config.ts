@@ -5,6 +5,7 @@ import {
   byteSize,
   databaseUrl,
   duration,
+  durationOrOff,
   httpUrl,
   onOff,
   optionalText,
@@ -93,6 +94,8 @@ export interface Config {
   history: { keepMs: number | null };
   /** Mirror GitHub wikis as child projects (MIRROR_WIKIS). */
   wikis: { enabled: boolean };
+  /** CACHE_EXPIRE_AFTER: a git cache untouched this long is removed; null: never. */
+  caches: { expireAfterMs: number | null };
   /** SSH deploy keys: `secret` (KEYS_SECRET) encrypts them at rest; none stored without it. */
   keys: { secret?: string };
   /** Where mirrors set to a deploy key fetch over SSH; `knownHosts` undefined: GitHub's own. */
@@ -174,6 +177,7 @@ const schema = z.object({
   // History protection and wikis.
   HISTORY_KEEP: retention.default(90 * 86_400_000),
   MIRROR_WIKIS: onOff.default(true),
+  CACHE_EXPIRE_AFTER: durationOrOff.default(30 * 86_400_000),
   // SSH deploy keys
   KEYS_SECRET: optionalText,
   GITHUB_SSH_HOST: optionalText.transform((v) => v ?? 'github.com'),
@@ -405,6 +409,7 @@ function toConfig(raw: Raw): Omit<Config, 'keys' | 'githubSsh'> {
     },
     history: { keepMs: raw.HISTORY_KEEP },
     wikis: { enabled: raw.MIRROR_WIKIS },
+    caches: { expireAfterMs: raw.CACHE_EXPIRE_AFTER },
   };
 }
 

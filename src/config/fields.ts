@@ -108,6 +108,21 @@ export const retention = z.string().transform((text, ctx) => {
   return ms;
 });
 
+/** A duration such as `30d`, or `off` or `0` (null: disabled). */
+export const durationOrOff = z.string().transform((text, ctx) => {
+  const trimmed = text.trim().toLowerCase();
+  if (trimmed === 'off' || trimmed === '0') return null;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${text}" is not a duration; use one such as 30d or 12h, or off`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+
 /** `true` or `false`. */
 export const onOff = z
   .enum(['true', 'false'], { error: 'must be true or false' })

@@ -48,6 +48,8 @@ export interface Metrics {
   recordCircuitOpened(upstream: string): void;
   /** Counts a sync that found OneDev's refs changed behind Starbridge (drift), by whether it restored them. */
   recordDrift(restored: boolean): void;
+  /** Counts a git cache removed after CACHE_EXPIRE_AFTER untouched. */
+  recordCacheExpired(): void;
   /** The scrape answer in Prometheus' text format. */
   render(): Promise<string>;
   /** The scrape answer's content type. */
@@ -99,6 +101,11 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     name: 'starbridge_drift_total',
     help: "Syncs that found a mirror's refs changed in OneDev by someone else, by whether they restored them.",
     labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const cachesExpired = new Counter({
+    name: 'starbridge_cache_expired_total',
+    help: "Git caches this replica removed after CACHE_EXPIRE_AFTER untouched (the next sync seeds them again from OneDev).",
     registers: [registry],
   });
   const restarts = new Counter({
@@ -167,6 +174,9 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     },
     recordDrift(restored: boolean): void {
       drift.inc({ result: restored ? 'restored' : 'found' });
+    },
+    recordCacheExpired(): void {
+      cachesExpired.inc();
     },
     recordRestart(result: string, health?: string): void {
       restarts.inc({ result });

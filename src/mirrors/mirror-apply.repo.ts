@@ -45,6 +45,7 @@ const LEAN_COLUMNS = [
   'source_gone_at',
   'source_gone_reason',
   'lfs',
+  'preferred_replica',
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof MirrorRowLean)[];

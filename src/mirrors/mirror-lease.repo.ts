@@ -15,18 +15,39 @@ export interface Lease {
 }
 
 /**
+ * Which due mirrors a replica takes first when several share the database: those it is the
+ * preferred replica of (their git cache is here), and only when it has none of those, a due
+ * mirror whose preferred replica is not live (or none is assigned yet), or that has waited
+ * past a grace (its replica is busy), so nothing waits on a dead or overloaded replica.
+ */
+export interface ClaimPreference {
+  /** This replica's id. */
+  replica: string;
+  /** A replica whose heartbeat is at or after this is live. */
+  liveSince: string;
+  /** A mirror due since before this may be taken by any replica. */
+  graceBefore: string;
+}
+
+/**
  * Claims the mirror that has been due longest, with a lease. The candidate is picked in
  * SQL (no row is known beforehand); the state machine's claimable statuses are checked
  * again on the row being updated, and its claim patch is what is written. SQLite has one
- * writer at a time, so the status re-check in the WHERE is enough there.
+ * writer at a time, so the status re-check in the WHERE is enough there. With `prefer`, the
+ * candidate is this replica's own due mirror if any, else the fallback — still one statement.
  */
 export function claimDueMirror(
   db: Kysely<Database>,
   dialect: Dialect,
   lease: Lease,
+  prefer?: ClaimPreference,
 ): Promise<MirrorRow | undefined> {
   const statuses = sql.join(CLAIMABLE_STATUSES.map((s) => sql.lit(s)));
-  const candidate = sql<number>`(select github_id from mirrors where status in (${statuses}) and next_attempt_at <= ${lease.now} order by next_attempt_at, github_id limit 1${lockFor(dialect)})`;
+  const due = sql`status in (${statuses}) and next_attempt_at <= ${lease.now}`;
+  const pick = sql`order by next_attempt_at, github_id limit 1${lockFor(dialect)}`;
+  const candidate = prefer
+    ? sql<number>`coalesce((select github_id from mirrors where preferred_replica = ${prefer.replica} and ${due} ${pick}), (select github_id from mirrors where ${due} and (next_attempt_at < ${prefer.graceBefore} or not exists (select 1 from replicas where replicas.id = mirrors.preferred_replica and replicas.heartbeat_at >= ${prefer.liveSince})) ${pick}))`
+    : sql<number>`(select github_id from mirrors where ${due} ${pick})`;
   const stillClaimable = sql<boolean>`status in (${statuses})`;
   return claim(db, candidate, stillClaimable, lease);
 }

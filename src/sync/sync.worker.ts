@@ -4,6 +4,7 @@ import type { DbHandle } from '../db/database.js';
 import type { MirrorRow } from '../db/schema/index.js';
 import { runLeaseOwner } from '../jobs/instance-id.js';
 import {
+  type ClaimPreference,
   claimDueMirror,
   reclaimExpiredLeases,
   reclaimOwnLeases,
@@ -49,6 +50,13 @@ export interface SyncWorkerOptions {
   backoff?: BackoffOptions;
   /** The upstream circuits: nothing is claimed while one is open, and its faults cost no attempt. */
   gate?: UpstreamGate;
+  /**
+   * Several replicas share the database (PostgreSQL): claim first the mirrors this replica is
+   * preferred for (see `ClaimPreference`). `liveMs`: how recent a live replica's heartbeat is;
+   * `graceMs`: how long a due mirror waits for its preferred replica before any takes it.
+   * Needs the instance id at start (it is the replica id).
+   */
+  preferOwn?: { liveMs: number; graceMs: number };
 }
 
 export interface SyncWorkerStart {
@@ -83,6 +91,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
   let stopping = false;
   const sleepers = new Set<() => void>();
   let reclaimTimer: NodeJS.Timeout | undefined;
+  let replicaId: string | undefined;
 
   const iso = (offsetMs = 0) => new Date(clock.now().getTime() + offsetMs).toISOString();
 
@@ -128,11 +137,12 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       }
       let mirror: MirrorRow | undefined;
       try {
-        mirror = await claimDueMirror(handle.db, handle.dialect, {
-          worker: workerId,
-          now: iso(),
-          until: iso(leaseMs),
-        });
+        mirror = await claimDueMirror(
+          handle.db,
+          handle.dialect,
+          { worker: workerId, now: iso(), until: iso(leaseMs) },
+          preference(),
+        );
       } catch (error) {
         log.warn({ err: error }, 'claiming a mirror failed');
       }
@@ -143,6 +153,16 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       }
       await runOne(mirror);
     }
+  }
+
+  function preference(): ClaimPreference | undefined {
+    const prefer = options.preferOwn;
+    if (!prefer || !replicaId) return undefined;
+    return {
+      replica: replicaId,
+      liveSince: iso(-prefer.liveMs),
+      graceBefore: iso(-prefer.graceMs),
+    };
   }
 
   async function runOne(mirror: MirrorRow): Promise<void> {
@@ -310,6 +330,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     async start(startOptions = {}) {
       const { instanceId } = startOptions;
       workerId = runLeaseOwner(instanceId);
+      replicaId = instanceId;
       if (instanceId) await reclaimOwn(instanceId);
       await reclaim();
       reclaimTimer = setInterval(reclaim, Math.max(100, Math.floor(leaseMs / 2)));

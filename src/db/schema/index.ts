@@ -2,6 +2,7 @@ import type { GithubInstallationsTable, SourceStateTable } from './github-source
 import type { HistorySnapshotsTable, MirrorWikisTable } from './history.js';
 import type { LeasesTable } from './leases.js';
 import type { MirrorsTable } from './mirrors.js';
+import type { ReplicasTable } from './replicas.js';
 import type { SyncRunsTable } from './sync-runs.js';
 import type { WebhookDeliveriesTable } from './webhook-deliveries.js';
 
@@ -14,11 +15,13 @@ export interface Database {
   github_installations: GithubInstallationsTable;
   history_snapshots: HistorySnapshotsTable;
   mirror_wikis: MirrorWikisTable;
+  replicas: ReplicasTable;
 }
 
 export type * from './github-sources.js';
 export type * from './history.js';
 export type * from './leases.js';
 export type * from './mirrors.js';
+export type * from './replicas.js';
 export type * from './sync-runs.js';
 export type * from './webhook-deliveries.js';

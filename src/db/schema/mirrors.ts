@@ -55,6 +55,12 @@ export interface MirrorsTable {
   source_gone_reason: string | null;
   /** LFS mirroring for this mirror: null follows MIRROR_LFS, 1 on, 0 off. */
   lfs: number | null;
+  /**
+   * The live replica that syncs this mirror first (its git cache is there): rendezvous hashing
+   * over the live replicas, recomputed when they change. Null until assigned (any replica may
+   * claim it then).
+   */
+  preferred_replica: string | null;
   created_at: string;
   updated_at: string;
 }
