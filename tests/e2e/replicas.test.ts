@@ -221,9 +221,10 @@ describe('replicas sharing PostgreSQL', () => {
       .orderBy('started_at')
       .execute();
     for (let i = 1; i < runs.length; i++) {
-      const [before, run] = [runs[i - 1], runs[i]];
-      if (before?.github_id === run?.github_id)
-        expect(run?.started_at >= (before?.finished_at ?? '')).toBe(true);
+      const before = runs[i - 1] as (typeof runs)[number];
+      const run = runs[i] as (typeof runs)[number];
+      if (before.github_id === run.github_id)
+        expect(run.started_at >= (before.finished_at ?? '')).toBe(true);
     }
   }, 120_000);
 
