@@ -1,4 +1,4 @@
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../db/database.js';
 import type { Executor } from '../db/executor.js';
 import type { Database, MirrorRow } from '../db/schema/index.js';
@@ -42,14 +42,29 @@ export function claimDueMirror(
   lease: Lease,
   prefer?: ClaimPreference,
 ): Promise<MirrorRow | undefined> {
+  return claimDueStatement(db, dialect, lease, prefer).executeTakeFirst();
+}
+
+/** The due-mirror claim as one UPDATE … RETURNING, unexecuted (the scale benchmark explains it). */
+export function claimDueStatement(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  lease: Lease,
+  prefer?: ClaimPreference,
+) {
   const statuses = sql.join(CLAIMABLE_STATUSES.map((s) => sql.lit(s)));
   const due = sql`status in (${statuses}) and next_attempt_at <= ${lease.now}`;
   const pick = sql`order by next_attempt_at, github_id limit 1${lockFor(dialect)}`;
   const candidate = prefer
     ? sql<number>`coalesce((select github_id from mirrors where preferred_replica = ${prefer.replica} and ${due} ${pick}), (select github_id from mirrors where ${due} and (next_attempt_at < ${prefer.graceBefore} or not exists (select 1 from replicas where replicas.id = mirrors.preferred_replica and replicas.heartbeat_at >= ${prefer.liveSince})) ${pick}))`
     : sql<number>`(select github_id from mirrors where ${due} ${pick})`;
-  const stillClaimable = sql<boolean>`status in (${statuses})`;
-  return claim(db, candidate, stillClaimable, lease);
+  // A single UPDATE with a sub-select is portable.
+  return db
+    .updateTable('mirrors')
+    .set(claimPatch(lease.worker, lease.until, lease.now))
+    .where('github_id', '=', candidate)
+    .where(sql<boolean>`status in (${statuses})`)
+    .returningAll();
 }
 
 /**
@@ -70,22 +85,6 @@ export async function claimMirror(
   } as const;
   const applied = await applyMirrorEvent(db, githubId, event, lease.now, { returnRow: true });
   return applied !== 'not_found' && applied.ok ? applied.row : undefined;
-}
-
-/** The due-mirror claim statement: a single UPDATE with a sub-select is portable. */
-function claim(
-  db: Kysely<Database>,
-  candidate: RawBuilder<number>,
-  stillClaimable: RawBuilder<boolean>,
-  lease: Lease,
-): Promise<MirrorRow | undefined> {
-  return db
-    .updateTable('mirrors')
-    .set(claimPatch(lease.worker, lease.until, lease.now))
-    .where('github_id', '=', candidate)
-    .where(stillClaimable)
-    .returningAll()
-    .executeTakeFirst();
 }
 
 /**
