@@ -21,6 +21,7 @@ import { describeMachine, loadAverage } from './machine.js';
 import { runRefresh } from './refresh.js';
 import { runReplicaSeed } from './replica-seed.js';
 import { consoleTable, markdown, mergeDoc } from './report.js';
+import { runScale, runScaleSqlite } from './scale.js';
 import { type BenchSection, log, ROOT, TSX_LOADER } from './support.js';
 
 const BENCHMARKS: Record<string, () => Promise<BenchSection>> = {
@@ -31,6 +32,8 @@ const BENCHMARKS: Record<string, () => Promise<BenchSection>> = {
   refresh: runRefresh,
   'crash-recovery': runCrashRecovery,
   'replica-seed': runReplicaSeed,
+  scale: runScale,
+  'scale-sqlite': runScaleSqlite,
   faults: runFaults,
   dashboard: runDashboard,
 };
