@@ -4,7 +4,12 @@ import type { Clock } from '../shared/clock.js';
 import type { KnownMirror } from '../sources/reconcile.plan.js';
 import type { MirrorRowLean } from './mirror-apply.repo.js';
 import { finishMove, holdMirror, pendingMoves, unholdMirror } from './mirror-hold.repo.js';
-import { claimRefreshSlot, dueForRefresh, type RefreshCandidate } from './mirror-refresh.repo.js';
+import {
+  claimRefreshSlot,
+  claimRefreshSlots,
+  dueForRefresh,
+  type RefreshCandidate,
+} from './mirror-refresh.repo.js';
 import type { Refusal } from './mirror-state.js';
 import { type Executor, renameMirror } from './mirrors.repo.js';
 import {
@@ -79,6 +84,8 @@ export interface MirrorSourceOps {
   refreshCandidates(now: string, limit: number): Promise<RefreshCandidate[]>;
   /** Takes the mirror's refresh slot and moves it to `at`; false if another replica had. */
   claimRefreshSlot(mirror: RefreshCandidate, at: string): Promise<boolean>;
+  /** The same for a whole batch in a few statements; the ids whose slot this call took. */
+  claimRefreshSlots(claims: Array<{ mirror: RefreshCandidate; at: string }>): Promise<Set<number>>;
 }
 
 export function createMirrorSourceOps(deps: { handle: DbHandle; clock: Clock }): MirrorSourceOps {
@@ -103,5 +110,6 @@ export function createMirrorSourceOps(deps: { handle: DbHandle; clock: Clock }):
     finishMove: (githubId, result) => finishMove(db, githubId, result, now()),
     refreshCandidates: (at, limit) => dueForRefresh(db, at, limit),
     claimRefreshSlot: (mirror, at) => claimRefreshSlot(db, mirror, at, now()),
+    claimRefreshSlots: (claims) => claimRefreshSlots(db, claims),
   };
 }

@@ -26,7 +26,8 @@ export interface RefreshDeps {
   log: Logger;
   events: SourcesEvents;
   git: Pick<GitEngine, 'lsRemote'>;
-  mirrors: Pick<MirrorService, 'syncById' | 'refreshCandidates' | 'claimRefreshSlot'>;
+  mirrors: Pick<MirrorService, 'syncById' | 'refreshCandidates' | 'claimRefreshSlot'> &
+    Partial<Pick<MirrorService, 'claimRefreshSlots'>>;
   githubGitUrl: string;
   authorizationFor: (mirror: RefreshTarget) => Promise<string | undefined>;
   /** A mirror whose credential GitHub rejected: its slot passes without a check. */
@@ -81,16 +82,18 @@ export function createRefresh(deps: RefreshDeps): Refresh {
     const nowMs = deps.clock.now().getTime();
     const now = new Date(nowMs).toISOString();
     const rows = await deps.mirrors.refreshCandidates(now, deps.batch ?? 500);
-    const due: RefreshTarget[] = [];
-    for (const row of rows) {
+    const claims = rows.map((row) => {
       const slot = row.next_refresh_at
         ? // A mirror's own interval (set on its page) overrides the global one.
           nextSlot(Date.parse(row.next_refresh_at), nowMs, row.refreshIntervalMs ?? interval)
         : nowMs + (offset(row.github_id) % (row.refreshIntervalMs ?? interval));
-      // Conditional on the slot just read: two replicas never check one mirror twice.
-      const claimed = await deps.mirrors.claimRefreshSlot(row, new Date(slot).toISOString());
-      if (claimed && row.next_refresh_at !== null) due.push(row);
-    }
+      return { mirror: row, at: new Date(slot).toISOString() };
+    });
+    // Conditional on the slot just read: two replicas never check one mirror twice.
+    const claimed = await claimSlots(claims);
+    const due = rows.filter(
+      (row) => claimed.has(Number(row.github_id)) && row.next_refresh_at !== null,
+    );
     const isBlocked = (row: RefreshTarget) => deps.blocked?.(row) ?? false;
     const checkable = due.filter((row) => !isBlocked(row));
     if (checkable.length < due.length) {
@@ -114,6 +117,18 @@ export function createRefresh(deps: RefreshDeps): Refresh {
     if (checked > 0) log.info({ checked, changed }, 'refresh checked mirrors');
     deps.events.emit('refresh:finished', { checked, changed });
     return { checked, changed };
+  }
+
+  /** The whole batch's slots in a few statements where the mirrors module offers it. */
+  async function claimSlots(
+    claims: Array<{ mirror: Parameters<MirrorService['claimRefreshSlot']>[0]; at: string }>,
+  ) {
+    if (deps.mirrors.claimRefreshSlots) return deps.mirrors.claimRefreshSlots(claims);
+    const claimed = new Set<number>();
+    for (const { mirror, at } of claims) {
+      if (await deps.mirrors.claimRefreshSlot(mirror, at)) claimed.add(Number(mirror.github_id));
+    }
+    return claimed;
   }
 
   async function differs(row: RefreshTarget, authFailed: () => Promise<void>): Promise<boolean> {
