@@ -105,7 +105,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   });
   const cachesExpired = new Counter({
     name: 'starbridge_cache_expired_total',
-    help: "Git caches this replica removed after CACHE_EXPIRE_AFTER untouched (the next sync seeds them again from OneDev).",
+    help: 'Git caches this replica removed after CACHE_EXPIRE_AFTER untouched (the next sync seeds them again from OneDev).',
     registers: [registry],
   });
   const restarts = new Counter({

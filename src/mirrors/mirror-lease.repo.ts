@@ -29,6 +29,17 @@ export interface ClaimPreference {
   graceBefore: string;
 }
 
+/** The preference of `replica` at `now`, given its live window and grace; none without both. */
+export function preferenceAt(
+  replica: string | undefined,
+  window: { liveMs: number; graceMs: number } | undefined,
+  now: Date,
+): ClaimPreference | undefined {
+  if (!replica || !window) return undefined;
+  const before = (ms: number) => new Date(now.getTime() - ms).toISOString();
+  return { replica, liveSince: before(window.liveMs), graceBefore: before(window.graceMs) };
+}
+
 /**
  * Claims the mirror that has been due longest, with a lease. The candidate is picked in
  * SQL (no row is known beforehand); the state machine's claimable statuses are checked

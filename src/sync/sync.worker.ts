@@ -4,8 +4,8 @@ import type { DbHandle } from '../db/database.js';
 import type { MirrorRow } from '../db/schema/index.js';
 import { runLeaseOwner } from '../jobs/instance-id.js';
 import {
-  type ClaimPreference,
   claimDueMirror,
+  preferenceAt,
   reclaimExpiredLeases,
   reclaimOwnLeases,
   renewLease,
@@ -51,10 +51,8 @@ export interface SyncWorkerOptions {
   /** The upstream circuits: nothing is claimed while one is open, and its faults cost no attempt. */
   gate?: UpstreamGate;
   /**
-   * Several replicas share the database (PostgreSQL): claim first the mirrors this replica is
-   * preferred for (see `ClaimPreference`). `liveMs`: how recent a live replica's heartbeat is;
-   * `graceMs`: how long a due mirror waits for its preferred replica before any takes it.
-   * Needs the instance id at start (it is the replica id).
+   * Replicas on PostgreSQL: claim this replica's preferred mirrors first (`ClaimPreference`;
+   * the instance id given at start is the replica id), with its live window and grace.
    */
   preferOwn?: { liveMs: number; graceMs: number };
 }
@@ -141,7 +139,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
           handle.db,
           handle.dialect,
           { worker: workerId, now: iso(), until: iso(leaseMs) },
-          preference(),
+          preferenceAt(replicaId, options.preferOwn, clock.now()),
         );
       } catch (error) {
         log.warn({ err: error }, 'claiming a mirror failed');
@@ -153,16 +151,6 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       }
       await runOne(mirror);
     }
-  }
-
-  function preference(): ClaimPreference | undefined {
-    const prefer = options.preferOwn;
-    if (!prefer || !replicaId) return undefined;
-    return {
-      replica: replicaId,
-      liveSince: iso(-prefer.liveMs),
-      graceBefore: iso(-prefer.graceMs),
-    };
   }
 
   async function runOne(mirror: MirrorRow): Promise<void> {
