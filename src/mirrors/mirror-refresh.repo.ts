@@ -38,15 +38,12 @@ function withOption(db: Executor) {
 const parseOption = (value: string | null) => (value === null ? null : Number(JSON.parse(value)));
 
 /**
- * Synced, active mirrors whose refresh slot has come: first those that never had one, then
- * the longest overdue. Two queries rather than one ORDER BY with NULLS FIRST, so both
- * databases walk the `mirrors_refresh_due` index (status, archived, next_refresh_at).
+ * The two candidate queries: mirrors that never had a slot, and those whose slot has passed,
+ * most overdue first. Two queries rather than one ORDER BY with NULLS FIRST (which SQLite's
+ * indexes cannot serve), so both databases walk the `mirrors_refresh_due` index (status,
+ * archived, next_refresh_at, github_id) and stop at the limit.
  */
-export async function dueForRefresh(
-  db: Executor,
-  now: string,
-  limit: number,
-): Promise<RefreshCandidate[]> {
+export function refreshDueQueries(db: Executor, now: string) {
   const base = withOption(db)
     .select([
       'mirrors.github_id',
@@ -62,16 +59,26 @@ export async function dueForRefresh(
     .where('status', '=', 'synced')
     .where('archived', '=', 0)
     .where('pushed_refs', 'is not', null);
-  const fresh = await base.where('next_refresh_at', 'is', null).limit(limit).execute();
-  const overdue =
-    fresh.length < limit
-      ? await base
-          .where('next_refresh_at', '<=', now)
-          .orderBy('next_refresh_at')
-          .orderBy('mirrors.github_id')
-          .limit(limit - fresh.length)
-          .execute()
-      : [];
+  return {
+    fresh: (limit: number) => base.where('next_refresh_at', 'is', null).limit(limit),
+    overdue: (limit: number) =>
+      base
+        .where('next_refresh_at', '<=', now)
+        .orderBy('next_refresh_at')
+        .orderBy('mirrors.github_id')
+        .limit(limit),
+  };
+}
+
+/** Synced, active mirrors whose refresh slot has come: never placed first, then most overdue. */
+export async function dueForRefresh(
+  db: Executor,
+  now: string,
+  limit: number,
+): Promise<RefreshCandidate[]> {
+  const queries = refreshDueQueries(db, now);
+  const fresh = await queries.fresh(limit).execute();
+  const overdue = fresh.length < limit ? await queries.overdue(limit - fresh.length).execute() : [];
   return [...fresh, ...overdue].map(({ refresh_interval, refresh_every_ms, ...row }) => ({
     ...row,
     refresh_every_ms: refresh_every_ms === null ? null : Number(refresh_every_ms),
