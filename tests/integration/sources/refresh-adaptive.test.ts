@@ -62,6 +62,8 @@ describe.each(DIALECTS)('the adaptive refresh on %s', (dialect) => {
     expect(gaps).toEqual([2, 4, 8, 16, 24, 24, 24]);
     expect(await p.row(repos[0]!.id)).toMatchObject({ refresh_outcome: 'quiet' });
     expect(Number((await p.row(repos[0]!.id))?.refresh_every_ms)).toBe(24 * HOUR);
+    const view = await (await p.admin('GET', '/api/v1/mirrors/adapt/quiet')).json();
+    expect(view).toMatchObject({ refreshEveryMs: 24 * HOUR, refreshOutcome: 'quiet' });
     expect(await p.metrics.render()).toMatch(
       /starbridge_refresh_interval_seconds_bucket\{le="86400",outcome="quiet"\} 8\b/,
     );
