@@ -78,7 +78,7 @@ export interface ServiceOverrides {
   containers?: ContainerOverrides;
   worker?: { leaseMs?: number; pollMs?: number; backoff?: BackoffOptions };
   /** The GitHub sources' scheduler: this replica's lease name and how often it looks. */
-  scheduler?: { owner?: string; checkEveryMs?: number };
+  scheduler?: { owner?: string; checkEveryMs?: number; random?: () => number };
 }
 
 /** Every feature of Starbridge, wired to the adapters; nothing runs until `start`. */
