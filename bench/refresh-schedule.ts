@@ -207,7 +207,7 @@ Adaptive checks ${(adaptive.checks / fixed.checks).toFixed(2)} × as many as fix
 quiet mirrors have reached the daily sweep). The price is staleness: with changes this rare and
 random (a mirror changes about once in four days), a quiet mirror's next change waits up to a
 day for the sweep. That is the case webhooks and change hints exist for; the sweep bounds what
-they miss to REFRESH_MAX_INTERVAL (plus 10 % jitter).
+they miss to REFRESH_MAX_INTERVAL plus its 10 % jitter and one scheduler tick.
 
 ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, ${new Date().toISOString()}.
 
