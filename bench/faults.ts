@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/config.js';
-import { insertMirrorIfAbsent, requestSync } from '../src/mirrors/mirrors.repo.js';
+import { requestSync } from '../src/mirrors/mirrors.repo.js';
 import { buildServices } from '../src/services.js';
 import { createLogger } from '../src/shared/logger.js';
 import { Redactor } from '../src/shared/redact.js';
@@ -8,6 +8,7 @@ import { createBareRepo, generateLargeRepo } from '../tests/support/git-repos.js
 import { startOneDevDouble } from '../tests/support/onedev-double/index.js';
 import { STANDARD_CAST, TOKENS } from '../tests/support/onedev-double/test-kit.js';
 import { createTestDb } from '../tests/support/test-db.js';
+import { insertManualMirror } from './first-mirror.js';
 import { startSourceGitServer } from './source-git-server.js';
 import {
   type BenchSection,
@@ -105,21 +106,13 @@ async function convergePass(
   if (!worker) throw new Error('OneDev not configured');
   try {
     const ids = Array.from({ length: count }, (_, i) => 8_000_001 + i);
-    const now = new Date().toISOString();
     for (const [i, githubId] of ids.entries()) {
-      await insertMirrorIfAbsent(
-        handle.db,
-        {
-          githubId,
-          owner: OWNER,
-          name: name(i),
-          source: 'manual',
-          starred: false,
-          private: false,
-          defaultBranch: 'main',
-        },
-        now,
-      );
+      await insertManualMirror(handle, {
+        githubId,
+        owner: OWNER,
+        name: name(i),
+        defaultBranch: 'main',
+      });
     }
     if (share > 0) onedev.faults.serverError({ scope: 'rest', share, seed: 7 });
     await worker.start();

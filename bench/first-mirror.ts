@@ -24,7 +24,7 @@ import {
   log,
   median,
   PhaseClock,
-  ROOT,
+  runPlainScript,
   seconds,
   table,
   tempDir,
@@ -327,43 +327,9 @@ export async function recordSynced(
 }
 
 /** Runs a bench/*.sh baseline script; resolves with its own per-step timings. */
-function runScript(script: string, args: string[], cwd: string): Promise<Timing['phases']> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', [join(ROOT, 'bench', script), ...args], {
-      cwd,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: cwd,
-        LC_ALL: 'C',
-        GIT_CONFIG_NOSYSTEM: '1',
-        GIT_CONFIG_GLOBAL: '/dev/null',
-        GIT_TERMINAL_PROMPT: '0',
-        ONEDEV_TOKEN: TOKENS.admin,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => {
-      stdout += String(c);
-    });
-    child.stderr.on('data', (c) => {
-      stderr += String(c);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) {
-        reject(new Error(`${script} exited with ${code}: ${stderr}`));
-        return;
-      }
-      const phases = stdout
-        .trim()
-        .split('\n')
-        .map((line) => line.split(' '))
-        .map(([phase, ns]) => ({ phase: `script: git ${phase}`, ms: Number(ns) / 1e6, calls: 1 }));
-      resolve(phases);
-    });
-  });
+async function runScript(script: string, args: string[], cwd: string): Promise<Timing['phases']> {
+  const steps = await runPlainScript(script, args, cwd, { ONEDEV_TOKEN: TOKENS.admin });
+  return steps.map(([phase, ms]) => ({ phase: `script: git ${phase}`, ms, calls: 1 }));
 }
 
 /**

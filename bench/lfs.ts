@@ -1,9 +1,3 @@
-// LFS speed targets: the first mirror of a repository with 200 MiB of LFS objects by
-// Starbridge's sync at most 1.25 × a plain `git clone --mirror` + `git lfs fetch --all` +
-// push + `git lfs push --all` script, against the same doubles in the same run; and a sync
-// whose refs changed without new LFS objects transfers no LFS object.
-// Run: node --import tsx bench/lfs.ts  (appends its section to docs/benchmarks.md)
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +14,7 @@ import { commitLfsFiles } from '../tests/support/lfs.js';
 import { startOneDevDouble } from '../tests/support/onedev-double/index.js';
 import { api, createBody, STANDARD_CAST, TOKENS } from '../tests/support/onedev-double/test-kit.js';
 import { createTestDb } from '../tests/support/test-db.js';
-import { envInt, log, median, ROOT, seconds, table, tempDir } from './support.js';
+import { envInt, log, median, ROOT, runPlainScript, seconds, table, tempDir } from './support.js';
 
 const TOKEN = 'ghp_benchLfsToken00000000000000000000000001';
 const TARGET_RATIO = 1.25;
@@ -212,46 +206,9 @@ The source is the GitHub double (\`tests/support/github-double\`): a private rep
   }
 }
 
-function runScript(args: string[], cwd: string): Promise<Record<string, number>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', [join(ROOT, 'bench', 'plain-lfs-mirror.sh'), ...args], {
-      cwd,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: cwd,
-        LC_ALL: 'C',
-        GIT_CONFIG_NOSYSTEM: '1',
-        GIT_CONFIG_GLOBAL: '/dev/null',
-        GIT_TERMINAL_PROMPT: '0',
-        GITHUB_TOKEN: TOKEN,
-        ONEDEV_TOKEN: TOKENS.admin,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => {
-      stdout += String(c);
-    });
-    child.stderr.on('data', (c) => {
-      stderr += String(c);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) {
-        reject(new Error(`plain-lfs-mirror.sh exited with ${code}: ${stderr}`));
-        return;
-      }
-      const steps: Record<string, number> = {};
-      for (const [step, ns] of stdout
-        .trim()
-        .split('\n')
-        .map((l) => l.split(' '))) {
-        if (step) steps[step] = Number(ns) / 1e6;
-      }
-      resolve(steps);
-    });
-  });
+async function runScript(args: string[], cwd: string): Promise<Record<string, number>> {
+  const env = { GITHUB_TOKEN: TOKEN, ONEDEV_TOKEN: TOKENS.admin };
+  return Object.fromEntries(await runPlainScript('plain-lfs-mirror.sh', args, cwd, env));
 }
 
 main().then(

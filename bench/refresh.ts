@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config/config.js';
 import { createGitEngine } from '../src/git/git.adapter.js';
 import { mirrorCacheDir } from '../src/git/git-cache.js';
-import { insertMirrorIfAbsent, requestSync } from '../src/mirrors/mirrors.repo.js';
+import { requestSync } from '../src/mirrors/mirrors.repo.js';
 import { createOneDevClient } from '../src/onedev/onedev.client.js';
 import { buildServices } from '../src/services.js';
 import { systemClock } from '../src/shared/clock.js';
@@ -15,6 +15,7 @@ import { createBareRepo, generateLargeRepo } from '../tests/support/git-repos.js
 import { type OneDevDouble, startOneDevDouble } from '../tests/support/onedev-double/index.js';
 import { STANDARD_CAST, TOKENS } from '../tests/support/onedev-double/test-kit.js';
 import { createTestDb } from '../tests/support/test-db.js';
+import { insertManualMirror } from './first-mirror.js';
 import { type SourceGitServer, startSourceGitServer } from './source-git-server.js';
 import {
   type BenchSection,
@@ -79,21 +80,13 @@ export async function runRefresh(): Promise<BenchSection> {
       const path = await createBareRepo(srcRoot, `${OWNER}/${name(i)}.git`);
       await generateLargeRepo(path, { commits: 20, branches: 3, tags: 4, files: 5 });
     });
-    const now = new Date().toISOString();
     for (const [i, githubId] of ids.entries()) {
-      await insertMirrorIfAbsent(
-        handle.db,
-        {
-          githubId,
-          owner: OWNER,
-          name: name(i),
-          source: 'manual',
-          starred: false,
-          private: false,
-          defaultBranch: 'main',
-        },
-        now,
-      );
+      await insertManualMirror(handle, {
+        githubId,
+        owner: OWNER,
+        name: name(i),
+        defaultBranch: 'main',
+      });
     }
 
     // The service's own composition: buildServices' sync + createSyncWorker, default concurrency.

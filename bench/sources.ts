@@ -155,7 +155,7 @@ async function refreshBench() {
       githubGitUrl: github.url,
       git: services.adapters.git,
       authorizationFor: services.adapters.credentials.authorizationFor,
-      intervalMs: 3_600_000,
+      policy: { baseMs: 3_600_000, minMs: 900_000, maxMs: 86_400_000 },
       concurrency: 4,
       batch: 2_000,
     });

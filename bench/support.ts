@@ -232,3 +232,53 @@ export function timed<T extends object>(
     },
   });
 }
+
+/**
+ * Runs one of the plain shell baselines in `bench/` with a clean git environment (no user or
+ * system config, no prompts) and the extra variables given (tokens reach it only through the
+ * environment). Resolves with the script's `<step> <nanoseconds>` lines, in milliseconds.
+ */
+export function runPlainScript(
+  script: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<Array<[step: string, ms: number]>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', [join(ROOT, 'bench', script), ...args], {
+      cwd,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: cwd,
+        LC_ALL: 'C',
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_CONFIG_GLOBAL: '/dev/null',
+        GIT_TERMINAL_PROMPT: '0',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => {
+      stdout += String(c);
+    });
+    child.stderr.on('data', (c) => {
+      stderr += String(c);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) {
+        reject(new Error(`${script} exited with ${code}: ${stderr}`));
+        return;
+      }
+      const steps = stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split(' '))
+        .filter(([step]) => step)
+        .map(([step = '', ns]): [string, number] => [step, Number(ns) / 1e6]);
+      resolve(steps);
+    });
+  });
+}

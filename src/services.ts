@@ -84,7 +84,7 @@ export interface ServiceOverrides {
   containers?: ContainerOverrides;
   worker?: { leaseMs?: number; pollMs?: number; backoff?: BackoffOptions };
   /** The GitHub sources' scheduler: this replica's lease name and how often it looks. */
-  scheduler?: { owner?: string; checkEveryMs?: number };
+  scheduler?: { owner?: string; checkEveryMs?: number; random?: () => number };
   /** Replica heartbeat, claim grace and cache-expiry cadence. */
   replicas?: Partial<ReplicaSettings>;
 }

@@ -57,6 +57,21 @@ export const mirrorSchema = z.object({
     .optional()
     .describe('archived on GitHub: no longer refreshed on a schedule'),
   nextRefreshAt: timestamp.nullable().optional().describe('next comparison with git ls-remote'),
+  refreshEveryMs: z
+    .number()
+    .int()
+    .nullable()
+    .optional()
+    .describe(
+      'current refresh interval in milliseconds: shorter after changes, longer when quiet or failing; null before the first check',
+    ),
+  refreshOutcome: z
+    .string()
+    .nullable()
+    .optional()
+    .describe(
+      'what the last refresh check or sync found: changed, synced, quiet, failed, gone, auth',
+    ),
   onedevConflict: z
     .string()
     .nullable()

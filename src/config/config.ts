@@ -48,6 +48,9 @@ export interface Config {
     /** Most new mirrors the stars poller creates per run; undefined = no cap. */
     starsMaxNewPerRun?: number;
     refreshIntervalMs: number;
+    /** The adaptive refresh's bounds; they always include `refreshIntervalMs`. */
+    refreshMinIntervalMs: number;
+    refreshMaxIntervalMs: number;
   };
   onedev?: { url: string; token: string; rootProject: string };
   /** The mirror guard: protection rules so only Starbridge's OneDev account changes mirrors. */
@@ -135,6 +138,10 @@ const schema = z.object({
   GITHUB_STARS_USER: optionalText,
   STARS_POLL_INTERVAL: duration.default(5 * 60_000),
   REFRESH_INTERVAL: duration.default(60 * 60_000),
+  // A busy mirror is not checked more than four times an hour (webhooks and change hints
+  // are the fast path); a quiet one at least daily (the sweep that catches what they miss).
+  REFRESH_MIN_INTERVAL: duration.default(15 * 60_000),
+  REFRESH_MAX_INTERVAL: duration.default(24 * 60 * 60_000),
   STARS_FULL_INTERVAL: duration.default(60 * 60_000),
   STARS_MAX_NEW_PER_RUN: positiveInt.optional(),
   ONEDEV_URL: httpUrl.optional(),
@@ -367,6 +374,8 @@ function toConfig(raw: Raw): Omit<Config, 'keys' | 'githubSsh'> {
       starsFullIntervalMs: raw.STARS_FULL_INTERVAL,
       starsMaxNewPerRun: raw.STARS_MAX_NEW_PER_RUN,
       refreshIntervalMs: raw.REFRESH_INTERVAL,
+      refreshMinIntervalMs: Math.min(raw.REFRESH_MIN_INTERVAL, raw.REFRESH_INTERVAL),
+      refreshMaxIntervalMs: Math.max(raw.REFRESH_MAX_INTERVAL, raw.REFRESH_INTERVAL),
     },
     onedev:
       raw.ONEDEV_URL && raw.ONEDEV_TOKEN

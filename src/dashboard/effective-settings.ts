@@ -56,6 +56,8 @@ export function effectiveSettings(config: Config): SettingRow[] {
     ),
     row('STARS_POLL_INTERVAL', ms(c.github.starsPollIntervalMs)),
     row('REFRESH_INTERVAL', ms(c.github.refreshIntervalMs)),
+    row('REFRESH_MIN_INTERVAL', ms(c.github.refreshMinIntervalMs)),
+    row('REFRESH_MAX_INTERVAL', ms(c.github.refreshMaxIntervalMs)),
     row('STARS_FULL_INTERVAL', ms(c.github.starsFullIntervalMs)),
     row('STARS_MAX_NEW_PER_RUN', shown(c.github.starsMaxNewPerRun ?? 'no limit')),
     row('ONEDEV_URL', shown(c.onedev?.url)),

@@ -3,6 +3,7 @@ import type { DbHandle } from '../db/database.js';
 import { type BuildInfo, readBuildInfo } from '../shared/build-info.js';
 import type { Clock } from '../shared/clock.js';
 import { readMirrorGauges } from './metrics.repo.js';
+import { type RefreshMetrics, refreshMetrics } from './refresh-metrics.js';
 
 const STATUSES = ['queued', 'syncing', 'synced', 'retrying', 'failed', 'paused'] as const;
 const EVENTS = new Set([
@@ -33,7 +34,7 @@ export interface MetricsDeps {
 }
 
 /** Starbridge's Prometheus metrics: counters moved by events, gauges read at scrape time. */
-export interface Metrics {
+export interface Metrics extends RefreshMetrics {
   /** The registry every Starbridge metric is on (never the global one). */
   registry: Registry;
   /** Counts a webhook delivery by event (bounded to known events) and what became of it. */
@@ -157,6 +158,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
 
   return {
     registry,
+    ...refreshMetrics(registry),
     recordDelivery(event: string, outcome: string): void {
       deliveries.inc({ event: bounded(event, EVENTS), outcome });
     },

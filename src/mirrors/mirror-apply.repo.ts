@@ -37,6 +37,8 @@ const LEAN_COLUMNS = [
   'archived',
   'starred_at',
   'next_refresh_at',
+  'refresh_every_ms',
+  'refresh_outcome',
   'installation_id',
   'onedev_conflict',
   'onedev_move_pending',

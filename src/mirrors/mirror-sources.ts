@@ -6,9 +6,12 @@ import type { MirrorRowLean } from './mirror-apply.repo.js';
 import { finishMove, holdMirror, pendingMoves, unholdMirror } from './mirror-hold.repo.js';
 import {
   claimRefreshSlot,
-  claimRefreshSlots,
   dueForRefresh,
   type RefreshCandidate,
+  type RefreshState,
+  type RefreshVisit,
+  refreshState,
+  syncBacklog,
 } from './mirror-refresh.repo.js';
 import type { Refusal } from './mirror-state.js';
 import { type Executor, renameMirror } from './mirrors.repo.js';
@@ -26,7 +29,7 @@ import {
   setSourceFlags,
 } from './source-mirrors.repo.js';
 
-export type { Holder, RefreshCandidate };
+export type { Holder, RefreshCandidate, RefreshState, RefreshVisit };
 
 export interface HolderFlags {
   starred?: boolean;
@@ -82,10 +85,12 @@ export interface MirrorSourceOps {
   ): Promise<void>;
   /** Synced, active mirrors whose refresh slot has come by `now`. */
   refreshCandidates(now: string, limit: number): Promise<RefreshCandidate[]>;
-  /** Takes the mirror's refresh slot and moves it to `at`; false if another replica had. */
-  claimRefreshSlot(mirror: RefreshCandidate, at: string): Promise<boolean>;
-  /** The same for a whole batch in a few statements; the ids whose slot this call took. */
-  claimRefreshSlots(claims: Array<{ mirror: RefreshCandidate; at: string }>): Promise<Set<number>>;
+  /** Moves the mirror's refresh slot from `from` to the visit's; false if another replica had. */
+  claimRefreshSlot(githubId: number, from: string | null, visit: RefreshVisit): Promise<boolean>;
+  /** One mirror's refresh schedule (slot, adaptive and operator's interval). */
+  refreshState(githubId: number): Promise<RefreshState | undefined>;
+  /** Mirrors due for a sync and not yet claimed, plus those syncing. */
+  syncBacklog(): Promise<number>;
 }
 
 export function createMirrorSourceOps(deps: { handle: DbHandle; clock: Clock }): MirrorSourceOps {
@@ -109,7 +114,8 @@ export function createMirrorSourceOps(deps: { handle: DbHandle; clock: Clock }):
     pendingMoves: () => pendingMoves(db),
     finishMove: (githubId, result) => finishMove(db, githubId, result, now()),
     refreshCandidates: (at, limit) => dueForRefresh(db, at, limit),
-    claimRefreshSlot: (mirror, at) => claimRefreshSlot(db, mirror, at, now()),
-    claimRefreshSlots: (claims) => claimRefreshSlots(db, claims),
+    claimRefreshSlot: (githubId, from, visit) => claimRefreshSlot(db, githubId, from, visit, now()),
+    refreshState: (githubId) => refreshState(db, githubId),
+    syncBacklog: () => syncBacklog(db, now()),
   };
 }

@@ -99,8 +99,17 @@ export type MirrorEvent =
   /** GitHub's current flags of the repository (not its name: that is `rename`). */
   | { kind: 'observe'; private: boolean; defaultBranch: string | null; starred?: boolean }
   | { kind: 'project'; name: string; path: string; projectId: number }
-  /** The refresh takes its slot: only from the slot it read (another replica may have). */
-  | { kind: 'schedule-refresh'; from: string | null; at: string };
+  /**
+   * The refresh takes its slot: only from the slot it read (another replica may have). With
+   * `everyMs`/`outcome` it also records the mirror's next interval and what the check found.
+   */
+  | {
+      kind: 'schedule-refresh';
+      from: string | null;
+      at: string;
+      everyMs?: number | null;
+      outcome?: string;
+    };
 
 export type Refusal =
   | 'failed'
@@ -261,7 +270,11 @@ export function transition(row: MirrorState, event: MirrorEvent, now: string): T
       });
     case 'schedule-refresh':
       if (row.next_refresh_at !== event.from) return refuse('slot_taken');
-      return accept({ next_refresh_at: event.at });
+      return accept({
+        next_refresh_at: event.at,
+        ...(event.everyMs !== undefined ? { refresh_every_ms: event.everyMs } : {}),
+        ...(event.outcome !== undefined ? { refresh_outcome: event.outcome } : {}),
+      });
   }
 }
 

@@ -40,6 +40,10 @@ export interface Mirror {
   archived?: boolean;
   /** When the refresh scheduler next compares it with `git ls-remote`. */
   nextRefreshAt?: string | null;
+  /** The refresh's current interval for it (adaptive); null until its first check. */
+  refreshEveryMs?: number | null;
+  /** What its last refresh check (or sync) found: changed, synced, quiet, failed, gone, auth. */
+  refreshOutcome?: string | null;
   /** A GitHub rename the OneDev project could not follow (the new path is taken). */
   onedevConflict?: string | null;
   /** Who paused it by hand (dashboard or admin API) and when; null when nobody did. */
@@ -85,6 +89,8 @@ export function mirrorFromRow(row: MirrorRow): Mirror {
     pausedReason: row.paused_reason ?? null,
     archived: row.archived === 1,
     nextRefreshAt: row.next_refresh_at ?? null,
+    refreshEveryMs: row.refresh_every_ms === null ? null : Number(row.refresh_every_ms),
+    refreshOutcome: row.refresh_outcome ?? null,
     onedevConflict: row.onedev_conflict ?? null,
     pausedBy: row.paused_by ?? null,
     pausedAt: row.paused_at ?? null,

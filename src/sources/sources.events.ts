@@ -9,7 +9,10 @@ export interface SourcesEventMap {
   alert: [{ kind: string; message: string }];
   notice: [{ kind: string; message: string; githubId?: number; fullName?: string }];
   'poll:finished': [{ kind: 'quick' | 'full' | 'installations'; result: string }];
-  'refresh:finished': [{ checked: number; changed: number }];
+  /** `admitted`: slots taken this tick; `deferred`: due, but the sync worker had no room. */
+  'refresh:finished': [{ checked: number; changed: number; admitted?: number; deferred?: number }];
+  /** A mirror's next refresh interval, after a check or a sync. */
+  'refresh:scheduled': [{ githubId: number; everyMs: number; outcome: string }];
 }
 
 export type SourcesEvents = EventEmitter<SourcesEventMap>;

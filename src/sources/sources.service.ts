@@ -45,7 +45,16 @@ export interface GitHubSourcesDeps {
   /** This replica's name in the leases table. */
   owner?: string;
   checkEveryMs?: number;
+  /** The refresh's jitter source, in [0, 1) (Math.random unless given). */
+  random?: () => number;
 }
+
+/**
+ * How deep the sync queue may get, per worker slot, before the refresh holds back: deep
+ * enough that a tick of checks rarely waits, shallow enough that a burst of changes found
+ * after an outage does not pile thousands of syncs ahead of webhooks.
+ */
+const QUEUE_PER_SLOT = 25;
 
 const HOUR = 3_600_000;
 const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, n));
@@ -170,7 +179,13 @@ export function createGitHubSources(deps: GitHubSourcesDeps): GitHubSources {
         authorizationFor: deps.credentials.authorizationFor,
         blocked: deps.credentials.blocked,
         onAuthFailed: poller.confirmToken,
-        intervalMs: gh.refreshIntervalMs,
+        policy: {
+          baseMs: gh.refreshIntervalMs,
+          minMs: gh.refreshMinIntervalMs,
+          maxMs: gh.refreshMaxIntervalMs,
+        },
+        random: deps.random,
+        room: async () => deps.syncConcurrency * QUEUE_PER_SLOT - (await mirrors.syncBacklog()),
         concurrency: deps.syncConcurrency,
         onedevRemote: onedevRemote(deps.onedev),
       })

@@ -6,6 +6,7 @@ import type { SourcesStatus } from '../github/sources.types.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { metricsRoutes } from '../metrics/metrics.routes.js';
 import type { Clock } from '../shared/clock.js';
+import type { SourcesEvents } from '../sources/sources.events.js';
 import { syncSucceeded } from '../sync/sync.events.js';
 import type { SyncWorker } from '../sync/sync.worker.js';
 import type { UpstreamCircuits } from '../upstreams/upstream-circuits.js';
@@ -16,7 +17,7 @@ export function wireMetrics(deps: {
   clock: Clock;
   worker: SyncWorker | undefined;
   containerEvents: EventEmitter<ContainerEvents>;
-  sources: { status(): Promise<SourcesStatus> };
+  sources: { status(): Promise<SourcesStatus>; events?: Pick<SourcesEvents, 'on'> };
   token?: string;
   circuits: Pick<UpstreamCircuits, 'views' | 'events'>;
 }): { metrics: Metrics; routes: Hono } {
@@ -39,6 +40,12 @@ export function wireMetrics(deps: {
   });
   deps.worker?.events.on('sync:quick-retry', (event) =>
     metrics.recordQuickRetry(event.upstream, event.reason),
+  );
+  deps.sources.events?.on('refresh:finished', (tick) =>
+    metrics.recordRefreshTick(tick.admitted ?? tick.checked, tick.deferred ?? 0),
+  );
+  deps.sources.events?.on('refresh:scheduled', (visit) =>
+    metrics.recordRefreshInterval(visit.outcome, visit.everyMs),
   );
   deps.containerEvents.on('container:restarted', (event) =>
     metrics.recordRestart(event.result, event.health),

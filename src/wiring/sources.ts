@@ -6,6 +6,8 @@ import {
   type GitHubSourcesDeps,
 } from '../sources/sources.service.js';
 
+const SUCCEEDED = new Set(['synced', 'unchanged', 'empty']);
+
 export interface SourcesWiringDeps extends GitHubSourcesDeps {
   /** The REST client the repository check asks whether a repository moved or went away. */
   githubApi: GitHubClient;
@@ -47,6 +49,12 @@ export function wireSources(deps: SourcesWiringDeps): SourcesFeature {
     /** A sync that failed for good may mean the repository moved or went away: ask the API. */
     onSyncFinished: (event: { githubId: number; result: string }) => {
       if (event.result === 'failed') void check(event.githubId);
+      // Any sync that left the mirror up to date counts as a visit that found a change.
+      if (SUCCEEDED.has(event.result)) {
+        void sources.refresh?.synced(event.githubId).catch((error: unknown) => {
+          deps.log.warn({ err: error, githubId: event.githubId }, 'refresh schedule not updated');
+        });
+      }
     },
   };
 }

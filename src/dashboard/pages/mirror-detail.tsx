@@ -6,7 +6,7 @@ import type { MirrorOptions } from '../../mirrors/mirror-options.js';
 import type { MirrorChange } from '../../mirrors/mirrors.port.js';
 import { formatBytes } from '../../shared/bytes.js';
 import type { SyncRun } from '../../sync/run.js';
-import { duration, mirrorHref, phaseText } from './format.js';
+import { duration, intervalText, mirrorHref, phaseText } from './format.js';
 import { Layout } from './layout.js';
 import { KeptHistory } from './mirror-history.js';
 import { Runs } from './mirror-parts.js';
@@ -98,6 +98,11 @@ const Facts = (props: { data: MirrorDetailData }) => {
       <dd>
         <When at={m.nextAttemptAt} now={now} />
       </dd>
+      <dt>Next check</dt>
+      <dd>
+        <When at={m.nextRefreshAt ?? null} now={now} empty="not scheduled yet" />
+        {refreshText(props.data)}
+      </dd>
       <dt>LFS</dt>
       <dd>{lfsText(props.data.runs)}</dd>
       <dt>Last error</dt>
@@ -105,6 +110,16 @@ const Facts = (props: { data: MirrorDetailData }) => {
     </dl>
   );
 };
+
+/** How often the refresh compares it with GitHub, and why. */
+function refreshText(data: MirrorDetailData): string {
+  const pinned = data.control?.options.refreshIntervalMs?.value;
+  if (typeof pinned === 'number') return ` · every ${intervalText(pinned)} (set on this mirror)`;
+  const every = data.mirror.refreshEveryMs;
+  if (every === null || every === undefined) return '';
+  const found = data.mirror.refreshOutcome ? `; last found: ${data.mirror.refreshOutcome}` : '';
+  return ` · every ${intervalText(every)} (sooner after changes, later when quiet${found})`;
+}
 
 /** What the newest run with an LFS step found; the runs say what each one moved. */
 function lfsText(runs: SyncRun[]): string {

@@ -40,6 +40,10 @@ export interface MirrorsTable {
   starred_at: string | null;
   /** When the refresh scheduler next compares the mirror with `git ls-remote`. */
   next_refresh_at: string | null;
+  /** The refresh's current interval for this mirror (adaptive); null: REFRESH_INTERVAL. */
+  refresh_every_ms: number | null;
+  /** What the last refresh check found: changed, quiet, failed, gone, auth or synced. */
+  refresh_outcome: string | null;
   /** The GitHub App installation that grants access, when the source is an installation. */
   installation_id: number | null;
   /** A rename could not move the OneDev project (the new path is taken): what to do. */

@@ -23,13 +23,19 @@ export async function startSourcesPipeline(options: {
   clock?: Clock;
   owner?: string;
   onedevToken?: string;
+  /** The refresh's jitter source; 0.5 (no jitter) unless given, so slots are exact. */
+  random?: () => number;
 }): Promise<SourcesPipeline> {
   const pipeline = await startPipeline({
     dialect: options.dialect,
     onedevToken: options.onedevToken,
     env: options.env,
     clock: options.clock,
-    scheduler: { owner: options.owner ?? 'replica-a', checkEveryMs: 100 },
+    scheduler: {
+      owner: options.owner ?? 'replica-a',
+      checkEveryMs: 100,
+      random: options.random ?? (() => 0.5),
+    },
   });
   const { sources } = pipeline.services;
   const alerts: Array<{ kind: string; message: string }> = [];

@@ -14,7 +14,11 @@ describe.each(DIALECTS)('a rejected GitHub token on %s', (dialect) => {
 
   it('gives one alert; poller, refresh, repository checks and syncs stop sending it until a re-check succeeds', async () => {
     const clock = manualClock();
-    p = await startSourcesPipeline({ dialect, clock, env: { REFRESH_INTERVAL: '1m' } });
+    p = await startSourcesPipeline({
+      dialect,
+      clock,
+      env: { REFRESH_INTERVAL: '1m', REFRESH_MAX_INTERVAL: '1m' },
+    });
     const repos = await seedRepos(p.github, 'tok', ['a', 'b', 'c']);
     for (const r of repos) p.github.star('octocat', r.fullName);
     expect(await p.sources.poller.full()).toBe('3 added');
@@ -89,7 +93,11 @@ describe.each(DIALECTS)('a rejected GitHub token on %s', (dialect) => {
 
   it('refresh refused by git asks GET /user once; a rejected token stops the tick and raises the one alert', async () => {
     const clock = manualClock();
-    p = await startSourcesPipeline({ dialect, clock, env: { REFRESH_INTERVAL: '1m' } });
+    p = await startSourcesPipeline({
+      dialect,
+      clock,
+      env: { REFRESH_INTERVAL: '1m', REFRESH_MAX_INTERVAL: '1m' },
+    });
     const repos = await seedRepos(p.github, 'ref', ['a', 'b', 'c', 'd']);
     for (const r of repos) p.github.star('octocat', r.fullName);
     expect(await p.sources.poller.full()).toBe('4 added');

@@ -97,7 +97,7 @@ describe.each(DIALECTS)('mirror guard and drift on %s', (dialect) => {
     const p = await startSourcesPipeline({
       dialect,
       clock,
-      env: { REFRESH_INTERVAL: '1m', ...env },
+      env: { REFRESH_INTERVAL: '1m', REFRESH_MAX_INTERVAL: '1m', ...env },
       onedevToken,
     });
     cleanups.push(() => p.close());

@@ -69,6 +69,9 @@ export interface GitHubDouble {
   /** A snapshot of a user's (or, without login, the anonymous) rate-limit pool. */
   rateLimit(login?: string): RateBucket;
   setRateLimit(login: string | undefined, patch: Partial<RateBucket>): RateBucket;
+  /** A snapshot of a user's GraphQL pool (points, not requests). */
+  graphqlRateLimit(login: string): RateBucket;
+  setGraphqlRateLimit(login: string, patch: Partial<RateBucket>): RateBucket;
   /** GitHub Apps: public keys, installations, installation tokens (see apps.ts). */
   apps: AppRegistry;
   /** Registers an App by id with the PEM public key its JWTs must verify against. */
@@ -91,6 +94,8 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions = {}): Promise
     anonymousLimit: opts.rateLimit?.anonymousLimit ?? 60,
     windowSeconds: opts.rateLimit?.windowSeconds ?? 3600,
   });
+  // GraphQL's pool: 5,000 points an hour per user, apart from REST's requests.
+  const points = new RateLimiter({ limit: 5000, anonymousLimit: 0, windowSeconds: 3600 });
   const faults = new Faults();
   const requests: RecordedRequest[] = [];
   let url = '';
@@ -99,6 +104,7 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions = {}): Promise
   const handler = createHandler({
     state,
     rate,
+    points,
     faults,
     tokens,
     requests,
@@ -150,6 +156,8 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions = {}): Promise
     addWiki: (fullName) => state.addWiki(fullName),
     rateLimit: (login) => ({ ...rate.bucket(login) }),
     setRateLimit: (login, patch) => ({ ...rate.set(login, patch) }),
+    graphqlRateLimit: (login) => ({ ...points.bucket(login) }),
+    setGraphqlRateLimit: (login, patch) => ({ ...points.set(login, patch) }),
     apps,
     addApp: (appId, pem) => apps.addApp(appId, pem),
     addInstallation: (appId, account, repos) =>

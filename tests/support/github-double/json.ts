@@ -8,7 +8,14 @@ import { type GitHubState, isoSeconds, type RepoRecord, type UserRecord } from '
  * double itself, because it serves both the API and git at its root.
  */
 
-const nodeId = (kind: string, id: number) => Buffer.from(`${kind}${id}`).toString('base64');
+/** GitHub's (legacy) global node id: base64 of `<type code>:<Type><database id>`. */
+export const nodeId = (kind: string, id: number) => Buffer.from(`${kind}${id}`).toString('base64');
+
+/** The repository a node id names, if it names one: the inverse of `nodeId('010:Repository', id)`. */
+export function repoIdOfNode(id: string): number | undefined {
+  const m = /^010:Repository(\d+)$/.exec(Buffer.from(id, 'base64').toString('utf8'));
+  return m ? Number(m[1]) : undefined;
+}
 
 export function userJson(u: UserRecord, base: string): Record<string, unknown> {
   const api = `${base}/users/${u.login}`;
@@ -59,7 +66,7 @@ export function repoJson(
     git_refs_url: `${api}/git/refs{/sha}`,
     created_at: r.createdAt,
     updated_at: r.updatedAt,
-    pushed_at: r.pushedAt ?? pushedAtOnDisk(r),
+    pushed_at: pushedAtOf(r),
     git_url: `git://${host}/${r.fullName}.git`,
     ssh_url: `git@${host}:${r.fullName}.git`,
     clone_url: `${base}/${r.fullName}.git`,
@@ -118,6 +125,10 @@ function countStargazers(state: GitHubState, r: RepoRecord): number {
  * Without an explicit `pushedAt`, the newest ref change on disk stands in for the last push,
  * so commits a test pushes straight into `repoPath()` show up in `pushed_at` (and the ETag).
  */
+export function pushedAtOf(r: RepoRecord): string {
+  return r.pushedAt ?? pushedAtOnDisk(r);
+}
+
 function pushedAtOnDisk(r: RepoRecord): string {
   let newest = Date.parse(r.createdAt);
   const visit = (p: string) => {

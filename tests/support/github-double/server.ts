@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type AppRegistry, answerApps } from './apps.js';
 import { matchGitPath, serveGit } from './git.js';
+import { answerGraphql } from './graphql.js';
 import { matchLfsPath, serveLfs } from './lfs.js';
 import { type Fault, type Faults, RateLimiter } from './limits.js';
 import { type RestResult, routeRest } from './rest.js';
@@ -15,7 +16,7 @@ import type { GitHubState } from './state.js';
  */
 
 export interface RecordedRequest {
-  kind: 'rest' | 'git' | 'lfs';
+  kind: 'rest' | 'graphql' | 'git' | 'lfs';
   method: string;
   /** Path without the query string. */
   path: string;
@@ -31,6 +32,8 @@ export interface RecordedRequest {
   apiVersion?: string;
   /** Git requests: bytes of the answer's body sent so far (packs, ref advertisements). */
   bytesSent?: number;
+  /** GraphQL requests: the points the query cost. */
+  cost?: number;
   /** Set when an injected fault produced the answer. */
   fault?: Fault['kind'];
 }
@@ -38,6 +41,8 @@ export interface RecordedRequest {
 export interface HandlerDeps {
   state: GitHubState;
   rate: RateLimiter;
+  /** GraphQL's own pool, counted in points rather than requests. */
+  points: RateLimiter;
   faults: Faults;
   tokens: Map<string, string>;
   requests: RecordedRequest[];
@@ -78,10 +83,11 @@ export function createHandler(deps: HandlerDeps) {
     const auth: Auth = { login, badToken: token !== undefined && login === undefined };
     const lfs = matchLfsPath(url.pathname);
     const git = lfs ? undefined : matchGitPath(url.pathname);
+    const graphql = url.pathname === '/graphql' && req.method === 'POST';
     const ifNoneMatch = req.headers['if-none-match'];
     const apiVersion = headerOf(req, 'x-github-api-version');
     const rec: RecordedRequest = {
-      kind: lfs ? 'lfs' : git ? 'git' : 'rest',
+      kind: lfs ? 'lfs' : git ? 'git' : graphql ? 'graphql' : 'rest',
       method: req.method ?? 'GET',
       path: url.pathname,
       url: url.pathname + url.search,
@@ -98,7 +104,10 @@ export function createHandler(deps: HandlerDeps) {
     });
 
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-    const fault = faults.take(rec.kind === 'lfs' ? 'git' : rec.kind, rec.url);
+    const fault = faults.take(
+      rec.kind === 'lfs' ? 'git' : rec.kind === 'graphql' ? 'rest' : rec.kind,
+      rec.url,
+    );
     if (fault) rec.fault = fault.kind;
     if (fault?.kind === 'network') {
       req.socket.destroy();
@@ -117,6 +126,13 @@ export function createHandler(deps: HandlerDeps) {
       await serveGit(req, res, state, git, auth, (bytes) => {
         rec.bytesSent = (rec.bytesSent ?? 0) + bytes;
       });
+      return;
+    }
+    if (graphql && !fault && !auth.badToken) {
+      const body = await readBody(req);
+      const answer = answerGraphql({ state, points: deps.points, base, login: auth.login }, body);
+      rec.cost = answer.cost;
+      send(res, answer, auth, false, apiVersion);
       return;
     }
     const answer = answerRest(req, url, auth, fault, base, token);
@@ -205,6 +221,12 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   const strip = (t: string) => t.trim().replace(/^W\//, '');
   return header.split(',').some((t) => t.trim() === '*' || strip(t) === strip(etag));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** GitHub answers with the version asked for, or its default when none was. */
