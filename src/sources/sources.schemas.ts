@@ -45,6 +45,18 @@ export const sourcesStatusSchema = z.object({
       .string()
       .optional()
       .describe('set while the poller is stopped (e.g. token rejected)'),
+    lists: z
+      .array(
+        z.object({
+          list: z.string().describe('as written in GITHUB_STAR_LISTS'),
+          slug: z.string().optional(),
+          parent: z.string().optional().describe('OneDev parent below the root project'),
+          stars: z.number().describe('stars this list selected at the last walk'),
+          missing: z.boolean().optional().describe('GitHub shows no such list for the user'),
+        }),
+      )
+      .optional()
+      .describe('GITHUB_STAR_LISTS: the lists followed'),
   }),
   refresh: z.object({ lastAt: timestamp.nullable(), nextAt: timestamp.nullable() }),
   rateLimit: z.object({ limit: z.number(), remaining: z.number(), resetAt: timestamp }).nullable(),
