@@ -81,7 +81,7 @@ export function createRenames(deps: RenamesDeps): Renames {
     const projectId = row.onedev_project_id as number;
     const occupant = await onedev.findProject(target);
     if (occupant !== undefined && occupant !== projectId) {
-      const conflict = `${row.full_name} belongs at OneDev path ${target} (renamed on GitHub or moved to another Star List), but that path is taken by another project; the mirror stays at ${row.onedev_path}`;
+      const conflict = `${row.full_name} should move (renamed on GitHub or moved to another Star List), but OneDev path ${target} is taken by another project; the mirror stays at ${row.onedev_path}`;
       log.warn({ repo: row.full_name, target, current: row.onedev_path }, 'rename conflict');
       await deps.mirrors.finishMove(row.github_id, { conflict });
       return false;

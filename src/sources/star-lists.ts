@@ -37,6 +37,14 @@ export interface ListsListing {
   missing: string[];
 }
 
+/** Reads the chosen Star Lists: a cheap look at their stamps, and the walk of their items. */
+export interface StarListsReader {
+  /** One query: the chosen lists found, their stamp, and the names GitHub does not have. */
+  look(target: StarsTarget): Promise<ListsLook>;
+  /** Every item of every chosen list, grouped by the first list holding it. */
+  walk(target: StarsTarget, before: ListsLook): Promise<ListsListing>;
+}
+
 /**
  * GITHUB_STAR_LISTS: which stars are mirrored, and under which OneDev parent. The look is one
  * query (one point); the walk reads every page of every chosen list. A list's name or slug
@@ -45,7 +53,7 @@ export interface ListsListing {
 export function createStarListsReader(deps: {
   octokit: GitHubOctokit;
   choices: readonly StarListChoice[];
-}) {
+}): StarListsReader {
   async function look(target: StarsTarget): Promise<ListsLook> {
     const lists = await fetchStarLists(deps.octokit, target);
     const found: ListsLook['found'] = [];
@@ -97,5 +105,3 @@ export function createStarListsReader(deps: {
 
   return { look, walk };
 }
-
-export type StarListsReader = ReturnType<typeof createStarListsReader>;

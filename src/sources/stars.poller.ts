@@ -8,7 +8,7 @@ import { type ApplyDeps, type ApplyResult, applyPlan } from './apply-plan.js';
 import { planReconcile, type ReconcilePlan } from './reconcile.plan.js';
 import { patchState, readState } from './source-state.repo.js';
 import type { SourcesEvents } from './sources.events.js';
-import type { ListsListing, StarListSummary, StarListsReader } from './star-lists.js';
+import type { ListsListing, ListsLook, StarListSummary, StarListsReader } from './star-lists.js';
 import { listAllStars, listNewStars } from './stars.listing.js';
 
 /** The poller's row in `source_state`. */
@@ -198,11 +198,7 @@ export function createStarsPoller(deps: StarsPollerDeps): StarsPoller {
    * a release, like an unstar, so there is no star check; a named list that is missing, or
    * one that changed during the walk, makes the listing incomplete and releases nothing.
    */
-  async function listsPlan(
-    lists: StarListsReader,
-    who: StarsTarget,
-    look: Awaited<ReturnType<StarListsReader['look']>>,
-  ) {
+  async function listsPlan(lists: StarListsReader, who: StarsTarget, look: ListsLook) {
     const listing = await lists.walk(who, look);
     const known = await deps.mirrors.known({ kind: 'stars' });
     const plan = planReconcile(listing.items, known, {

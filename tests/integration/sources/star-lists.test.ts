@@ -161,7 +161,7 @@ describe.each(DIALECTS)('Star Lists choose what is mirrored, and where, on %s', 
       name: 'starred',
     });
     star.sender.login = USER;
-    const answer = await (await pipe.send('star', star)).json();
+    const answer = (await (await pipe.send('star', star)).json()) as { detail?: string };
     expect(answer).toMatchObject({ outcome: 'ignored' });
     expect(answer.detail).toMatch(/GITHUB_STAR_LISTS/);
     expect(await pipe.row(repo!.id)).toBeUndefined();
