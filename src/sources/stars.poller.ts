@@ -217,7 +217,6 @@ export function createStarsPoller(deps: StarsPollerDeps): StarsPoller {
       log.warn({ lists: missing }, missingMessage(missing));
       deps.events.emit('alert', { kind: 'star_lists_missing', message: missingMessage(missing) });
     }
-    // While the plan waits behind STARS_MAX_NEW_PER_RUN the stamp is kept: walk again.
     await save({ lists: listing.summary, listsMissing: missing, listsStamp: listing.stamp });
   }
 
@@ -308,7 +307,7 @@ export function createStarsPoller(deps: StarsPollerDeps): StarsPoller {
   };
 }
 
-/** New mirrors left behind the cap must be seen again by the next quick look. */
+/** New mirrors left behind STARS_MAX_NEW_PER_RUN: no stamp is kept, so the next quick look walks again. */
 function keepStampWhileDeferred(listing: ListsListing, plan: ReconcilePlan): ListsListing {
   return plan.deferred.length > 0 ? { ...listing, stamp: '' } : listing;
 }

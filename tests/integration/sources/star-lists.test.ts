@@ -59,8 +59,13 @@ describe.each(DIALECTS)('Star Lists choose what is mirrored, and where, on %s', 
       { list: 'Work Stuff', slug: 'work-stuff', parent: 'work-mirrors', stars: 1 },
     ]);
 
-    // A quick poll costs one look while nothing was added; an addition is walked and mirrored.
+    // A quick poll costs one look (one point) while nothing was added; an addition is walked.
+    pipe.github.clearRequests();
+    const points = pipe.github.graphqlRateLimit(USER).used;
     expect(await pipe.sources.poller.quick()).toBe('not modified');
+    const api = pipe.github.requests.filter((r) => r.kind === 'rest' || r.kind === 'graphql');
+    expect(api.map((r) => `${r.kind} ${r.path}`)).toEqual(['graphql /graphql']);
+    expect(pipe.github.graphqlRateLimit(USER).used - points).toBe(1);
     const [added] = await seedRepos(pipe.github, 'octo', ['added']);
     pipe.github.addToList(USER, 'tools', added!.fullName);
     expect(await pipe.sources.poller.quick()).toBe('1 added');
