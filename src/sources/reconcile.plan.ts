@@ -122,6 +122,8 @@ export interface PlanSummary {
   toUnstar: PlannedRepo[];
   /** Mirrors whose repository has a new name, with the old one. */
   renamed: Array<PlannedRepo & { from: string }>;
+  /** Mirrors now in another chosen Star List (slug), with its OneDev parent; absent when none. */
+  regrouped?: Array<PlannedRepo & StarGroup>;
   /** How many listed repositories were already mirrored as they are. */
   unchanged: number;
   /** Whether the listing was whole and not empty, so removals were considered at all. */
@@ -136,6 +138,9 @@ export function describePlan(plan: ReconcilePlan): PlanSummary {
     deferred: plan.deferred.map(name),
     toUnstar: plan.toUnstar.map((m) => ({ githubId: m.githubId, fullName: m.fullName })),
     renamed: plan.renamed.map((r) => ({ ...name(r.repo), from: r.from })),
+    ...(plan.regrouped.length > 0
+      ? { regrouped: plan.regrouped.map((r) => ({ ...name(r.repo), ...r.group })) }
+      : {}),
     unchanged: plan.unchanged,
     removalsConsidered: plan.removalsConsidered,
   };

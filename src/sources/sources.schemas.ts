@@ -20,6 +20,10 @@ export const reconcilePlanSchema = z.object({
   deferred: z.array(repoRef).describe('over STARS_MAX_NEW_PER_RUN: left for the next run'),
   toUnstar: z.array(repoRef).describe('mirrored as starred, no longer starred'),
   renamed: z.array(repoRef.extend({ from: z.string() })),
+  regrouped: z
+    .array(repoRef.extend({ list: z.string().nullable(), parent: z.string().nullable() }))
+    .optional()
+    .describe('GITHUB_STAR_LISTS: mirrors now in another list; a new parent moves the project'),
   unchanged: z.number().int().min(0),
   removalsConsidered: z
     .boolean()

@@ -86,6 +86,10 @@ describe.each(DIALECTS)('Star Lists choose what is mirrored, and where, on %s', 
 
     // In both lists: `tools` comes first in GITHUB_STAR_LISTS, so it wins.
     pipe.github.addToList(USER, 'tools', repo!.fullName);
+    const dry = await pipe.sources.reconcile({ dryRun: true });
+    expect(dry.plan?.regrouped).toEqual([
+      { githubId: repo!.id, fullName: 'octo/mover', list: 'tools', parent: null },
+    ]);
     expect(await pipe.sources.poller.quick()).toBe('1 regrouped');
     expect(await pipe.sources.renames.processPending()).toBe(1);
     const moved = pipe.onedev.projectByPath('github/octo/mover');
