@@ -158,6 +158,18 @@ describe.each(DIALECTS)('Star Lists choose what is mirrored, and where, on %s', 
     expect(pipe.alerts).toHaveLength(1);
   });
 
+  it('another user’s lists: the public ones are followed, a private one is missing', async () => {
+    const pipe = await start('open,secret', { GITHUB_STARS_USER: 'alice' });
+    const [shown, hidden] = await seedRepos(pipe.github, 'octo', ['shown', 'hidden']);
+    pipe.github.addList('alice', 'open');
+    pipe.github.addList('alice', 'secret', { private: true });
+    pipe.github.addToList('alice', 'open', shown!.fullName);
+    pipe.github.addToList('alice', 'secret', hidden!.fullName);
+    expect(await pipe.sources.poller.full()).toBe('1 added');
+    expect(await pipe.row(hidden!.id)).toBeUndefined();
+    expect(pipe.alerts[0]?.message).toMatch(/"secret"/);
+  });
+
   it('a star webhook alone mirrors nothing while lists choose', async () => {
     const pipe = await start('tools');
     pipe.github.addList(USER, 'tools');
