@@ -47,6 +47,8 @@ const LEAN_COLUMNS = [
   'source_gone_at',
   'source_gone_reason',
   'lfs',
+  'star_list',
+  'onedev_parent',
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof MirrorRowLean)[];

@@ -34,6 +34,8 @@ export type MirrorState = Pick<
   | 'next_refresh_at'
   | 'paused_by'
   | 'source_gone_at'
+  | 'star_list'
+  | 'onedev_parent'
 >;
 
 /** What a finished sync writes: the retry policy has already chosen the status. */
@@ -96,6 +98,8 @@ export type MirrorEvent =
   | { kind: 'archive'; archived: boolean }
   /** An operator's LFS setting for the mirror: 1 on, 0 off, null follows MIRROR_LFS. */
   | { kind: 'set-lfs'; lfs: 0 | 1 | null }
+  /** The chosen Star List that holds the mirror now, and the OneDev parent it maps to. */
+  | { kind: 'regroup'; list: string | null; parent: string | null }
   /** GitHub's current flags of the repository (not its name: that is `rename`). */
   | { kind: 'observe'; private: boolean; defaultBranch: string | null; starred?: boolean }
   | { kind: 'project'; name: string; path: string; projectId: number }
@@ -229,6 +233,8 @@ export function transition(row: MirrorState, event: MirrorEvent, now: string): T
       });
     case 'rename':
       return rename(row, event, now);
+    case 'regroup':
+      return regroup(row, event, now);
     case 'moved':
       return accept({
         onedev_path: event.path,
@@ -276,6 +282,30 @@ export function transition(row: MirrorState, event: MirrorEvent, now: string): T
         ...(event.outcome !== undefined ? { refresh_outcome: event.outcome } : {}),
       });
   }
+}
+
+/**
+ * The mirror's Star List (and with it its OneDev parent) changed. Like a rename: an existing
+ * project is marked to move under the new parent; without one, the first sync creates it
+ * there.
+ */
+function regroup(
+  row: MirrorState,
+  event: Extract<MirrorEvent, { kind: 'regroup' }>,
+  now: string,
+): Transition {
+  if (row.star_list === event.list && row.onedev_parent === event.parent) {
+    return refuse('unchanged');
+  }
+  if (row.onedev_parent === event.parent) return accept({ star_list: event.list, updated_at: now });
+  const hasProject = row.onedev_project_id !== null;
+  return accept({
+    star_list: event.list,
+    onedev_parent: event.parent,
+    onedev_move_pending: hasProject ? 1 : 0,
+    ...(hasProject ? {} : { onedev_path: null, onedev_name: null }),
+    updated_at: now,
+  });
 }
 
 /** The columns a freed lease clears. */

@@ -83,7 +83,8 @@ export async function syncMirror(
   const lastPushed = parseRefs(mirror.pushed_refs);
   const onedevName = mirror.onedev_name ?? toOneDevName(mirror.name);
   const onedevPath =
-    mirror.onedev_path ?? [deps.onedevRoot, mirror.owner, onedevName].filter(Boolean).join('/');
+    mirror.onedev_path ??
+    [deps.onedevRoot, mirror.onedev_parent, mirror.owner, onedevName].filter(Boolean).join('/');
 
   // OneDev is compared too, so a change made there (drift) is found and undone even when
   // GitHub has not moved.
