@@ -13,6 +13,8 @@ import * as m0010 from './0010-sync-lfs.js';
 import * as m0011 from './0011-history-gone-wikis.js';
 import * as m0012 from './0012-ssh-keys.js';
 import * as m0013 from './0013-mirror-control.js';
+import * as m0018 from './0018-sync-bytes.js';
+import * as m0019 from './0019-notifications.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -27,4 +29,6 @@ export const migrations: Record<string, Migration> = {
   '0011-history-gone-wikis': m0011,
   '0012-ssh-keys': m0012,
   '0013-mirror-control': m0013,
+  '0018-sync-bytes': m0018,
+  '0019-notifications': m0019,
 };

@@ -21,6 +21,7 @@ import {
 import { parseLsRemote } from './git-refs.js';
 import { describeUrl } from './git-remote.js';
 import { createGitRunner, type GitEngineOptions } from './git-runner.js';
+import { bytesReceived, bytesWritten } from './git-transfer.js';
 
 export type { GitEngineOptions } from './git-runner.js';
 
@@ -49,13 +50,13 @@ export function createGitEngine(options: GitEngineOptions): GitEngine {
   return {
     lsRemote,
 
-    fetchToCache(cacheDir, remote, signal, seed) {
+    fetchToCache(cacheDir, remote, signal, seed, onBytes) {
       const dir = resolve(cacheDir);
       return queue.run(dir, async () => {
         const url = git.checkedUrl(remote);
         if (await cacheIsNew(dir)) {
           if (!seed) {
-            await cloneIntoCache(git, dir, url, { remote, signal });
+            onBytes?.(bytesReceived(await cloneIntoCache(git, dir, url, { remote, signal })));
             return readCacheRefs(git, dir);
           }
           // A failed seed leaves an empty cache behind: the fetch below then fills it from
@@ -68,10 +69,15 @@ export function createGitEngine(options: GitEngineOptions): GitEngine {
         }
         await prepareCache(git, dir);
         const args = [gitDir(dir), 'fetch', '--prune', '--no-tags', '--no-recurse-submodules'];
-        const fetched = await git.run('fetch', [...args, '--', url, ...FETCH_REFSPECS], {
-          remote,
-          signal,
-        });
+        const fetched = await git.run(
+          'fetch',
+          [...args, '--progress', '--', url, ...FETCH_REFSPECS],
+          {
+            remote,
+            signal,
+          },
+        );
+        onBytes?.(bytesReceived(fetched.stderr));
         const refs = await readCacheRefs(git, dir);
         // Nothing reported as changed while refs are cached: check the remote still has them.
         if (Object.keys(refs).length > 0 && !fetched.stderr.includes('->')) {
@@ -82,7 +88,7 @@ export function createGitEngine(options: GitEngineOptions): GitEngine {
       });
     },
 
-    pushFromCache(cacheDir, remote, signal, cachedRefs, alsoPush = []) {
+    pushFromCache(cacheDir, remote, signal, cachedRefs, alsoPush = [], onBytes) {
       const dir = resolve(cacheDir);
       return queue.run(dir, async () => {
         const url = git.checkedUrl(remote);
@@ -101,6 +107,7 @@ export function createGitEngine(options: GitEngineOptions): GitEngine {
         // --prune acts on the heads and tags refspecs only: kept refs on the target stay.
         const kept = alsoPush.map((ref) => `${ref}:${ref}`);
         const args = [gitDir(dir), 'push', '--atomic', '--force', '--prune', '--porcelain'];
+        args.push('--progress');
         const pushed = await git.run('push', [...args, '--', url, ...PUSH_REFSPECS, ...kept], {
           remote,
           signal,
@@ -108,6 +115,7 @@ export function createGitEngine(options: GitEngineOptions): GitEngine {
         // --porcelain reports a rejected ref as `!` on stdout; never let one pass as success.
         if (/^!\t/m.test(pushed.stdout))
           throw git.failure('push', { ...pushed, exitCode: 1 }, remote);
+        onBytes?.(bytesWritten(pushed.stderr));
       });
     },
 

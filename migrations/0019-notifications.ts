@@ -1,0 +1,27 @@
+// notifications: every notification Starbridge attempted — when, the event kind, the repository
+// it concerns (if one), the channel's name (never its URL or secret), whether it was delivered
+// and the last error. The activity log reads it newest first (notifications_at); the retention
+// prune deletes by time through the same index.
+import type { Kysely } from 'kysely';
+
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('notifications')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('at', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('repository', 'text')
+    .addColumn('channel', 'text', (c) => c.notNull())
+    .addColumn('result', 'text', (c) => c.notNull())
+    .addColumn('error', 'text')
+    .execute();
+  await db.schema
+    .createIndex('notifications_at')
+    .on('notifications')
+    .columns(['at', 'id'])
+    .execute();
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('notifications').execute();
+}
