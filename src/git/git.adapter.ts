@@ -56,7 +56,8 @@ export function createGitEngine(options: GitEngineOptions): GitEngine {
         const url = git.checkedUrl(remote);
         if (await cacheIsNew(dir)) {
           if (!seed) {
-            onBytes?.(bytesReceived(await cloneIntoCache(git, dir, url, { remote, signal })));
+            const cloned = await cloneIntoCache(git, dir, url, { remote, signal });
+            onBytes?.(bytesReceived(cloned));
             return readCacheRefs(git, dir);
           }
           // A failed seed leaves an empty cache behind: the fetch below then fills it from
