@@ -1,7 +1,9 @@
 // notifications: every notification Starbridge attempted — when, the event kind, the repository
 // it concerns (if one), the channel's name (never its URL or secret), whether it was delivered
 // and the last error. The activity log reads it newest first (notifications_at); the retention
-// prune deletes by time through the same index.
+// prune, if one is added, deletes by time through the same index.
+// history_snapshots_taken_id: the activity log pages kept tips by (time, id); the older index on
+// the time alone leaves ties to a sort.
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
@@ -23,5 +25,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex('history_snapshots_taken_id').execute();
   await db.schema.dropTable('notifications').execute();
 }
