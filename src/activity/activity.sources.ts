@@ -247,7 +247,7 @@ const drifts: ActivitySource = {
         kind: 'drift' as const,
         id: r.id,
         at: r.started_at,
-        result: drift.restored ? 'restored' : 'not restored',
+        result: drift.restored ? 'restored' : 'not_restored',
         repository: r.full_name,
         summary: `changed in OneDev: ${refs}`,
         durationMs: null,

@@ -127,7 +127,7 @@ describe.each(DIALECTS)(
     it('shows the runs that found OneDev changed, each linking to its run', async () => {
       const drifts = await read({ kinds: ['drift'] });
       expect(drifts.map((e) => [e.id, e.result, e.repository])).toEqual([
-        ['r2', 'not restored', 'octocat/beta'],
+        ['r2', 'not_restored', 'octocat/beta'],
         ['r1', 'restored', 'octocat/alpha'],
       ]);
       expect(drifts[1]?.summary).toBe('changed in OneDev: refs/heads/main moved');
