@@ -22,6 +22,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .on('notifications')
     .columns(['at', 'id'])
     .execute();
+  await db.schema
+    .createIndex('history_snapshots_taken_id')
+    .on('history_snapshots')
+    .columns(['taken_at', 'id'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
