@@ -1,6 +1,6 @@
 // sync_runs.bytes_fetched / bytes_pushed: the pack bytes a run's git moved — fetched from GitHub
-// and pushed to OneDev, as git's progress reported them. NULL for failed runs and runs from
-// before this migration.
+// (the packs added to the cache) and pushed to OneDev (git's progress). NULL for failed runs
+// and runs from before this migration.
 // sync_runs_drift: the activity log's drift source reads only the runs that found OneDev changed,
 // newest first; a partial index keeps that read off the hundred thousand other runs.
 import { type Kysely, sql } from 'kysely';

@@ -167,7 +167,7 @@ export const syncRunSchema = z.object({
     })
     .nullable()
     .describe(
-      "what the run's git transfers moved, as git's progress reported it (LFS objects not included); null for failed runs",
+      "what the run's git transfers moved: the packs added to the cache, and the pack pushed as git's progress reported it (LFS objects not included); null for failed runs",
     ),
 });
 models.add(syncRunSchema, { id: 'SyncRun' });

@@ -42,23 +42,19 @@ export async function initCache(git: GitRunner, cacheDir: string): Promise<void>
  * ref). The clone's remote entry is dropped: every transfer names its URL. If the clone
  * fails, an empty cache is made instead, so per-repository settings an error names (such
  * as `fetch.fsck.<check>=ignore`) have a place to go, and the error is passed on.
- * Returns the clone's stderr, whose progress tells the bytes received.
  */
 export async function cloneIntoCache(
   git: GitRunner,
   cacheDir: string,
   url: string,
   options: RunOptions,
-): Promise<string> {
+): Promise<void> {
   try {
-    let stderr = '';
     await createAtomically(cacheDir, async (temp) => {
-      const clone = ['clone', '--bare', '--progress', '--template=', '--', url, temp];
-      stderr = (await git.run('clone', ['-c', 'init.defaultBranch=main', ...clone], options))
-        .stderr;
+      const clone = ['clone', '--bare', '--quiet', '--template=', '--', url, temp];
+      await git.run('clone', ['-c', 'init.defaultBranch=main', ...clone], options);
       await git.run('config', [gitDir(temp), 'config', '--remove-section', 'remote.origin']);
     });
-    return stderr;
   } catch (error) {
     // The clone's error is the one to report, even if this fails too.
     await initCache(git, cacheDir).catch(() => undefined);

@@ -21,7 +21,7 @@ import {
 import { parseLsRemote } from './git-refs.js';
 import { describeUrl } from './git-remote.js';
 import { createGitRunner, type GitEngineOptions } from './git-runner.js';
-import { bytesReceived, bytesWritten } from './git-transfer.js';
+import { bytesWritten, FETCH_CONFIG, newPackBytes, packSizes } from './git-transfer.js';
 
 export type { GitEngineOptions } from './git-runner.js';
 
@@ -56,8 +56,8 @@ export function createGitEngine(options: GitEngineOptions): GitEngine {
         const url = git.checkedUrl(remote);
         if (await cacheIsNew(dir)) {
           if (!seed) {
-            const cloned = await cloneIntoCache(git, dir, url, { remote, signal });
-            onBytes?.(bytesReceived(cloned));
+            await cloneIntoCache(git, dir, url, { remote, signal });
+            onBytes?.(newPackBytes(new Map(), await packSizes(dir)));
             return readCacheRefs(git, dir);
           }
           // A failed seed leaves an empty cache behind: the fetch below then fills it from
@@ -70,15 +70,19 @@ export function createGitEngine(options: GitEngineOptions): GitEngine {
         }
         await prepareCache(git, dir);
         const args = [gitDir(dir), 'fetch', '--prune', '--no-tags', '--no-recurse-submodules'];
-        const fetched = await git.run(
-          'fetch',
-          [...args, '--progress', '--', url, ...FETCH_REFSPECS],
-          {
-            remote,
-            signal,
-          },
-        );
-        onBytes?.(bytesReceived(fetched.stderr));
+        const packs = await packSizes(dir);
+        const fetched = await git.run('fetch', [...args, '--', url, ...FETCH_REFSPECS], {
+          remote,
+          signal,
+          config: FETCH_CONFIG,
+        });
+        onBytes?.(newPackBytes(packs, await packSizes(dir)));
+        // The repack a fetch would have run itself, once its packs are counted; like git's
+        // own, a failed one leaves the fetch as it is.
+        await git.run('maintenance', [gitDir(dir), 'maintenance', 'run', '--auto', '--quiet'], {
+          signal,
+          accept: () => true,
+        });
         const refs = await readCacheRefs(git, dir);
         // Nothing reported as changed while refs are cached: check the remote still has them.
         if (Object.keys(refs).length > 0 && !fetched.stderr.includes('->')) {

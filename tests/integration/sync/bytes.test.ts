@@ -61,4 +61,22 @@ describe.each(DIALECTS)('bytes a sync moved, on %s', (dialect) => {
     expect(Number(update?.bytes_pushed)).toBeGreaterThan(0);
     expect(Number(update?.bytes_pushed)).toBeLessThan(pushed / 20);
   }, 120_000);
+
+  it('counts a pack too small for git to show its size', async () => {
+    const p = await startPipeline({ dialect });
+    pipeline = p;
+    const record = p.github.addRepo({ owner: 'octocat', name: 'tiny', defaultBranch: 'main' });
+    await new RepoBuilder(p.github.repoPath('octocat', 'tiny')).commit('main', {
+      files: { 'README.md': '# tiny\n' },
+    });
+    const repo = { id: record.id, owner: 'octocat', name: 'tiny' };
+    const first = p.nextSync(record.id);
+    const watch = withRepository(webhookExample('watch', 'started'), repo);
+    expect((await p.deliver('watch', watch)).status).toBe(202);
+    expect((await first).result).toBe('synced');
+    const [run] = await runsOf(p, record.id);
+    expect(Number(run?.bytes_fetched)).toBeGreaterThan(100);
+    expect(Number(run?.bytes_fetched)).toBeLessThan(p.github.gitBytesServed());
+    expect(Number(run?.bytes_pushed)).toBeGreaterThan(100);
+  }, 60_000);
 });
