@@ -136,7 +136,8 @@ export const MirrorRunCharts = (props: { runs: SyncRun[] }) => {
     description: `Oldest on the left, fetched from GitHub below pushed to OneDev. ${formatBytes(fetched)} fetched and ${formatBytes(pushed)} pushed in all; failed runs record none.`,
     series: ['fetched', 'pushed'],
     labelHeading: 'Run',
-    format: (n) => formatBytes(n),
+    // "500 B", not "500 bytes": the axis label has the width of "500 ms".
+    format: (n) => formatBytes(n).replace(/ bytes$/, ' B'),
     bars: runs.map((run) => ({
       ...bar(run, 0),
       values: [run.bytes?.fetched ?? 0, run.bytes?.pushed ?? 0],
