@@ -15,6 +15,8 @@ import * as m0012 from './0012-ssh-keys.js';
 import * as m0013 from './0013-mirror-control.js';
 import * as m0015 from './0015-refresh-schedule.js';
 import * as m0016 from './0016-star-lists.js';
+import * as m0018 from './0018-sync-bytes.js';
+import * as m0019 from './0019-notifications.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -31,4 +33,6 @@ export const migrations: Record<string, Migration> = {
   '0013-mirror-control': m0013,
   '0015-refresh-schedule': m0015,
   '0016-star-lists': m0016,
+  '0018-sync-bytes': m0018,
+  '0019-notifications': m0019,
 };

@@ -60,6 +60,8 @@ export interface SyncResult {
   lfs?: LfsOutcome;
   /** Tips the push overwrote or deleted, kept in OneDev's history namespace (or a bundle). */
   history?: HistorySnapshot[];
+  /** Pack bytes git fetched from GitHub and pushed to OneDev (LFS objects not included). */
+  bytes?: { fetched: number; pushed: number };
 }
 
 /**
@@ -102,7 +104,15 @@ export async function syncMirror(
     if (sameRefs(upstream.refs, lastPushed) && sameRefs(onedevBefore, lastPushed)) {
       const onedev = { name: onedevName, path: onedevPath, projectId: mirror.onedev_project_id };
       const defaultBranch = upstream.headBranch ?? mirror.default_branch;
-      return { result: 'unchanged', refs: [], pushedRefs: lastPushed, defaultBranch, onedev };
+      const bytes = { fetched: 0, pushed: 0 };
+      return {
+        result: 'unchanged',
+        refs: [],
+        pushedRefs: lastPushed,
+        defaultBranch,
+        onedev,
+        bytes,
+      };
     }
   }
   const drift = onedevBefore ? findDrift(lastPushed, onedevBefore) : [];
@@ -125,7 +135,16 @@ export async function syncMirror(
   if (Object.keys(cacheRefs).length === 0) {
     // An atomic prune push of nothing would delete every ref in OneDev: record, don't push.
     const found = drift.length > 0 ? { drift: { refs: drift, restored: false } } : {};
-    return { result: 'empty', refs: [], pushedRefs: {}, defaultBranch: null, onedev, ...found };
+    const bytes = { ...calls.bytes };
+    return {
+      result: 'empty',
+      refs: [],
+      pushedRefs: {},
+      defaultBranch: null,
+      onedev,
+      bytes,
+      ...found,
+    };
   }
 
   const target: GitRemote = {
@@ -175,6 +194,7 @@ export async function syncMirror(
     ...(drift.length > 0 ? { drift: { refs: drift, restored: true } } : {}),
     ...(lfs ? { lfs } : {}),
     history,
+    bytes: { ...calls.bytes },
   };
 }
 
