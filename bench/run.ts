@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runBulkImport } from './bulk-import.js';
 import { runCrashRecovery } from './crash-recovery.js';
 import { runDashboard } from './dashboard.js';
 import { runFaults } from './faults.js';
@@ -34,6 +35,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchSection>> = {
   'replica-seed': runReplicaSeed,
   scale: runScale,
   'scale-sqlite': runScaleSqlite,
+  'bulk-import': runBulkImport,
   faults: runFaults,
   dashboard: runDashboard,
 };

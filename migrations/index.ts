@@ -14,7 +14,10 @@ import * as m0011 from './0011-history-gone-wikis.js';
 import * as m0012 from './0012-ssh-keys.js';
 import * as m0013 from './0013-mirror-control.js';
 import * as m0015 from './0015-refresh-schedule.js';
+import * as m0016 from './0016-star-lists.js';
 import * as m0017 from './0017-replicas.js';
+import * as m0018 from './0018-sync-bytes.js';
+import * as m0019 from './0019-notifications.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -30,5 +33,8 @@ export const migrations: Record<string, Migration> = {
   '0012-ssh-keys': m0012,
   '0013-mirror-control': m0013,
   '0015-refresh-schedule': m0015,
+  '0016-star-lists': m0016,
   '0017-replicas': m0017,
+  '0018-sync-bytes': m0018,
+  '0019-notifications': m0019,
 };

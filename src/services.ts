@@ -289,6 +289,7 @@ export function buildServices(
     clock,
     mirrors,
     starsUser: config.github.starsUser,
+    starListsOnly: config.github.starLists.length > 0,
     sources: sources.webhooks,
     onWikiEdited: (githubId, db) => forgetAbsentWiki(db, githubId),
   });

@@ -2,11 +2,14 @@ import { type ExpressionBuilder, sql } from 'kysely';
 import type { ContainerActionsTable } from '../containers/container-actions.repo.js';
 import type { Executor } from '../db/executor.js';
 import type { MirrorChangesTable } from '../mirrors/mirror-control.repo.js';
+import type { NotificationsTable } from '../notify/notifications.repo.js';
+import type { DriftEntry } from '../sync/drift.js';
 import type { ActivityEntry, ActivityFilter, ActivityKind } from './activity.js';
 
 type Tables = {
   container_actions: ContainerActionsTable;
   mirror_changes: MirrorChangesTable;
+  notifications: NotificationsTable;
 };
 
 /** One table's entries, newest first, at most `filter.limit`, after the cursor. */
@@ -21,6 +24,10 @@ const FAILED_RESULTS: Record<ActivityKind, readonly string[]> = {
   container: ['failed', 'timeout', 'unhealthy', 'not_running', 'gone'],
   webhook: ['failed', 'error', 'ignored_failed'],
   change: [],
+  // A drift entry is the run that found it: it failed when the run did not restore OneDev.
+  drift: ['empty', 'failed'],
+  history: [],
+  notification: ['failed'],
 };
 
 type Refs = Array<{ kind?: string }>;
@@ -214,10 +221,110 @@ const changes: ActivitySource = {
   },
 };
 
-/** Every source of the log. Notifications and drift checks join here as they get tables. */
+const drifts: ActivitySource = {
+  kind: 'drift',
+  async read(db, filter) {
+    // Only runs that found OneDev changed carry `drift`; sync_runs_drift indexes just those.
+    let query = tables(db)
+      .selectFrom('sync_runs')
+      .innerJoin('mirrors', 'mirrors.github_id', 'sync_runs.github_id')
+      .select(['sync_runs.id', 'sync_runs.started_at', 'sync_runs.result', 'sync_runs.drift'])
+      .select('mirrors.full_name')
+      .where('sync_runs.drift', 'is not', null)
+      .where((eb) => afterCursor(eb, 'sync_runs.started_at', 'sync_runs.id', 'drift', filter))
+      .where((eb) => common(eb, 'sync_runs.started_at', 'sync_runs.result', 'drift', filter));
+    if (filter.githubId !== undefined)
+      query = query.where('sync_runs.github_id', '=', filter.githubId);
+    const rows = await query
+      .orderBy('sync_runs.started_at', 'desc')
+      .orderBy('sync_runs.id', 'desc')
+      .limit(filter.limit)
+      .execute();
+    return rows.map((r) => {
+      const drift = JSON.parse(r.drift ?? '{"refs":[]}') as DriftEntry;
+      const refs = drift.refs.map((ref) => `${ref.ref} ${ref.kind}`).join(', ');
+      return {
+        kind: 'drift' as const,
+        id: r.id,
+        at: r.started_at,
+        result: drift.restored ? 'restored' : 'not_restored',
+        repository: r.full_name,
+        summary: `changed in OneDev: ${refs}`,
+        durationMs: null,
+        href: hrefOf(r.full_name, `#run-${r.id}`),
+      };
+    });
+  },
+};
+
+const historySnapshots: ActivitySource = {
+  kind: 'history',
+  async read(db, filter) {
+    // A mirror removed since keeps its kept tips (until HISTORY_KEEP): hence the outer join.
+    let query = tables(db)
+      .selectFrom('history_snapshots as h')
+      .leftJoin('mirrors', 'mirrors.github_id', 'h.github_id')
+      .select(['h.id', 'h.taken_at', 'h.ref', 'h.reason', 'h.location', 'h.old_sha'])
+      .select(['h.project_path', 'mirrors.full_name'])
+      .where((eb) => afterCursor(eb, 'h.taken_at', 'h.id', 'history', filter))
+      .where((eb) => common(eb, 'h.taken_at', 'h.reason', 'history', filter));
+    if (filter.githubId !== undefined) query = query.where('h.github_id', '=', filter.githubId);
+    const rows = await query
+      .orderBy('h.taken_at', 'desc')
+      .orderBy('h.id', 'desc')
+      .limit(filter.limit)
+      .execute();
+    return rows.map((r) => ({
+      kind: 'history' as const,
+      id: r.id,
+      at: r.taken_at,
+      result: r.reason,
+      repository: r.full_name,
+      summary: `kept ${r.ref} at ${r.old_sha.slice(0, 12)} (${r.location === 'bundle' ? 'in a bundle' : `in ${r.project_path}`})`,
+      durationMs: null,
+      href: hrefOf(r.full_name, '#history'),
+    }));
+  },
+};
+
+const notifications: ActivitySource = {
+  kind: 'notification',
+  async read(db, filter) {
+    // Notifications name a repository, not a GitHub id: only a repository filter applies.
+    if (filter.githubId !== undefined && !filter.repositoryKey) return [];
+    let query = tables(db)
+      .selectFrom('notifications')
+      .selectAll()
+      .where((eb) => afterCursor(eb, 'at', 'id', 'notification', filter))
+      .where((eb) => common(eb, 'at', 'result', 'notification', filter));
+    if (filter.repositoryKey) {
+      query = query.where(sql<string>`lower(repository)`, '=', filter.repositoryKey);
+    }
+    const rows = await query
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(filter.limit)
+      .execute();
+    return rows.map((r) => ({
+      kind: 'notification' as const,
+      id: r.id,
+      at: r.at,
+      result: r.result,
+      repository: r.repository,
+      summary: `${r.kind} to ${r.channel}${r.error ? `: ${r.error}` : ''}`,
+      durationMs: null,
+      href: r.repository ? hrefOf(r.repository) : '/dashboard/settings',
+    }));
+  },
+};
+
+/** Every source of the log. */
 export const ACTIVITY_SOURCES: readonly ActivitySource[] = [
   syncRuns,
   containerActions,
   deliveries,
   changes,
+  drifts,
+  historySnapshots,
+  notifications,
 ];

@@ -4,9 +4,24 @@
  * source in `activity.sources.ts`, without touching the others.
  */
 
-export type ActivityKind = 'sync' | 'container' | 'webhook' | 'change';
+export type ActivityKind =
+  | 'sync'
+  | 'container'
+  | 'webhook'
+  | 'change'
+  | 'drift'
+  | 'history'
+  | 'notification';
 
-export const ACTIVITY_KINDS: readonly ActivityKind[] = ['sync', 'container', 'webhook', 'change'];
+export const ACTIVITY_KINDS: readonly ActivityKind[] = [
+  'sync',
+  'container',
+  'webhook',
+  'change',
+  'drift',
+  'history',
+  'notification',
+];
 
 /** Success or failure, whatever words each source uses for it. */
 export type ActivityOutcome = 'succeeded' | 'failed';

@@ -175,6 +175,15 @@ export const syncRunSchema = z.object({
     .describe(
       'what the LFS step did; null when the run had none (LFS mirroring off, or nothing changed)',
     ),
+  bytes: z
+    .object({
+      fetched: z.number().int().describe('pack bytes git fetched from GitHub'),
+      pushed: z.number().int().describe('pack bytes git pushed to OneDev'),
+    })
+    .nullable()
+    .describe(
+      "what the run's git transfers moved: the packs added to the cache, and the pack pushed as git's progress reported it (LFS objects not included); null for failed runs",
+    ),
 });
 models.add(syncRunSchema, { id: 'SyncRun' });
 

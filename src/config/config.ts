@@ -14,6 +14,7 @@ import {
   retention,
 } from './fields.js';
 import { resolveSecretFiles, SECRET_VARIABLES } from './secret-files.js';
+import { parseStarLists, type StarListChoice } from './star-lists.js';
 
 /** `password`: DATABASE_PASSWORD, kept apart from the URL so it needs no encoding and can be a secret file. */
 export type DbConfig =
@@ -47,6 +48,8 @@ export interface Config {
     starsFullIntervalMs: number;
     /** Most new mirrors the stars poller creates per run; undefined = no cap. */
     starsMaxNewPerRun?: number;
+    /** GITHUB_STAR_LISTS: only stars in these lists are mirrored; empty = every star. */
+    starLists: StarListChoice[];
     refreshIntervalMs: number;
     /** The adaptive refresh's bounds; they always include `refreshIntervalMs`. */
     refreshMinIntervalMs: number;
@@ -136,6 +139,7 @@ const schema = z.object({
   GITHUB_APP_PRIVATE_KEY: optionalText,
   GITHUB_WEBHOOK_SECRET: optionalText,
   GITHUB_STARS_USER: optionalText,
+  GITHUB_STAR_LISTS: optionalText,
   STARS_POLL_INTERVAL: duration.default(5 * 60_000),
   REFRESH_INTERVAL: duration.default(60 * 60_000),
   // A busy mirror is not checked more than four times an hour (webhooks and change hints
@@ -306,6 +310,12 @@ function crossFieldProblems(raw: Record<string, string | undefined>): string[] {
       );
     }
   }
+  problems.push(...parseStarLists(raw.GITHUB_STAR_LISTS).problems);
+  if (raw.GITHUB_STAR_LISTS?.trim() && !raw.GITHUB_TOKEN) {
+    problems.push(
+      'GITHUB_STAR_LISTS: needs GITHUB_TOKEN (GitHub shows Star Lists only through its GraphQL API, which answers only to a token)',
+    );
+  }
   if (Boolean(raw.GITHUB_APP_ID) !== Boolean(raw.GITHUB_APP_PRIVATE_KEY)) {
     problems.push(
       'GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY: GitHub App mode needs both the app id and its private key',
@@ -373,6 +383,7 @@ function toConfig(raw: Raw): Omit<Config, 'keys' | 'githubSsh'> {
       starsPollIntervalMs: raw.STARS_POLL_INTERVAL,
       starsFullIntervalMs: raw.STARS_FULL_INTERVAL,
       starsMaxNewPerRun: raw.STARS_MAX_NEW_PER_RUN,
+      starLists: parseStarLists(raw.GITHUB_STAR_LISTS).choices,
       refreshIntervalMs: raw.REFRESH_INTERVAL,
       refreshMinIntervalMs: Math.min(raw.REFRESH_MIN_INTERVAL, raw.REFRESH_INTERVAL),
       refreshMaxIntervalMs: Math.max(raw.REFRESH_MAX_INTERVAL, raw.REFRESH_INTERVAL),

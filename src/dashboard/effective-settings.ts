@@ -54,6 +54,12 @@ export function effectiveSettings(config: Config): SettingRow[] {
       'GITHUB_STARS_USER',
       shown(c.github.starsUser ?? (c.github.token ? "the token's user" : '')),
     ),
+    row(
+      'GITHUB_STAR_LISTS',
+      c.github.starLists.length > 0
+        ? c.github.starLists.map((l) => (l.parent ? `${l.list}=${l.parent}` : l.list)).join(', ')
+        : 'every star',
+    ),
     row('STARS_POLL_INTERVAL', ms(c.github.starsPollIntervalMs)),
     row('REFRESH_INTERVAL', ms(c.github.refreshIntervalMs)),
     row('REFRESH_MIN_INTERVAL', ms(c.github.refreshMinIntervalMs)),

@@ -21,6 +21,7 @@ import {
 import { parseLsRemote } from './git-refs.js';
 import { describeUrl } from './git-remote.js';
 import { createGitRunner, type GitEngineOptions } from './git-runner.js';
+import { bytesWritten, FETCH_CONFIG, newPackBytes, packSizes } from './git-transfer.js';
 
 export type { GitEngineOptions } from './git-runner.js';
 
@@ -49,13 +50,14 @@ export function createGitEngine(options: GitEngineOptions): GitEngine {
   return {
     lsRemote,
 
-    fetchToCache(cacheDir, remote, signal, seed) {
+    fetchToCache(cacheDir, remote, signal, seed, onBytes) {
       const dir = resolve(cacheDir);
       return queue.run(dir, async () => {
         const url = git.checkedUrl(remote);
         if (await cacheIsNew(dir)) {
           if (!seed) {
             await cloneIntoCache(git, dir, url, { remote, signal });
+            onBytes?.(newPackBytes(new Map(), await packSizes(dir)));
             return readCacheRefs(git, dir);
           }
           // A failed seed leaves an empty cache behind: the fetch below then fills it from
@@ -68,9 +70,18 @@ export function createGitEngine(options: GitEngineOptions): GitEngine {
         }
         await prepareCache(git, dir);
         const args = [gitDir(dir), 'fetch', '--prune', '--no-tags', '--no-recurse-submodules'];
+        const packs = await packSizes(dir);
         const fetched = await git.run('fetch', [...args, '--', url, ...FETCH_REFSPECS], {
           remote,
           signal,
+          config: FETCH_CONFIG,
+        });
+        onBytes?.(newPackBytes(packs, await packSizes(dir)));
+        // The repack a fetch would have run itself, once its packs are counted; like git's
+        // own, a failed one leaves the fetch as it is.
+        await git.run('maintenance', [gitDir(dir), 'maintenance', 'run', '--auto', '--quiet'], {
+          signal,
+          accept: () => true,
         });
         const refs = await readCacheRefs(git, dir);
         // Nothing reported as changed while refs are cached: check the remote still has them.
@@ -82,7 +93,7 @@ export function createGitEngine(options: GitEngineOptions): GitEngine {
       });
     },
 
-    pushFromCache(cacheDir, remote, signal, cachedRefs, alsoPush = []) {
+    pushFromCache(cacheDir, remote, signal, cachedRefs, alsoPush = [], onBytes) {
       const dir = resolve(cacheDir);
       return queue.run(dir, async () => {
         const url = git.checkedUrl(remote);
@@ -101,6 +112,7 @@ export function createGitEngine(options: GitEngineOptions): GitEngine {
         // --prune acts on the heads and tags refspecs only: kept refs on the target stay.
         const kept = alsoPush.map((ref) => `${ref}:${ref}`);
         const args = [gitDir(dir), 'push', '--atomic', '--force', '--prune', '--porcelain'];
+        args.push('--progress');
         const pushed = await git.run('push', [...args, '--', url, ...PUSH_REFSPECS, ...kept], {
           remote,
           signal,
@@ -108,6 +120,7 @@ export function createGitEngine(options: GitEngineOptions): GitEngine {
         // --porcelain reports a rejected ref as `!` on stdout; never let one pass as success.
         if (/^!\t/m.test(pushed.stdout))
           throw git.failure('push', { ...pushed, exitCode: 1 }, remote);
+        onBytes?.(bytesWritten(pushed.stderr));
       });
     },
 

@@ -65,19 +65,22 @@ export interface GitEngine {
    * Fetches exactly heads and tags (with prune) into the bare cache, creating it if needed;
    * returns the cache's refs. A new cache is first filled from `seed` when given (a copy
    * that already holds most of the objects), so `remote` sends only the difference; a seed
-   * that cannot be read is passed over.
+   * that cannot be read is passed over. `onBytes` is told the size of the pack `remote`
+   * sent (0 when nothing was new; the seed's bytes are not counted).
    */
   fetchToCache(
     cacheDir: string,
     remote: GitRemote,
     signal?: AbortSignal,
     seed?: GitRemote,
+    onBytes?: (bytes: number) => void,
   ): Promise<RefMap>;
   /**
    * Pushes the cache's heads and tags with --atomic --force --prune (never --mirror).
    * `cachedRefs`, when given, are the refs `fetchToCache` just returned for this cache; the
    * engine then skips reading and checking the cache again. `alsoPush` names kept refs of the
-   * cache (see `keepRefs`) pushed in the same atomic push, to the same names.
+   * cache (see `keepRefs`) pushed in the same atomic push, to the same names. `onBytes` is
+   * told the size of the pack sent (0 when the push only moved or deleted refs).
    */
   pushFromCache(
     cacheDir: string,
@@ -85,6 +88,7 @@ export interface GitEngine {
     signal?: AbortSignal,
     cachedRefs?: RefMap,
     alsoPush?: string[],
+    onBytes?: (bytes: number) => void,
   ): Promise<void>;
   /**
    * Writes kept refs into the cache at their old tips, fetching a tip the cache lacks from

@@ -8,6 +8,14 @@ export interface SourcesStatus {
     nextAt: string | null;
     /** Set when the poller stopped (e.g. the token was rejected) until an operator acts. */
     pausedReason?: string;
+    /** GITHUB_STAR_LISTS: the lists followed, each with the stars it selected at the last walk. */
+    lists?: Array<{
+      list: string;
+      slug?: string;
+      parent?: string;
+      stars: number;
+      missing?: boolean;
+    }>;
   };
   refresh: { lastAt: string | null; nextAt: string | null };
   rateLimit: { limit: number; remaining: number; resetAt: string } | null;

@@ -48,6 +48,8 @@ const LEAN_COLUMNS = [
   'source_gone_reason',
   'lfs',
   'preferred_replica',
+  'star_list',
+  'onedev_parent',
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof MirrorRowLean)[];

@@ -24,6 +24,7 @@ import {
   markSourceGone,
   mirrorsOfInstallation,
   pauseMirror,
+  regroupMirror,
   resumeMirror,
   setArchived,
   setSourceFlags,
@@ -61,6 +62,12 @@ export interface MirrorSourceOps {
     to: { owner: string; name: string },
     db?: Executor,
   ): Promise<RenameResult>;
+  /** The chosen Star List holding the mirror, and its OneDev parent (a new one moves the project). */
+  regroup(
+    githubId: number,
+    group: { list: string | null; parent: string | null },
+    db?: Executor,
+  ): Promise<boolean>;
   pause(githubId: number, reason: string, db?: Executor): Promise<void>;
   /** GitHub answers 404 or 451 for the repository: `source gone` (kept, no more syncs). */
   markSourceGone(githubId: number, reason: string, db?: Executor): Promise<void>;
@@ -103,6 +110,7 @@ export function createMirrorSourceOps(deps: { handle: DbHandle; clock: Clock }):
     setHolders: (githubId, flags, on = db) => setSourceFlags(on, githubId, flags, now()),
     setArchived: (githubId, archived, on = db) => setArchived(on, githubId, archived, now()),
     rename: (githubId, to, on = db) => renameMirror(on, githubId, to, now()),
+    regroup: (githubId, group, on = db) => regroupMirror(on, githubId, group, now()),
     pause: (githubId, reason, on = db) => pauseMirror(on, githubId, reason, now()),
     markSourceGone: (githubId, reason, on = db) => markSourceGone(on, githubId, reason, now()),
     letGo: (githubId, reason, deleteAfter, on = db) =>

@@ -1,4 +1,4 @@
-import type { MirrorRow, MirrorRowUpdate } from '../db/schema/index.js';
+import type { MirrorRowUpdate } from '../db/schema/index.js';
 
 /**
  * The mirror row's life as a state machine: which change may follow which, and what each
@@ -13,142 +13,32 @@ import type { MirrorRow, MirrorRowUpdate } from '../db/schema/index.js';
  * by the unstar policy, and a successful sync (the repository is back) clears it.
  */
 
-/** Statuses a worker may claim once due. */
-export const CLAIMABLE_STATUSES = ['queued', 'retrying'] as const;
+import {
+  accept,
+  type MirrorEvent,
+  type MirrorState,
+  refuse,
+  type Transition,
+} from './mirror-events.js';
+import {
+  afterLease,
+  claim,
+  FREE,
+  holds,
+  reclaimOwn,
+  releasePatch,
+  waitUpstream,
+} from './mirror-lease-rules.js';
 
-/** The columns the rules read. */
-export type MirrorState = Pick<
-  MirrorRow,
-  | 'status'
-  | 'next_attempt_at'
-  | 'attempts'
-  | 'resync_requested'
-  | 'lease_owner'
-  | 'lease_expires_at'
-  | 'full_name'
-  | 'onedev_project_id'
-  | 'source'
-  | 'starred'
-  | 'installation_id'
-  | 'unstarred_at'
-  | 'next_refresh_at'
-  | 'paused_by'
-  | 'source_gone_at'
->;
-
-/** What a finished sync writes: the retry policy has already chosen the status. */
-export interface SyncOutcome {
-  status: 'synced' | 'retrying' | 'failed';
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastError: string | null;
-  lastErrorCode: string | null;
-  lastSyncedAt?: string;
-  pushedRefs?: Record<string, string>;
-  defaultBranch?: string | null;
-  onedev?: { name: string; path: string; projectId: number };
-}
-
-export type MirrorEvent =
-  /** A sync was asked for; `force` is an operator's explicit request. */
-  | { kind: 'request'; force?: boolean; resetAttempts?: boolean }
-  /** A worker takes a due mirror; `operator` takes it whatever its status unless it is held. */
-  | { kind: 'claim'; worker: string; until: string; operator?: boolean }
-  | { kind: 'renew'; worker: string; until: string }
-  | { kind: 'release'; worker: string; outcome: SyncOutcome }
-  /** The holder's lease expired (its process died): back to the queue. */
-  | { kind: 'reclaim' }
-  /**
-   * The upstream a failed sync needed turned out to be out for every mirror (its circuit
-   * opened): the attempts its faults used are given back, and the mirror waits, due, until
-   * the circuit closes.
-   */
-  | { kind: 'wait-upstream'; attempts: number; message: string }
-  /**
-   * At start, an instance takes back what its previous run held: `instanceId` prefixes the
-   * lease owners of its runs, `currentOwner` is this run's. Only one process runs per data
-   * directory (and so per instance id), so that run is gone whatever its lease says.
-   */
-  | { kind: 'reclaim-own'; instanceId: string; currentOwner: string }
-  /** A OneDev project move holds the row with the workers' lease, then gives it back. */
-  | { kind: 'hold'; holder: string; until: string }
-  | { kind: 'unhold'; holder: string; held: Pick<MirrorRow, 'status' | 'next_attempt_at'> }
-  /** No more updates; `letGo` is the unstar policy releasing a mirror nothing holds any more. */
-  | { kind: 'pause'; reason: string; letGo?: { deleteAfter: string | null } }
-  /**
-   * GitHub answers 404 or 451 for the repository (deleted, blocked, or private and out of
-   * the token's sight): no more syncs, and any pending deletion is cancelled.
-   */
-  | { kind: 'source-gone'; reason: string }
-  /** A re-star or re-install lifts a release (and its pending deletion). */
-  | { kind: 'resume' }
-  /** An operator stops all syncs (and so restarts) until they resume it; `by` says who. */
-  | { kind: 'operator-pause'; by: string }
-  /** An operator lifts their own pause: due at once. */
-  | { kind: 'operator-resume' }
-  | { kind: 'rename'; owner: string; name: string }
-  /** Where the OneDev project ended after a move, or why it could not move. */
-  | { kind: 'moved'; path: string; name: string }
-  | { kind: 'move-refused'; conflict: string }
-  | { kind: 'unstar' }
-  | { kind: 'restar'; starredAt?: string | null }
-  | { kind: 'install'; installationId: number | null }
-  | { kind: 'archive'; archived: boolean }
-  /** An operator's LFS setting for the mirror: 1 on, 0 off, null follows MIRROR_LFS. */
-  | { kind: 'set-lfs'; lfs: 0 | 1 | null }
-  /** GitHub's current flags of the repository (not its name: that is `rename`). */
-  | { kind: 'observe'; private: boolean; defaultBranch: string | null; starred?: boolean }
-  | { kind: 'project'; name: string; path: string; projectId: number }
-  /**
-   * The refresh takes its slot: only from the slot it read (another replica may have). With
-   * `everyMs`/`outcome` it also records the mirror's next interval and what the check found.
-   */
-  | {
-      kind: 'schedule-refresh';
-      from: string | null;
-      at: string;
-      everyMs?: number | null;
-      outcome?: string;
-    };
-
-export type Refusal =
-  | 'failed'
-  | 'paused'
-  | 'not_claimable'
-  | 'not_due'
-  | 'held'
-  | 'lease_lost'
-  | 'lease_live'
-  | 'other_instance'
-  | 'current_run'
-  | 'not_syncing'
-  | 'syncing'
-  | 'unchanged'
-  | 'already_released'
-  | 'still_held'
-  | 'not_released'
-  | 'slot_taken'
-  | 'not_waiting'
-  | 'already_paused'
-  | 'not_paused_by_operator'
-  | 'source_gone';
-
-export type Transition =
-  | {
-      ok: true;
-      /** Empty: nothing to write. */
-      patch: MirrorRowUpdate;
-      /** For `request`: a new sync, or folded into one already due or running. */
-      request?: 'queued' | 'coalesced';
-    }
-  | { ok: false; refusal: Refusal };
-
-const refuse = (refusal: Refusal): Transition => ({ ok: false, refusal });
-const accept = (patch: MirrorRowUpdate, request?: 'queued' | 'coalesced'): Transition => ({
-  ok: true,
-  patch,
-  ...(request ? { request } : {}),
-});
+export {
+  CLAIMABLE_STATUSES,
+  type MirrorEvent,
+  type MirrorState,
+  type Refusal,
+  type SyncOutcome,
+  type Transition,
+} from './mirror-events.js';
+export { claimPatch } from './mirror-lease-rules.js';
 
 export function transition(row: MirrorState, event: MirrorEvent, now: string): Transition {
   switch (event.kind) {
@@ -229,6 +119,8 @@ export function transition(row: MirrorState, event: MirrorEvent, now: string): T
       });
     case 'rename':
       return rename(row, event, now);
+    case 'regroup':
+      return regroup(row, event, now);
     case 'moved':
       return accept({
         onedev_path: event.path,
@@ -278,43 +170,26 @@ export function transition(row: MirrorState, event: MirrorEvent, now: string): T
   }
 }
 
-/** The columns a freed lease clears. */
-const FREE = { lease_owner: null, lease_expires_at: null } as const;
-
-const holds = (row: MirrorState, worker: string) =>
-  row.status === 'syncing' && row.lease_owner === worker;
-
 /**
- * A lease of this instance's previous run goes back to the queue at once, however long it
- * still has; a lease of another instance (a replica, live or not) waits for `reclaim`.
+ * The mirror's Star List (and with it its OneDev parent) changed. Like a rename: an existing
+ * project is marked to move under the new parent; without one, the first sync creates it
+ * there.
  */
-function reclaimOwn(
+function regroup(
   row: MirrorState,
-  event: Extract<MirrorEvent, { kind: 'reclaim-own' }>,
+  event: Extract<MirrorEvent, { kind: 'regroup' }>,
   now: string,
 ): Transition {
-  if (row.status !== 'syncing') return refuse('not_syncing');
-  if (row.lease_owner === event.currentOwner) return refuse('current_run');
-  if (!row.lease_owner?.startsWith(`${event.instanceId}/`)) return refuse('other_instance');
-  return accept({ ...FREE, status: 'queued', next_attempt_at: now, updated_at: now });
-}
-
-/**
- * Only a mirror its failed sync left waiting (retrying, or failed on its last attempt) gets
- * attempts back, and only ever fewer: a second give-back of the same faults changes nothing.
- */
-function waitUpstream(
-  row: MirrorState,
-  event: Extract<MirrorEvent, { kind: 'wait-upstream' }>,
-  now: string,
-): Transition {
-  if (row.status !== 'retrying' && row.status !== 'failed') return refuse('not_waiting');
-  if (row.attempts <= event.attempts) return refuse('unchanged');
+  if (row.star_list === event.list && row.onedev_parent === event.parent) {
+    return refuse('unchanged');
+  }
+  if (row.onedev_parent === event.parent) return accept({ star_list: event.list, updated_at: now });
+  const hasProject = row.onedev_project_id !== null;
   return accept({
-    status: 'retrying',
-    attempts: event.attempts,
-    next_attempt_at: now,
-    last_error: event.message,
+    star_list: event.list,
+    onedev_parent: event.parent,
+    onedev_move_pending: hasProject ? 1 : 0,
+    ...(hasProject ? {} : { onedev_path: null, onedev_name: null }),
     updated_at: now,
   });
 }
@@ -357,84 +232,6 @@ function request(
     },
     alreadyDue ? 'coalesced' : 'queued',
   );
-}
-
-function claim(
-  row: MirrorState,
-  event: Extract<MirrorEvent, { kind: 'claim' }>,
-  now: string,
-): Transition {
-  if (row.paused_by !== null) return refuse('paused');
-  if (event.operator) {
-    // An operator asked for this sync: a failed or paused mirror is taken too, but never
-    // one another worker holds with a live lease (nor one an operator paused, above).
-    const held = row.status === 'syncing' && row.lease_expires_at !== null;
-    if (held && (row.lease_expires_at as string) >= now) return refuse('held');
-  } else {
-    if (!(CLAIMABLE_STATUSES as readonly string[]).includes(row.status)) {
-      return refuse('not_claimable');
-    }
-    if (row.next_attempt_at === null || row.next_attempt_at > now) return refuse('not_due');
-  }
-  return accept(claimPatch(event.worker, event.until, now));
-}
-
-/** What a claim writes; the due-mirror claim picks its row in SQL and writes this. */
-export function claimPatch(worker: string, until: string, now: string): MirrorRowUpdate {
-  return {
-    status: 'syncing',
-    lease_owner: worker,
-    lease_expires_at: until,
-    last_attempt_at: now,
-    updated_at: now,
-  };
-}
-
-/**
- * The lease goes back with the sync's outcome. A sync requested while it ran makes the
- * mirror due now instead, unless it failed for good.
- */
-function releasePatch(row: MirrorState, outcome: SyncOutcome, now: string): MirrorRowUpdate {
-  const followUp = outcome.status !== 'failed' && row.resync_requested === 1;
-  return {
-    status: followUp ? 'queued' : outcome.status,
-    next_attempt_at: followUp ? now : outcome.nextAttemptAt,
-    resync_requested: 0,
-    ...FREE,
-    attempts: outcome.attempts,
-    last_error: outcome.lastError,
-    last_error_code: outcome.lastErrorCode,
-    updated_at: now,
-    ...(outcome.lastSyncedAt ? { last_synced_at: outcome.lastSyncedAt } : {}),
-    // It synced, so GitHub has the repository again.
-    ...(outcome.status === 'synced' && row.source_gone_at !== null
-      ? { source_gone_at: null, source_gone_reason: null, paused_reason: null }
-      : {}),
-    ...(outcome.pushedRefs ? { pushed_refs: JSON.stringify(outcome.pushedRefs) } : {}),
-    ...(outcome.defaultBranch !== undefined ? { default_branch: outcome.defaultBranch } : {}),
-    ...(outcome.onedev
-      ? {
-          onedev_name: outcome.onedev.name,
-          onedev_path: outcome.onedev.path,
-          onedev_project_id: outcome.onedev.projectId,
-        }
-      : {}),
-  };
-}
-
-/** A held mirror goes back as it was, or due now if a sync was requested meanwhile. */
-function afterLease(
-  row: MirrorState,
-  held: Pick<MirrorRow, 'status' | 'next_attempt_at'>,
-  now: string,
-): MirrorRowUpdate {
-  const followUp = row.resync_requested === 1;
-  return {
-    status: followUp ? 'queued' : held.status,
-    next_attempt_at: followUp ? now : held.next_attempt_at,
-    resync_requested: 0,
-    ...FREE,
-  };
 }
 
 /**

@@ -15,7 +15,16 @@ export type Holder = { kind: 'stars' } | { kind: 'installation'; id: number };
 export async function loadKnown(db: Executor, holder: Holder): Promise<Map<number, KnownMirror>> {
   const rows = await db
     .selectFrom('mirrors')
-    .select(['github_id', 'full_name', 'starred', 'installation_id', 'unstarred_at', 'archived'])
+    .select([
+      'github_id',
+      'full_name',
+      'starred',
+      'installation_id',
+      'unstarred_at',
+      'archived',
+      'star_list',
+      'onedev_parent',
+    ])
     .execute();
   const known = new Map<number, KnownMirror>();
   for (const row of rows) {
@@ -27,6 +36,8 @@ export async function loadKnown(db: Executor, holder: Holder): Promise<Map<numbe
       held,
       released: held && row.unstarred_at !== null,
       archived: row.archived === 1,
+      list: row.star_list,
+      parent: row.onedev_parent,
     });
   }
   return known;
@@ -48,6 +59,17 @@ export async function setSourceFlags(
     const event = { kind: 'install', installationId: flags.installationId } as const;
     await applyMirrorEvent(db, githubId, event, now);
   }
+}
+
+/** The chosen Star List that holds the mirror now and its OneDev parent; true when it changed. */
+export async function regroupMirror(
+  db: Executor,
+  githubId: number,
+  group: { list: string | null; parent: string | null },
+  now: string,
+): Promise<boolean> {
+  const applied = await applyMirrorEvent(db, githubId, { kind: 'regroup', ...group }, now);
+  return applied !== 'not_found' && applied.ok;
 }
 
 export async function setArchived(db: Executor, githubId: number, archived: boolean, now: string) {

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import type { NotificationAttempt } from './notifications.repo.js';
 
 /** One notification: `text` is what chat receivers display. */
 export interface Notification {
@@ -26,6 +27,13 @@ export interface NotifierOptions {
   attempts?: number;
   retryDelayMs?: number;
   timeoutMs?: number;
+  /** The channel's name in the ledger (`webhook`, `ntfy`); never the URL. */
+  channel?: string;
+  /**
+   * Told of every notification once its delivery ended (delivered, or given up), for the
+   * notifications ledger. A failure to record is logged and changes nothing else.
+   */
+  record?: (attempt: NotificationAttempt) => Promise<void>;
 }
 
 export interface Notifier {
@@ -48,7 +56,26 @@ export function createNotifier(options: NotifierOptions): Notifier {
   let queue: Promise<void> = Promise.resolve();
 
   async function deliver(notification: Notification): Promise<void> {
+    const error = await attemptAll(notification);
+    const repository = notification.repository;
+    await options
+      .record?.({
+        at: options.clock.now().toISOString(),
+        kind: notification.kind,
+        repository: typeof repository === 'string' ? repository : null,
+        channel: options.channel ?? 'webhook',
+        result: error === null ? 'delivered' : 'failed',
+        error,
+      })
+      .catch((err: unknown) =>
+        log.warn({ err, kind: notification.kind }, 'notification not recorded'),
+      );
+  }
+
+  /** Null once delivered; else why the last attempt failed (without the URL). */
+  async function attemptAll(notification: Notification): Promise<string | null> {
     const { body, headers } = render(notification);
+    let lastError = 'not attempted';
     if (options.secret) {
       headers['x-starbridge-signature-256'] =
         `sha256=${createHmac('sha256', options.secret).update(body).digest('hex')}`;
@@ -62,17 +89,27 @@ export function createNotifier(options: NotifierOptions): Notifier {
           redirect: 'manual',
           signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
         });
-        if (response.ok) return;
+        if (response.ok) return null;
+        lastError = `HTTP ${response.status}`;
         log.warn(
           { status: response.status, kind: notification.kind, attempt },
           'notification refused',
         );
       } catch (error) {
+        lastError = describeError(error);
         log.warn({ err: error, kind: notification.kind, attempt }, 'notification not delivered');
       }
       if (attempt < attempts) await sleep((options.retryDelayMs ?? 1_000) * 2 ** (attempt - 1));
     }
     log.error({ kind: notification.kind }, 'notification given up after retries');
+    return lastError;
+  }
+
+  /** The error's name and cause, with the URL (a chat webhook's secret) cut out. */
+  function describeError(error: unknown): string {
+    const e = error instanceof Error ? error : new Error(String(error));
+    const cause = e.cause instanceof Error ? `: ${e.cause.message}` : '';
+    return `${e.message}${cause}`.split(options.url).join('NOTIFY_URL').slice(0, 300);
   }
 
   return {

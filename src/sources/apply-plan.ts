@@ -19,6 +19,8 @@ export interface ApplyDeps {
 
 export interface ApplyResult {
   added: number;
+  /** Moved to another chosen Star List. */
+  regrouped: number;
   resumed: number;
   released: number;
   renamed: number;
@@ -34,9 +36,19 @@ export async function applyPlan(
   holder: Holder,
   deps: ApplyDeps,
 ): Promise<ApplyResult> {
-  const result: ApplyResult = { added: 0, resumed: 0, released: 0, renamed: 0, deferred: 0 };
+  const result: ApplyResult = {
+    added: 0,
+    regrouped: 0,
+    resumed: 0,
+    released: 0,
+    renamed: 0,
+    deferred: 0,
+  };
   for (const { repo } of plan.renamed) {
     if (await deps.renames.rename(repo.githubId, repo.owner, repo.name)) result.renamed++;
+  }
+  for (const { repo, group } of plan.regrouped) {
+    if (await deps.mirrors.regroup(repo.githubId, group)) result.regrouped++;
   }
   for (const repo of plan.archivedChanged) {
     await deps.mirrors.setArchived(repo.githubId, repo.archived);
@@ -53,6 +65,8 @@ export async function applyPlan(
       );
       await deps.mirrors.setHolders(repo.githubId, flagsOf(repo, holder), trx);
       if (repo.archived) await deps.mirrors.setArchived(repo.githubId, true, trx);
+      // A new mirror starts under its Star List's parent (an existing one was regrouped above).
+      if (repo.group) await deps.mirrors.regroup(repo.githubId, repo.group, trx);
       return made;
     });
     deps.mirrors.notify(ensured.outcome);

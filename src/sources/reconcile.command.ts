@@ -42,6 +42,10 @@ function printPlan(plan: PlanSummary, dryRun: boolean, out: (line: string) => vo
   out(`  to unstar: ${plan.toUnstar.length}`);
   for (const repo of plan.toUnstar) out(`    - ${repo.fullName}`);
   for (const repo of plan.renamed) out(`    ~ ${repo.from} → ${repo.fullName}`);
+  for (const repo of plan.regrouped ?? []) {
+    const where = repo.parent ? ` (OneDev parent ${repo.parent})` : '';
+    out(`    > ${repo.fullName} → list ${repo.list ?? '(none)'}${where}`);
+  }
   out(`  unchanged: ${plan.unchanged}`);
   if (!plan.removalsConsidered)
     out('  (the listing was partial or empty: nothing would be unstarred)');

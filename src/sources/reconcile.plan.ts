@@ -9,11 +9,24 @@ export interface KnownMirror {
   /** Released earlier (unstarred or removed) and waiting under the unstar policy. */
   released: boolean;
   archived: boolean;
+  /** The chosen Star List holding it (slug), null when none does. */
+  list?: string | null;
+  /** The OneDev parent of that list below the root; null for the root itself. */
+  parent?: string | null;
 }
+
+/** The chosen Star List holding a repository (slug) and that list's OneDev parent. */
+export interface StarGroup {
+  list: string | null;
+  parent: string | null;
+}
+
+/** A listed repository, with the Star List it was found in when lists choose the stars. */
+export type GroupedRepo = ListedRepo & { group?: StarGroup };
 
 export interface ReconcilePlan {
   /** Held by the source but not mirrored for it yet: new mirrors and re-stars. */
-  toAdd: ListedRepo[];
+  toAdd: GroupedRepo[];
   /** Over the cap on new mirrors per run: left for the next run. */
   deferred: ListedRepo[];
   /** Held before, gone from a complete listing. */
@@ -22,6 +35,8 @@ export interface ReconcilePlan {
   renamed: Array<{ repo: ListedRepo; from: string }>;
   /** Archived or unarchived since we last looked. */
   archivedChanged: ListedRepo[];
+  /** Existing mirrors now in another chosen Star List (a new parent moves the project). */
+  regrouped: Array<{ repo: ListedRepo; group: StarGroup }>;
   unchanged: number;
   /** False when removals were not considered (partial, failed or empty listing). */
   removalsConsidered: boolean;
@@ -32,6 +47,10 @@ export interface PlanOptions {
   complete: boolean;
   /** Most new mirrors (rows that do not exist yet) created per run; undefined = no cap. */
   maxNew?: number;
+  /** Stars chosen by Star Lists: a mirror whose list (or parent) differs is regrouped. */
+  groups?: boolean;
+  /** A complete listing that is empty is the truth (every chosen list is empty). */
+  emptyIsWhole?: boolean;
 }
 
 /**
@@ -40,7 +59,7 @@ export interface PlanOptions {
  * that failed, came back empty or only in part never causes an unstar.
  */
 export function planReconcile(
-  listing: ListedRepo[],
+  listing: GroupedRepo[],
   known: Map<number, KnownMirror>,
   options: PlanOptions,
 ): ReconcilePlan {
@@ -50,8 +69,9 @@ export function planReconcile(
     toUnstar: [],
     renamed: [],
     archivedChanged: [],
+    regrouped: [],
     unchanged: 0,
-    removalsConsidered: options.complete && listing.length > 0,
+    removalsConsidered: options.complete && (listing.length > 0 || options.emptyIsWhole === true),
   };
   const seen = new Set<number>();
   let created = 0;
@@ -68,6 +88,12 @@ export function planReconcile(
     const fullName = `${repo.owner}/${repo.name}`;
     if (mirror.fullName !== fullName) plan.renamed.push({ repo, from: mirror.fullName });
     if (mirror.archived !== repo.archived) plan.archivedChanged.push(repo);
+    if (options.groups) {
+      const group = repo.group ?? { list: null, parent: null };
+      if ((mirror.list ?? null) !== group.list || (mirror.parent ?? null) !== group.parent) {
+        plan.regrouped.push({ repo, group });
+      }
+    }
     if (!mirror.held || mirror.released) plan.toAdd.push(repo);
     else plan.unchanged++;
   }
@@ -96,6 +122,8 @@ export interface PlanSummary {
   toUnstar: PlannedRepo[];
   /** Mirrors whose repository has a new name, with the old one. */
   renamed: Array<PlannedRepo & { from: string }>;
+  /** Mirrors now in another chosen Star List (slug), with its OneDev parent; absent when none. */
+  regrouped?: Array<PlannedRepo & StarGroup>;
   /** How many listed repositories were already mirrored as they are. */
   unchanged: number;
   /** Whether the listing was whole and not empty, so removals were considered at all. */
@@ -110,6 +138,9 @@ export function describePlan(plan: ReconcilePlan): PlanSummary {
     deferred: plan.deferred.map(name),
     toUnstar: plan.toUnstar.map((m) => ({ githubId: m.githubId, fullName: m.fullName })),
     renamed: plan.renamed.map((r) => ({ ...name(r.repo), from: r.from })),
+    ...(plan.regrouped.length > 0
+      ? { regrouped: plan.regrouped.map((r) => ({ ...name(r.repo), ...r.group })) }
+      : {}),
     unchanged: plan.unchanged,
     removalsConsidered: plan.removalsConsidered,
   };

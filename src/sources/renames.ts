@@ -19,7 +19,7 @@ export interface RenamesDeps {
 
 const HOLDER = 'starbridge-rename';
 
-/** GitHub renames and transfers: the mirror's name at once, the OneDev project afterwards. */
+/** GitHub renames and transfers (and Star List moves): the mirror's name at once, the OneDev project afterwards. */
 export interface Renames {
   /** Records GitHub's new name for a mirror (in `db` when given); true when it changed. */
   rename(githubId: number, owner: string, name: string, db?: Executor): Promise<boolean>;
@@ -75,12 +75,13 @@ export function createRenames(deps: RenamesDeps): Renames {
   async function move(row: MirrorRowLean): Promise<boolean> {
     const onedev = deps.onedev as NonNullable<RenamesDeps['onedev']>;
     const leaf = toOneDevName(row.name);
-    const parentPath = [deps.onedevRoot, row.owner].filter(Boolean).join('/');
+    // A Star List's parent (GITHUB_STAR_LISTS) sits between the root and the owner.
+    const parentPath = [deps.onedevRoot, row.onedev_parent, row.owner].filter(Boolean).join('/');
     const target = parentPath ? `${parentPath}/${leaf}` : leaf;
     const projectId = row.onedev_project_id as number;
     const occupant = await onedev.findProject(target);
     if (occupant !== undefined && occupant !== projectId) {
-      const conflict = `GitHub renamed the repository to ${row.full_name}, but OneDev path ${target} is taken by another project; the mirror stays at ${row.onedev_path}`;
+      const conflict = `${row.full_name} should move (renamed on GitHub or moved to another Star List), but OneDev path ${target} is taken by another project; the mirror stays at ${row.onedev_path}`;
       log.warn({ repo: row.full_name, target, current: row.onedev_path }, 'rename conflict');
       await deps.mirrors.finishMove(row.github_id, { conflict });
       return false;

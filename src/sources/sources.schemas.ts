@@ -20,6 +20,10 @@ export const reconcilePlanSchema = z.object({
   deferred: z.array(repoRef).describe('over STARS_MAX_NEW_PER_RUN: left for the next run'),
   toUnstar: z.array(repoRef).describe('mirrored as starred, no longer starred'),
   renamed: z.array(repoRef.extend({ from: z.string() })),
+  regrouped: z
+    .array(repoRef.extend({ list: z.string().nullable(), parent: z.string().nullable() }))
+    .optional()
+    .describe('GITHUB_STAR_LISTS: mirrors now in another list; a new parent moves the project'),
   unchanged: z.number().int().min(0),
   removalsConsidered: z
     .boolean()
@@ -45,6 +49,18 @@ export const sourcesStatusSchema = z.object({
       .string()
       .optional()
       .describe('set while the poller is stopped (e.g. token rejected)'),
+    lists: z
+      .array(
+        z.object({
+          list: z.string().describe('as written in GITHUB_STAR_LISTS'),
+          slug: z.string().optional(),
+          parent: z.string().optional().describe('OneDev parent below the root project'),
+          stars: z.number().describe('stars this list selected at the last walk'),
+          missing: z.boolean().optional().describe('GitHub shows no such list for the user'),
+        }),
+      )
+      .optional()
+      .describe('GITHUB_STAR_LISTS: the lists followed'),
   }),
   refresh: z.object({ lastAt: timestamp.nullable(), nextAt: timestamp.nullable() }),
   rateLimit: z.object({ limit: z.number(), remaining: z.number(), resetAt: timestamp }).nullable(),

@@ -24,6 +24,7 @@ import { writeState } from './source-state.repo.js';
 import { createSourceWebhooks, type SourceEventOutcome } from './source-webhooks.js';
 import { createSourcesEvents, type SourcesEvents } from './sources.events.js';
 import { createSourcesStatus, recordRefreshRuns, TOKEN_STATE } from './sources.status.js';
+import { createStarListsReader } from './star-lists.js';
 import { createStarsPoller, type StarsPoller } from './stars.poller.js';
 import { createUnstarPolicy, type UnstarPolicy } from './unstar.policy.js';
 
@@ -166,6 +167,10 @@ export function createGitHubSources(deps: GitHubSourcesDeps): GitHubSources {
       .slice(0, 12),
     maxNewPerRun: gh.starsMaxNewPerRun,
     pat: deps.credentials.pat,
+    lists:
+      gh.starLists.length > 0
+        ? createStarListsReader({ octokit, choices: gh.starLists })
+        : undefined,
   });
   const app = deps.credentials.app;
   const installations = app ? createInstallationsSync({ ...applyDeps, app }) : undefined;

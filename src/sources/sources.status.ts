@@ -41,6 +41,7 @@ export function createSourcesStatus(deps: StatusDeps) {
         lastResult: stars.lastResult ?? null,
         nextAt: deps.starsEnabled ? await deps.nextAt('stars-quick') : null,
         ...(stars.pausedReason ? { pausedReason: stars.pausedReason } : {}),
+        ...(deps.github.starLists.length > 0 ? { lists: followedLists(deps.github, stars) } : {}),
       },
       refresh: {
         lastAt: refresh?.lastAt ?? null,
@@ -65,10 +66,15 @@ export function createSourcesStatus(deps: StatusDeps) {
         };
       }
       const s = await status();
-      const degraded = Boolean(s.starsPoll.pausedReason) || deps.watch.expiryWarned();
+      const missing = s.starsPoll.lists?.filter((l) => l.missing).map((l) => `"${l.list}"`);
+      const listsMessage = missing?.length
+        ? `GITHUB_STAR_LISTS: GitHub shows no list ${missing.join(', ')} for this user; nothing is released while a named list is missing`
+        : undefined;
+      const message = s.starsPoll.pausedReason ?? listsMessage;
+      const degraded = Boolean(message) || deps.watch.expiryWarned();
       return {
         status: degraded ? 'degraded' : 'ok',
-        ...(s.starsPoll.pausedReason ? { message: s.starsPoll.pausedReason } : {}),
+        ...(message ? { message } : {}),
         rateLimit: s.rateLimit,
         tokenExpiresAt: s.tokenExpiresAt,
         starsPoll: s.starsPoll,
@@ -78,6 +84,20 @@ export function createSourcesStatus(deps: StatusDeps) {
   };
 
   return { status, healthProbe };
+}
+
+/** The chosen lists as configured, with what the last walk of them found. */
+function followedLists(github: Config['github'], stars: StarsState) {
+  return github.starLists.map((choice) => {
+    const seen = stars.lists?.find((l) => l.list === choice.list);
+    return {
+      list: choice.list,
+      ...(seen?.slug ? { slug: seen.slug } : {}),
+      ...(choice.parent ? { parent: choice.parent } : {}),
+      stars: seen?.stars ?? 0,
+      ...(seen?.missing ? { missing: true } : {}),
+    };
+  });
 }
 
 /** The refresh's last run is shared state (status pages on any replica). */

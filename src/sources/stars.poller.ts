@@ -8,6 +8,7 @@ import { type ApplyDeps, type ApplyResult, applyPlan } from './apply-plan.js';
 import { planReconcile, type ReconcilePlan } from './reconcile.plan.js';
 import { patchState, readState } from './source-state.repo.js';
 import type { SourcesEvents } from './sources.events.js';
+import type { ListsListing, ListsLook, StarListSummary, StarListsReader } from './star-lists.js';
 import { listAllStars, listNewStars } from './stars.listing.js';
 
 /** The poller's row in `source_state`. */
@@ -22,6 +23,12 @@ export interface StarsState {
   pausedToken?: string;
   /** When the paused token was last tried (`GET /user`); it is tried every TOKEN_RECHECK_MS. */
   pausedCheckedAt?: string;
+  /** GITHUB_STAR_LISTS: the chosen lists' stamp at the last walk (a new one means walk again). */
+  listsStamp?: string;
+  /** The chosen lists at the last walk, with the stars each selected. */
+  lists?: StarListSummary[];
+  /** Chosen lists GitHub does not have for this user, for the status and `/health`. */
+  listsMissing?: string[];
 }
 
 export interface StarsPollerDeps extends ApplyDeps {
@@ -39,6 +46,8 @@ export interface StarsPollerDeps extends ApplyDeps {
   maxNewPerRun?: number;
   /** Shared with everything else that would send the token. */
   pat: TokenGuard;
+  /** GITHUB_STAR_LISTS is set: only the stars in these lists are mirrored. */
+  lists?: StarListsReader;
 }
 
 const STATE = 'stars';
@@ -166,16 +175,49 @@ export function createStarsPoller(deps: StarsPollerDeps): StarsPoller {
   }
 
   /** Full listing → plan (unstar candidates double-checked when we can). */
-  async function fullPlan(current: StarsState) {
+  async function fullPlan(current: StarsState): Promise<{
+    plan: ReconcilePlan;
+    etag?: string;
+    lists?: ListsListing;
+  }> {
     const who = await target(current);
+    if (deps.lists) return listsPlan(deps.lists, who, await deps.lists.look(who));
     const listing = await listAllStars(deps.octokit, who, deps.apiUrl, log);
     const known = await deps.mirrors.known({ kind: 'stars' });
     const plan = planReconcile(listing.items, known, {
       complete: listing.complete,
       maxNew: deps.maxNewPerRun,
+      groups: true,
     });
     if (who.own) await confirmUnstars(plan);
     return { plan, etag: listing.etag };
+  }
+
+  /**
+   * GITHUB_STAR_LISTS: the chosen lists' items are the listing. Leaving every chosen list is
+   * a release, like an unstar, so there is no star check; a named list that is missing, or
+   * one that changed during the walk, makes the listing incomplete and releases nothing.
+   */
+  async function listsPlan(lists: StarListsReader, who: StarsTarget, look: ListsLook) {
+    const listing = await lists.walk(who, look);
+    const known = await deps.mirrors.known({ kind: 'stars' });
+    const plan = planReconcile(listing.items, known, {
+      complete: listing.complete,
+      maxNew: deps.maxNewPerRun,
+      groups: true,
+      emptyIsWhole: true,
+    });
+    return { plan, lists: listing };
+  }
+
+  /** What a walk of the lists leaves in the state; a newly missing list is said once. */
+  async function listsSeen(current: StarsState, listing: ListsListing): Promise<void> {
+    const missing = listing.missing;
+    if (missing.length > 0 && missing.join() !== (current.listsMissing ?? []).join()) {
+      log.warn({ lists: missing }, missingMessage(missing));
+      deps.events.emit('alert', { kind: 'star_lists_missing', message: missingMessage(missing) });
+    }
+    await save({ lists: listing.summary, listsMissing: missing, listsStamp: listing.stamp });
   }
 
   /** "Check the star set again before deleting": a listing that shifted mid-walk can miss one. */
@@ -190,9 +232,10 @@ export function createStarsPoller(deps: StarsPollerDeps): StarsPoller {
 
   async function full(): Promise<string> {
     return guarded('full', async (current) => {
-      const { plan, etag } = await fullPlan(current);
+      const { plan, etag, lists } = await fullPlan(current);
       lastPlan = plan;
       const applied = await applyPlan(plan, { kind: 'stars' }, deps);
+      if (lists) await listsSeen(current, keepStampWhileDeferred(lists, plan));
       await save({ etag, lastFullAt: now() });
       return describe(applied, plan.unchanged);
     });
@@ -201,6 +244,7 @@ export function createStarsPoller(deps: StarsPollerDeps): StarsPoller {
   async function quick(): Promise<string> {
     return guarded('quick', async (current) => {
       const who = await target(current);
+      if (deps.lists) return quickLists(deps.lists, who, current);
       const known = await deps.mirrors.known({ kind: 'stars' });
       const isKnown = (id: number) => known.get(id)?.held === true;
       const listing = await listNewStars(deps.octokit, who, {
@@ -218,6 +262,16 @@ export function createStarsPoller(deps: StarsPollerDeps): StarsPoller {
       if (plan.deferred.length === 0) await save({ etag: listing.etag });
       return describe(applied, plan.unchanged);
     });
+  }
+
+  /** One cheap look at the chosen lists; their items are walked only when a stamp moved. */
+  async function quickLists(lists: StarListsReader, who: StarsTarget, current: StarsState) {
+    const look = await lists.look(who);
+    if (look.stamp === current.listsStamp) return 'not modified';
+    const { plan, lists: listing } = await listsPlan(lists, who, look);
+    const applied = await applyPlan(plan, { kind: 'stars' }, deps);
+    await listsSeen(current, keepStampWhileDeferred(listing, plan));
+    return describe(applied, plan.unchanged);
   }
 
   /** The plan of a full listing without acting on it (`reconcile --dry-run`). */
@@ -251,6 +305,16 @@ export function createStarsPoller(deps: StarsPollerDeps): StarsPoller {
     confirmToken,
     lastPlan: () => lastPlan,
   };
+}
+
+/** New mirrors left behind STARS_MAX_NEW_PER_RUN: no stamp is kept, so the next quick look walks again. */
+function keepStampWhileDeferred(listing: ListsListing, plan: ReconcilePlan): ListsListing {
+  return plan.deferred.length > 0 ? { ...listing, stamp: '' } : listing;
+}
+
+function missingMessage(missing: string[]): string {
+  const names = missing.map((m) => `"${m}"`).join(', ');
+  return `GITHUB_STAR_LISTS names ${missing.length === 1 ? 'a list' : 'lists'} GitHub does not show for this user: ${names} (check the name or slug; another user's private lists are not visible); nothing is released while a named list is missing`;
 }
 
 function describe(applied: ApplyResult, unchanged: number): string {

@@ -39,6 +39,7 @@ export async function recordSuccess(
       refs: result.refs,
       drift: result.drift,
       ...(result.lfs ? { lfs: result.lfs } : {}),
+      ...(result.bytes ? { bytes: result.bytes } : {}),
     },
     {
       status: 'synced',

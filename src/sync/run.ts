@@ -50,6 +50,14 @@ export interface SyncRun {
   drift: DriftEntry | null;
   /** What the run's LFS step did; null when it had none (LFS off, or nothing changed). */
   lfs: RunLfs | null;
+  /** Pack bytes git fetched from GitHub and pushed to OneDev; null for failed or older runs. */
+  bytes: RunBytes | null;
+}
+
+/** What a run moved through git: the packs fetched from GitHub and pushed to OneDev. */
+export interface RunBytes {
+  fetched: number;
+  pushed: number;
 }
 
 /** LFS objects and bytes a run uploaded to OneDev, and how many the mirror's refs point at. */

@@ -1,7 +1,7 @@
 import type { Executor } from '../db/executor.js';
 import type { SyncRunRow } from '../db/schema/index.js';
 import type { DriftEntry } from './drift.js';
-import type { RefChange, RunLfs, RunResult, SyncPhase, SyncRun } from './run.js';
+import type { RefChange, RunBytes, RunLfs, RunResult, SyncPhase, SyncRun } from './run.js';
 
 export async function startRun(
   db: Executor,
@@ -41,6 +41,8 @@ export async function finishRun(
     quickRetries?: number;
     drift?: DriftEntry;
     lfs?: RunLfs;
+    /** Pack bytes fetched from GitHub and pushed to OneDev; left null when unknown. */
+    bytes?: RunBytes;
   },
 ): Promise<void> {
   await db
@@ -60,6 +62,9 @@ export async function finishRun(
             lfs_total_objects: finish.lfs.totalObjects,
             lfs_total_bytes: finish.lfs.totalBytes,
           }
+        : {}),
+      ...(finish.bytes
+        ? { bytes_fetched: finish.bytes.fetched, bytes_pushed: finish.bytes.pushed }
         : {}),
     })
     .where('id', '=', id)
@@ -106,6 +111,10 @@ export function runFromRow(row: SyncRunRow): SyncRun {
             totalObjects: Number(row.lfs_total_objects),
             totalBytes: Number(row.lfs_total_bytes ?? 0),
           },
+    bytes:
+      row.bytes_fetched === null || row.bytes_fetched === undefined
+        ? null
+        : { fetched: Number(row.bytes_fetched), pushed: Number(row.bytes_pushed ?? 0) },
   };
 }
 

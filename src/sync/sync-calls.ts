@@ -14,6 +14,8 @@ export interface SyncCalls {
   githubSshRemote(): Promise<GitRemote | undefined>;
   lsRemote(remote: GitRemote, upstream: Upstream): Promise<LsRemoteResult>;
   fetchToCache(cacheDir: string, remote: GitRemote, seed?: GitRemote): Promise<RefMap>;
+  /** Pack bytes fetched from GitHub and pushed to OneDev so far, every attempt included. */
+  readonly bytes: { fetched: number; pushed: number };
   pushFromCache(
     cacheDir: string,
     remote: GitRemote,
@@ -51,7 +53,17 @@ export function createSyncCalls(deps: SyncCallDeps, signal?: AbortSignal): SyncC
       throw tagUpstream(error, upstream);
     });
 
+  // Each attempt of a quickly retried transfer moved its bytes, so all of them count.
+  const bytes = { fetched: 0, pushed: 0 };
+  const fetched = (n: number) => {
+    bytes.fetched += n;
+  };
+  const pushed = (n: number) => {
+    bytes.pushed += n;
+  };
+
   return {
+    bytes,
     githubAuthorization: () =>
       retried('github credential', 'github', async () => deps.githubAuthorization?.()),
     githubSshRemote: () =>
@@ -59,14 +71,16 @@ export function createSyncCalls(deps: SyncCallDeps, signal?: AbortSignal): SyncC
     lsRemote: (remote, upstream) =>
       retried('git ls-remote', upstream, () => git.lsRemote(remote, signal)),
     fetchToCache: (cacheDir, remote, seed) =>
-      retried('git fetch', 'github', () => git.fetchToCache(cacheDir, remote, signal, seed)),
+      retried('git fetch', 'github', () =>
+        git.fetchToCache(cacheDir, remote, signal, seed, fetched),
+      ),
     // An atomic force push of the cache's refs is idempotent: it sets each of OneDev's refs
     // to the same object whether or not a failed attempt already landed (all of it or none,
     // being atomic), so pushing again after an unclear failure cannot do anything twice.
     // Kept history refs ride in the same push; pushing one again to the same object is a no-op.
     pushFromCache: (cacheDir, remote, cachedRefs, alsoPush) =>
       retried('git push', 'onedev', () =>
-        git.pushFromCache(cacheDir, remote, signal, cachedRefs, alsoPush),
+        git.pushFromCache(cacheDir, remote, signal, cachedRefs, alsoPush, pushed),
       ),
     // Writing cache refs to fixed objects (after fetching the missing ones) can be repeated.
     keepRefs: (cacheDir, from, kept) =>

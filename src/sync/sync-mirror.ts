@@ -60,6 +60,8 @@ export interface SyncResult {
   lfs?: LfsOutcome;
   /** Tips the push overwrote or deleted, kept in OneDev's history namespace (or a bundle). */
   history?: HistorySnapshot[];
+  /** Pack bytes git fetched from GitHub and pushed to OneDev (LFS objects not included). */
+  bytes?: { fetched: number; pushed: number };
 }
 
 /**
@@ -83,7 +85,8 @@ export async function syncMirror(
   const lastPushed = parseRefs(mirror.pushed_refs);
   const onedevName = mirror.onedev_name ?? toOneDevName(mirror.name);
   const onedevPath =
-    mirror.onedev_path ?? [deps.onedevRoot, mirror.owner, onedevName].filter(Boolean).join('/');
+    mirror.onedev_path ??
+    [deps.onedevRoot, mirror.onedev_parent, mirror.owner, onedevName].filter(Boolean).join('/');
 
   // OneDev is compared too, so a change made there (drift) is found and undone even when
   // GitHub has not moved.
@@ -101,7 +104,15 @@ export async function syncMirror(
     if (sameRefs(upstream.refs, lastPushed) && sameRefs(onedevBefore, lastPushed)) {
       const onedev = { name: onedevName, path: onedevPath, projectId: mirror.onedev_project_id };
       const defaultBranch = upstream.headBranch ?? mirror.default_branch;
-      return { result: 'unchanged', refs: [], pushedRefs: lastPushed, defaultBranch, onedev };
+      const bytes = { fetched: 0, pushed: 0 };
+      return {
+        result: 'unchanged',
+        refs: [],
+        pushedRefs: lastPushed,
+        defaultBranch,
+        onedev,
+        bytes,
+      };
     }
   }
   const drift = onedevBefore ? findDrift(lastPushed, onedevBefore) : [];
@@ -124,7 +135,16 @@ export async function syncMirror(
   if (Object.keys(cacheRefs).length === 0) {
     // An atomic prune push of nothing would delete every ref in OneDev: record, don't push.
     const found = drift.length > 0 ? { drift: { refs: drift, restored: false } } : {};
-    return { result: 'empty', refs: [], pushedRefs: {}, defaultBranch: null, onedev, ...found };
+    const bytes = { ...calls.bytes };
+    return {
+      result: 'empty',
+      refs: [],
+      pushedRefs: {},
+      defaultBranch: null,
+      onedev,
+      bytes,
+      ...found,
+    };
   }
 
   const target: GitRemote = {
@@ -174,6 +194,7 @@ export async function syncMirror(
     ...(drift.length > 0 ? { drift: { refs: drift, restored: true } } : {}),
     ...(lfs ? { lfs } : {}),
     history,
+    bytes: { ...calls.bytes },
   };
 }
 

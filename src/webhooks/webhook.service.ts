@@ -56,6 +56,8 @@ export function createWebhookService(deps: {
   };
   /** A wiki page was saved (`gollum`): the sync it asks for looks for the wiki again. */
   onWikiEdited?: (githubId: number, db: Executor) => Promise<void>;
+  /** GITHUB_STAR_LISTS is set: a star alone mirrors nothing, the chosen lists decide. */
+  starListsOnly?: boolean;
 }): WebhookService {
   async function receive(delivery: IncomingDelivery): Promise<DeliveryResult> {
     const repository = delivery.payload.repository;
@@ -110,6 +112,11 @@ export function createWebhookService(deps: {
       const starsUser = deps.starsUser ?? deps.sources?.starsLogin();
       const starred =
         !!starsUser && payload.sender?.login.toLowerCase() === starsUser.toLowerCase();
+      if (starred && deps.starListsOnly) {
+        const outcome = await deps.mirrors.syncById(repo.githubId, { db });
+        if (outcome !== 'not_found') return describe(outcome);
+        return { outcome: 'ignored', detail: 'GITHUB_STAR_LISTS is set: the chosen lists decide' };
+      }
       if (starred) await deps.sources?.restore(repo.githubId, db);
       const ensured = await deps.mirrors.ensureMirror(repo, 'webhook', { starred, db });
       return describe(

@@ -3,6 +3,7 @@ import type { Config } from '../config/config.js';
 import type { ContainerEvents } from '../containers/containers.events.js';
 import type { DbHandle } from '../db/database.js';
 import { createIncidentTracker } from '../notify/incidents.js';
+import { recordNotification } from '../notify/notifications.repo.js';
 import { createNotifier } from '../notify/notifier.js';
 import { previousSettledRun, readFailedErrorCodes } from '../notify/notify.repo.js';
 import { notifyUpstreamIncidents } from '../notify/upstream-incidents.js';
@@ -40,6 +41,8 @@ export async function startNotifications(
     format: settings.format,
     clock: deps.clock,
     log: deps.log,
+    channel: settings.format === 'ntfy' ? 'ntfy' : 'webhook',
+    record: (attempt) => recordNotification(deps.handle.db, attempt),
   });
   const tracker = createIncidentTracker(notifier, {
     previousRun: (githubId, run) => previousSettledRun(deps.handle.db, githubId, run),

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type GitHubDouble, startGitHubDouble } from '../support/github-double/index.js';
+import { seedRepos } from '../support/github-double/seed.js';
 
 const exec = promisify(execFile);
 
@@ -295,6 +296,18 @@ describe('git smart HTTP', () => {
       pushed_at: string;
     };
     expect(repo.size).toBeGreaterThan(0);
+  });
+
+  it('seeds many repositories with several commits and an annotated tag, each clonable', async () => {
+    const repos = await seedRepos(gh, 'fleet', ['a', 'b'], { commits: 3, tag: 'v1.0.0' });
+    const dest = join(tmp, 'clone-seeded');
+    await git(tmp, 'clone', '--quiet', '--mirror', `${gh.url}/fleet/b.git`, dest);
+    expect((await git(dest, 'rev-list', '--count', 'main')).stdout.trim()).toBe('3');
+    expect((await git(dest, 'cat-file', '-t', 'v1.0.0')).stdout.trim()).toBe('tag');
+    expect((await git(dest, 'rev-parse', 'v1.0.0^{commit}')).stdout.trim()).toBe(
+      (await git(dest, 'rev-parse', 'main')).stdout.trim(),
+    );
+    expect(repos.map((r) => r.fullName)).toEqual(['fleet/a', 'fleet/b']);
   });
 
   it('requires a token for private repositories', async () => {

@@ -36,6 +36,9 @@ const KIND_TEXT: Record<ActivityKind, string> = {
   container: 'container',
   webhook: 'webhook',
   change: 'operator change',
+  drift: 'changed in OneDev',
+  history: 'kept history',
+  notification: 'notification',
 };
 
 export function activityHref(query: ActivityQuery): string {

@@ -132,9 +132,11 @@ export const Runs = (props: { runs: SyncRun[]; now: Date }) =>
         <caption class="sr-only">Sync runs, newest first</caption>
         <thead>
           <tr>
-            {['When', 'Trigger', 'Result', 'Took', 'Refs', 'Containers', 'Error'].map((h) => (
-              <th scope="col">{h}</th>
-            ))}
+            {['When', 'Trigger', 'Result', 'Took', 'Refs', 'Bytes', 'Containers', 'Error'].map(
+              (h) => (
+                <th scope="col">{h}</th>
+              ),
+            )}
           </tr>
         </thead>
         <tbody>
@@ -177,6 +179,11 @@ export const Runs = (props: { runs: SyncRun[]; now: Date }) =>
                   </span>
                 ) : null}
                 <Drift run={run} />
+              </td>
+              <td data-label="Bytes" title="pack bytes fetched from GitHub / pushed to OneDev">
+                {run.bytes
+                  ? `${formatBytes(run.bytes.fetched)} in / ${formatBytes(run.bytes.pushed)} out`
+                  : '—'}
               </td>
               <ContainerCell entries={run.containers} />
               <td data-label="Error" class="error-text">

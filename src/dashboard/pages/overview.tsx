@@ -58,6 +58,26 @@ const Schedule = (props: { sources?: SourcesStatus; now: Date }) => {
           <span class="muted">off</span>
         )}
       </dd>
+      {s.starsPoll.lists ? (
+        <>
+          <dt>Star Lists followed</dt>
+          <dd>
+            {s.starsPoll.lists.map((l, i) => (
+              <>
+                {i > 0 ? ', ' : ''}
+                {l.missing ? (
+                  <span class="bad-text">{l.list} (not found on GitHub)</span>
+                ) : (
+                  <>
+                    {l.list}
+                    {l.parent ? ` → ${l.parent}` : ''}: {l.stars} {l.stars === 1 ? 'star' : 'stars'}
+                  </>
+                )}
+              </>
+            ))}
+          </dd>
+        </>
+      ) : null}
       <dt>Next refresh</dt>
       <dd>
         <When at={s.refresh.nextAt} now={props.now} />

@@ -1,6 +1,7 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import type { Mirror } from '../../mirrors/mirror.js';
+import { formatBytes } from '../../shared/bytes.js';
 import type { SyncRun } from '../../sync/run.js';
 import type { RunBucket } from '../../sync/run-stats.repo.js';
 import { BarChart, type ChartSpec } from './charts.js';
@@ -98,7 +99,7 @@ export const OverviewCharts = (props: { charts: RunCharts; now: Date }) => {
   );
 };
 
-/** A mirror's recent runs: how long each took and how many refs it moved. */
+/** A mirror's recent runs: how long each took, how many refs and how many bytes it moved. */
 export const MirrorRunCharts = (props: { runs: SyncRun[] }) => {
   const runs = props.runs
     .filter((run) => run.durationMs !== null)
@@ -122,15 +123,31 @@ export const MirrorRunCharts = (props: { runs: SyncRun[] }) => {
   const refs: ChartSpec = {
     id: 'chart-refs',
     title: `Refs moved by the last ${runs.length} runs`,
-    description: `Oldest on the left. ${runs.reduce((n, r) => n + r.refs.length, 0)} refs moved in all. Bytes moved are not recorded by the ledger.`,
+    description: `Oldest on the left. ${runs.reduce((n, r) => n + r.refs.length, 0)} refs moved in all.`,
     series: ['refs moved'],
     labelHeading: 'Run',
     bars: runs.map((run) => bar(run, run.refs.length)),
+  };
+  const fetched = runs.reduce((n, r) => n + (r.bytes?.fetched ?? 0), 0);
+  const pushed = runs.reduce((n, r) => n + (r.bytes?.pushed ?? 0), 0);
+  const bytes: ChartSpec = {
+    id: 'chart-bytes',
+    title: `Bytes moved by the last ${runs.length} runs`,
+    description: `Oldest on the left, fetched from GitHub below pushed to OneDev. ${formatBytes(fetched)} fetched and ${formatBytes(pushed)} pushed in all; failed runs record none.`,
+    series: ['fetched', 'pushed'],
+    labelHeading: 'Run',
+    // "500 B", not "500 bytes": the axis label has the width of "500 ms".
+    format: (n) => formatBytes(n).replace(/ bytes$/, ' B'),
+    bars: runs.map((run) => ({
+      ...bar(run, 0),
+      values: [run.bytes?.fetched ?? 0, run.bytes?.pushed ?? 0],
+    })),
   };
   return (
     <div class="charts">
       <BarChart spec={durations} />
       <BarChart spec={refs} />
+      <BarChart spec={bytes} />
     </div>
   );
 };

@@ -61,6 +61,9 @@ const STATUS_TONE: Record<string, string> = {
   unchanged: 'good',
   empty: 'muted',
   aborted: 'warn',
+  delivered: 'good',
+  restored: 'good',
+  not_restored: 'bad',
 };
 
 /** A status as text and colour; the word itself carries the meaning, not the colour. */

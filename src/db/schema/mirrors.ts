@@ -65,6 +65,10 @@ export interface MirrorsTable {
    * claim it then).
    */
   preferred_replica: string | null;
+  /** The slug of the chosen Star List the mirror came from (GITHUB_STAR_LISTS); null without lists. */
+  star_list: string | null;
+  /** The OneDev parent below ONEDEV_ROOT_PROJECT that list maps to; null for the root itself. */
+  onedev_parent: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -29,6 +29,9 @@ export interface SyncRunsTable {
   /** LFS objects and bytes the mirrored refs point at, as the run found them. */
   lfs_total_objects: number | null;
   lfs_total_bytes: number | string | null;
+  /** Pack bytes git fetched from GitHub and pushed to OneDev (bigint); null when unknown. */
+  bytes_fetched: number | string | null;
+  bytes_pushed: number | string | null;
 }
 
 export type SyncRunRow = Selectable<SyncRunsTable>;

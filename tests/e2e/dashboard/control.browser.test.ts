@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../../src/db/database.js';
+import { insertSnapshots } from '../../../src/history/history.repo.js';
 import { findMirror } from '../../../src/mirrors/mirrors.repo.js';
+import { recordNotification } from '../../../src/notify/notifications.repo.js';
 import { seedMirror } from '../../integration/admin/admin-kit.js';
 import {
   type Browser,
@@ -103,6 +105,63 @@ describe.skipIf(skip !== undefined).each(DIALECTS)(
         await page.screenshot({ path: `${SHOTS}${name}-${width}.png`, fullPage: true });
       }
     };
+
+    /** One entry of each kind the ledgers add beside sync runs: drift, history, notification. */
+    async function seedNewKinds(at: string) {
+      const drift = {
+        refs: [
+          {
+            ref: 'refs/heads/main',
+            kind: 'moved',
+            expected: 'a'.repeat(40),
+            found: 'b'.repeat(40),
+          },
+        ],
+        restored: true,
+      };
+      await handle()
+        .db.insertInto('sync_runs')
+        .values({
+          id: 'run-drift',
+          github_id: 930_001,
+          trigger: 'refresh',
+          attempt: 1,
+          worker: 'w',
+          started_at: at,
+          finished_at: at,
+          result: 'synced',
+          error: null,
+          error_code: null,
+          refs: '[]',
+          containers: null,
+          phase: 'verifying',
+          drift: JSON.stringify(drift),
+        })
+        .execute();
+      await insertSnapshots(handle().db, [
+        {
+          id: 'kept-1',
+          github_id: 930_001,
+          project_path: 'github/octocat/added',
+          ref: 'refs/heads/main',
+          old_sha: 'c'.repeat(40),
+          new_sha: 'd'.repeat(40),
+          reason: 'force-push',
+          taken_at: at,
+          location: 'ref',
+          kept_ref: 'refs/starbridge/history/heads/main/20260101T000000Z',
+          bundle_path: null,
+        },
+      ]);
+      await recordNotification(handle().db, {
+        at,
+        kind: 'mirror.failed',
+        repository: 'octocat/added',
+        channel: 'webhook',
+        result: 'failed',
+        error: 'HTTP 500',
+      });
+    }
 
     async function onGitHub(id: number, name: string) {
       server.pipeline.github.addRepo({ id, owner: 'octocat', name, defaultBranch: 'main' });
@@ -346,6 +405,43 @@ describe.skipIf(skip !== undefined).each(DIALECTS)(
         /pause by dashboard \(127\.0\.0\.1\)/,
       );
 
+      // A run that found OneDev changed, a kept tip and a notification that was not delivered:
+      // each kind has its filter option, its label and a link to its detail.
+      await seedNewKinds(new Date(now - HOUR).toISOString());
+      for (const [kind, label, text, href] of [
+        [
+          'drift',
+          'changed in OneDev',
+          /refs\/heads\/main moved/,
+          /\/octocat\/added#run-run-drift$/,
+        ],
+        [
+          'history',
+          'kept history',
+          /kept refs\/heads\/main at cccccccccccc/,
+          /\/octocat\/added#history$/,
+        ],
+        [
+          'notification',
+          'notification',
+          /mirror\.failed to webhook: HTTP 500/,
+          /\/octocat\/added$/,
+        ],
+      ] as const) {
+        await open('/dashboard/activity');
+        await page.getByLabel('Kind').selectOption({ label });
+        await page.getByRole('button', { name: 'Filter' }).click();
+        expect(await kinds()).toEqual([kind]);
+        const row = page.locator('#live-activity tbody tr').first();
+        expect(await row.textContent()).toMatch(text);
+        await row.getByRole('link').first().click();
+        expect(page.url()).toMatch(href);
+      }
+      await open('/dashboard/activity?kind=notification&result=failed');
+      expect(await kinds()).toEqual(['notification']);
+      await open('/dashboard/activity?kind=history&result=failed');
+      expect(await kinds()).toEqual([]);
+
       // Only this repository: the resumed tick/ mirrors fail too (they are not on GitHub).
       await open('/dashboard/activity?result=failed&repo=octocat%2Fby-url');
       const failedRows = page.locator('#live-activity tbody tr');
@@ -543,6 +639,20 @@ describe.skipIf(skip !== undefined).each(DIALECTS)(
         .locator('#chart-refs rect')
         .evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('data-value'))));
       expect(refs).toEqual(runs.map((r) => r.refs.length));
+      // Bytes: fetched below pushed, each bar the ledger's numbers (a run without any reads 0).
+      const bytes = (series: string) =>
+        page
+          .locator(`#chart-bytes rect[data-series="${series}"]`)
+          .evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('data-value'))));
+      expect(await bytes('fetched')).toEqual(runs.map((r) => r.bytes?.fetched ?? 0));
+      expect(await bytes('pushed')).toEqual(runs.map((r) => r.bytes?.pushed ?? 0));
+      expect(runs.some((r) => (r.bytes?.fetched ?? 0) > 0 && (r.bytes?.pushed ?? 0) > 0)).toBe(
+        true,
+      );
+      const first = runs.findLast((r) => r.bytes !== null);
+      expect(await page.locator(`#run-${first?.id} td[data-label="Bytes"]`).textContent()).toMatch(
+        / in \/ .* out$/,
+      );
       await shoot('mirror-charts', 'desktop');
       expect(problems).toEqual([]);
     }, 90_000);

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { listNode, userLists } from './graphql-lists.js';
 import { nodeId, pushedAtOf, repoIdOfNode } from './json.js';
 import type { GitHubState, RepoRecord } from './state.js';
 
@@ -35,6 +36,7 @@ export function userObject(ctx: ObjectContext, login: string): Record<string, un
     databaseId: user.id,
     login: user.login,
     url: `${ctx.base}/${user.login}`,
+    lists: userLists(ctx, user.login),
   };
 }
 
@@ -83,6 +85,8 @@ export function nodeField(ctx: ObjectContext, id: string) {
     if (nodeId(org ? '012:Organization' : '04:User', user.id) === id)
       return userObject(ctx, user.login);
   }
+  const list = listNode(ctx, id);
+  if (list) return list;
   const msg = `Could not resolve to a node with the global id of '${id}'`;
   return new GitHubGraphqlError('NOT_FOUND', msg);
 }

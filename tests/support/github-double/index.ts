@@ -5,6 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LfsStore } from '../lfs-store.js';
 import { AppRegistry, type InstallationRecord } from './apps.js';
+import {
+  addList,
+  addToList,
+  dropFromLists,
+  type ListRecord,
+  removeFromList,
+  renameList,
+} from './graphql-lists.js';
 import { lfsStoreOf } from './lfs.js';
 import { Faults, type RateBucket, RateLimiter, type RateLimitOptions } from './limits.js';
 import { createHandler, type RecordedRequest } from './server.js';
@@ -23,6 +31,7 @@ import {
  */
 
 export type { InstallationRecord } from './apps.js';
+export type { ListRecord } from './graphql-lists.js';
 export type { Fault, RateBucket, RateLimitOptions, Scope } from './limits.js';
 export type { RecordedRequest } from './server.js';
 export type { AddRepoOptions, RepoPatch, RepoRecord, Star } from './state.js';
@@ -53,7 +62,16 @@ export interface GitHubDouble {
   revokeToken(token: string): void;
   addRepo(opts: AddRepoOptions): RepoRecord;
   star(login: string, fullName: string, starredAt?: Date | string): Star;
+  /** Unstarring also takes the repository out of the user's Star Lists. */
   unstar(login: string, fullName: string): boolean;
+  /** A Star List (GraphQL only); its slug is the name in lower case with `-` for the rest. */
+  addList(login: string, name: string, options?: { private?: boolean }): ListRecord;
+  /** Adds (and stars) a repository; the list's `lastAddedAt` moves. */
+  addToList(login: string, slug: string, fullName: string): ListRecord;
+  /** Takes a repository out of a list; the star stays and no timestamp of the list moves. */
+  removeFromList(login: string, slug: string, fullName: string): ListRecord;
+  /** Renames a list (name, slug and `updatedAt` change). */
+  renameList(login: string, slug: string, name: string): ListRecord;
   /** `'new-name'` renames; `'new-owner/new-name'` transfers. The old name then answers 301. */
   rename(fullName: string, to: string): RepoRecord;
   updateRepo(fullName: string, patch: RepoPatch): RepoRecord;
@@ -143,7 +161,14 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions = {}): Promise
     },
     addRepo: (o) => state.addRepo(o),
     star: (login, fullName, at) => state.star(login, fullName, at),
-    unstar: (login, fullName) => state.unstar(login, fullName),
+    unstar: (login, fullName) => {
+      dropFromLists(state, login, fullName);
+      return state.unstar(login, fullName);
+    },
+    addList: (login, name, options) => addList(state, login, name, options),
+    addToList: (login, slug, fullName) => addToList(state, login, slug, fullName),
+    removeFromList: (login, slug, fullName) => removeFromList(state, login, slug, fullName),
+    renameList: (login, slug, name) => renameList(state, login, slug, name),
     rename: (fullName, to) => state.rename(fullName, to),
     updateRepo: (fullName, patch) => state.update(fullName, patch),
     deleteRepo: (fullName) => state.deleteRepo(fullName),

@@ -7,25 +7,34 @@ import type { RepoRecord } from './types.js';
 /**
  * Many repositories with real content, quickly: one template commit is made with git,
  * then its objects and a `main` ref are copied into each new bare repository (spawning
- * git per repository would dominate tests with hundreds of them).
+ * git per repository would dominate tests with hundreds of them). `commits` commits on
+ * `main` (one by default) and, with `tag`, an annotated tag on its tip.
  */
 export async function seedRepos(
   github: GitHubDouble,
   owner: string,
   names: string[],
-  options: { private?: boolean } = {},
+  options: { private?: boolean; commits?: number; tag?: string } = {},
 ): Promise<RepoRecord[]> {
   const template = github.addRepo({
     owner: '__template',
     name: `t${Date.now()}${Math.random().toString(36).slice(2, 6)}`,
   });
-  const sha = await new RepoBuilder(template.path).commit('main');
+  const builder = new RepoBuilder(template.path);
+  let sha = '';
+  for (let i = 0; i < (options.commits ?? 1); i++) sha = await builder.commit('main');
+  if (options.tag) await builder.tag(options.tag, 'main', { annotated: true });
   const out: RepoRecord[] = [];
   for (const name of names) {
     const repo = github.addRepo({ owner, name, private: options.private });
     cpSync(join(template.path, 'objects'), join(repo.path, 'objects'), { recursive: true });
     mkdirSync(join(repo.path, 'refs', 'heads'), { recursive: true });
     writeFileSync(join(repo.path, 'refs', 'heads', 'main'), `${sha}\n`);
+    if (options.tag) {
+      cpSync(join(template.path, 'refs', 'tags'), join(repo.path, 'refs', 'tags'), {
+        recursive: true,
+      });
+    }
     out.push(repo);
   }
   github.deleteRepo(template.fullName);

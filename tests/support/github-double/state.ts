@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { ListRecord } from './graphql-lists.js';
 import {
   type AddRepoOptions,
   isoSeconds,
@@ -25,6 +26,8 @@ export class GitHubState {
   /** Lower-cased old `owner/name` → repo id, for GitHub's rename/transfer redirects. */
   readonly moved = new Map<string, number>();
   readonly stars = new Map<string, Star[]>();
+  /** Lower-cased login → the user's Star Lists (`graphql-lists.ts`). */
+  readonly lists = new Map<string, ListRecord[]>();
   private nextRepoId = 100_001;
   private nextUserId = 5_001;
   private seq = 0;

@@ -49,6 +49,7 @@ export const failedMirror = mirror({
 
 export const run: SyncRun = {
   drift: null,
+  bytes: { fetched: 48_128, pushed: 47_104 },
   id: 'run-1',
   githubId: 101,
   trigger: 'webhook',

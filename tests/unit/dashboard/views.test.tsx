@@ -66,6 +66,32 @@ describe('dashboard views', () => {
     expect(bare).toContain('No failures.');
   });
 
+  it('overview: the Star Lists followed, with their parents, counts and a missing one', async () => {
+    const sources = {
+      starsPoll: {
+        enabled: true,
+        lastAt: null,
+        lastResult: null,
+        nextAt: null,
+        lists: [
+          { list: 'tools', slug: 'tools', stars: 3 },
+          { list: 'Work', slug: 'work', parent: 'work-mirrors', stars: 1 },
+          { list: 'typo', stars: 0, missing: true },
+        ],
+      },
+      refresh: { lastAt: null, nextAt: null },
+      rateLimit: null,
+      app: { enabled: false, installations: 0 },
+    };
+    const html = await renderDocument(
+      <OverviewPage {...common} counts={{}} failures={[]} health={health} sources={sources} />,
+    );
+    expect(html).toContain('Star Lists followed');
+    expect(html).toContain('tools: 3 stars');
+    expect(html).toContain('Work → work-mirrors: 1 star');
+    expect(html).toContain('typo (not found on GitHub)');
+  });
+
   it('overview and mirror detail: the guard that OneDev refused, and a run that found drift', async () => {
     const guardMessage = 'github/octocat/hello is not guarded: grant the Owner (manage) role';
     const refused = {

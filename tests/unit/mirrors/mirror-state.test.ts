@@ -28,6 +28,8 @@ const BASE: MirrorState = {
   next_refresh_at: null,
   paused_by: null,
   source_gone_at: null,
+  star_list: null,
+  onedev_parent: null,
 };
 
 const row = (patch: Partial<MirrorState> = {}): MirrorState => ({ ...BASE, ...patch });
@@ -613,6 +615,43 @@ const cases: Case[] = [
     { kind: 'rename', owner: 'alice', name: 'old' },
     refused('unchanged'),
   ],
+  // Star Lists: the list and its OneDev parent
+  [
+    'regroup: a new parent marks the OneDev move pending',
+    row({ star_list: 'tools', onedev_parent: null }),
+    { kind: 'regroup', list: 'work', parent: 'work-mirrors' },
+    ok({
+      star_list: 'work',
+      onedev_parent: 'work-mirrors',
+      onedev_move_pending: 1,
+      updated_at: NOW,
+    }),
+  ],
+  [
+    'regroup without a OneDev project: the first sync creates it under the new parent',
+    row({ onedev_project_id: null }),
+    { kind: 'regroup', list: 'work', parent: 'work-mirrors' },
+    ok({
+      star_list: 'work',
+      onedev_parent: 'work-mirrors',
+      onedev_move_pending: 0,
+      onedev_path: null,
+      onedev_name: null,
+      updated_at: NOW,
+    }),
+  ],
+  [
+    'regroup: another list with the same parent moves nothing',
+    row({ star_list: 'tools', onedev_parent: null }),
+    { kind: 'regroup', list: 'misc', parent: null },
+    ok({ star_list: 'misc', updated_at: NOW }),
+  ],
+  [
+    'regroup: refused when list and parent are unchanged',
+    row({ star_list: 'tools', onedev_parent: 'x' }),
+    { kind: 'regroup', list: 'tools', parent: 'x' },
+    refused('unchanged'),
+  ],
   [
     'moved: the new path is recorded and the move is done',
     row(),
@@ -853,6 +892,7 @@ describe('the mirror state machine', () => {
         'operator-pause',
         'operator-resume',
         'rename',
+        'regroup',
         'moved',
         'move-refused',
         'unstar',

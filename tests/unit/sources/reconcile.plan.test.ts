@@ -73,4 +73,38 @@ describe('planReconcile', () => {
     const plan = planReconcile([listed(1), listed(1)], new Map(), { complete: true });
     expect(plan.toAdd).toHaveLength(1);
   });
+
+  it('regroups a mirror whose Star List (or parent) changed, only when lists choose', () => {
+    const tools = { list: 'tools', parent: null };
+    const work = { list: 'work', parent: 'work-mirrors' };
+    const items = [
+      { ...listed(1), group: work },
+      { ...listed(2), group: tools },
+      { ...listed(3), group: tools },
+    ];
+    const mirrors = new Map([
+      known(1, { list: 'tools', parent: null }),
+      known(2, { list: 'tools', parent: null }),
+      known(3),
+    ]);
+    const plan = planReconcile(items, mirrors, { complete: true, groups: true });
+    expect(plan.regrouped.map((r) => [r.repo.githubId, r.group])).toEqual([
+      [1, work],
+      [3, tools],
+    ]);
+    expect(planReconcile(items, mirrors, { complete: true }).regrouped).toEqual([]);
+    // Lists no longer choose: a mirror of a list goes back to the root.
+    const plain = planReconcile([listed(2)], mirrors, { complete: true, groups: true });
+    expect(plain.regrouped.map((r) => r.group)).toEqual([{ list: null, parent: null }]);
+  });
+
+  it('releases from an empty but whole listing only when told it is whole (every chosen list empty)', () => {
+    const mirrors = new Map([known(2)]);
+    expect(planReconcile([], mirrors, { complete: true }).toUnstar).toEqual([]);
+    const whole = planReconcile([], mirrors, { complete: true, emptyIsWhole: true });
+    expect(whole.toUnstar.map((m) => m.githubId)).toEqual([2]);
+    expect(planReconcile([], mirrors, { complete: false, emptyIsWhole: true }).toUnstar).toEqual(
+      [],
+    );
+  });
 });
