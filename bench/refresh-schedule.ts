@@ -103,6 +103,7 @@ async function simulate(name: string, policy: RefreshPolicy, mirrors: number, da
     mirrors: {
       refreshCandidates: service.refreshCandidates,
       claimRefreshSlot: service.claimRefreshSlot,
+      claimRefreshSlots: service.claimRefreshSlots,
       refreshState: service.refreshState,
       // A simulated, instant sync: OneDev gets GitHub's refs, and the sync reschedules.
       syncById: async (githubId) => {

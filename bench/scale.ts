@@ -7,7 +7,7 @@ import {
   claimDueStatement,
   releaseMirror,
 } from '../src/mirrors/mirror-lease.repo.js';
-import { claimRefreshSlot, dueForRefresh } from '../src/mirrors/mirror-refresh.repo.js';
+import { claimRefreshSlots, dueForRefresh } from '../src/mirrors/mirror-refresh.repo.js';
 import { createTestDb, type TestDb } from '../tests/support/test-db.js';
 import {
   type BenchSection,
@@ -141,7 +141,7 @@ async function runScaleOn(dialect: Dialect): Promise<BenchSection> {
       `A migrated ${label} database of its own (\`createTestDb('${dialect}')\`) is filled with one \`INSERT … SELECT\` over a ${pg ? '`generate_series`' : 'recursive CTE'} per table: ${int(mirrors)} mirrors (a fifth \`queued\` and due over the last two days, the rest \`synced\` with pushed refs and refresh slots spread over the past two days and the next few hours) and ${int(runs)} finished \`sync_runs\` rows spread over the mirrors.`,
       'Three replicas are registered and every mirror gets its rendezvous-preferred replica (`assignPreferredReplicas`, timed, then timed again as one replica leaves and back).',
       `Claims: three concurrent loops, one per replica, each claim (\`claimDueStatement\`, the statement the sync workers run) followed by its release, ${int(claimsPerPass)} claims per pass; first the plain queue-order claim (the baseline, as on SQLite or a single replica), then the preferred claim. Each claim's latency is timed; an in-memory ledger of held mirrors counts any mirror claimed while another loop held it.`,
-      `Refresh: the planning half of a refresh tick (\`dueForRefresh\` for ${REFRESH_BATCH} candidates, then \`claimRefreshSlot\` for each, as \`src/sources/refresh.ts\` does), once alone and then on three replicas at once; the slowest counts. Plans: \`EXPLAIN ${pg ? '(ANALYZE, BUFFERS)' : 'QUERY PLAN'}\` of each statement, inside a transaction rolled back.`,
+      `Refresh: the planning half of a refresh tick (\`dueForRefresh\` for ${REFRESH_BATCH} candidates, then \`claimRefreshSlots\` for the batch, 250 slots a statement, as \`src/sources/refresh.ts\` does), once alone and then on three replicas at once; the slowest counts. Plans: \`EXPLAIN ${pg ? '(ANALYZE, BUFFERS)' : 'QUERY PLAN'}\` of each statement, inside a transaction rolled back.`,
     ].join('\n\n');
     return {
       id: `scale-${dialect}`,
@@ -253,9 +253,8 @@ async function refreshTicks(handle: TestDb, replicas: number): Promise<number[]>
     const now = new Date(nowMs).toISOString();
     const rows = await dueForRefresh(handle.db, now, REFRESH_BATCH);
     const at = new Date(nowMs + HOUR).toISOString();
-    for (const row of rows) {
-      await claimRefreshSlot(handle.db, row.github_id, row.next_refresh_at, { at }, now);
-    }
+    const claims = rows.map((row) => ({ githubId: row.github_id, from: row.next_refresh_at, at }));
+    await claimRefreshSlots(handle.db, claims);
     return performance.now() - started;
   };
   return Promise.all(Array.from({ length: replicas }, tick));

@@ -6,11 +6,13 @@ import type { MirrorRowLean } from './mirror-apply.repo.js';
 import { finishMove, holdMirror, pendingMoves, unholdMirror } from './mirror-hold.repo.js';
 import {
   claimRefreshSlot,
+  claimRefreshSlots,
   dueForRefresh,
   type RefreshCandidate,
   type RefreshState,
   type RefreshVisit,
   refreshState,
+  type SlotClaim,
   syncBacklog,
 } from './mirror-refresh.repo.js';
 import type { Refusal } from './mirror-state.js';
@@ -94,6 +96,8 @@ export interface MirrorSourceOps {
   refreshCandidates(now: string, limit: number): Promise<RefreshCandidate[]>;
   /** Moves the mirror's refresh slot from `from` to the visit's; false if another replica had. */
   claimRefreshSlot(githubId: number, from: string | null, visit: RefreshVisit): Promise<boolean>;
+  /** Many slots at once (a tick's), each only if still the one read; the ids moved. */
+  claimRefreshSlots(claims: readonly SlotClaim[]): Promise<Set<number>>;
   /** One mirror's refresh schedule (slot, adaptive and operator's interval). */
   refreshState(githubId: number): Promise<RefreshState | undefined>;
   /** Mirrors due for a sync and not yet claimed, plus those syncing. */
@@ -123,6 +127,7 @@ export function createMirrorSourceOps(deps: { handle: DbHandle; clock: Clock }):
     finishMove: (githubId, result) => finishMove(db, githubId, result, now()),
     refreshCandidates: (at, limit) => dueForRefresh(db, at, limit),
     claimRefreshSlot: (githubId, from, visit) => claimRefreshSlot(db, githubId, from, visit, now()),
+    claimRefreshSlots: (claims) => claimRefreshSlots(db, claims),
     refreshState: (githubId) => refreshState(db, githubId),
     syncBacklog: () => syncBacklog(db, now()),
   };

@@ -38,7 +38,7 @@ export interface RefreshDeps {
   git: Pick<GitEngine, 'lsRemote'>;
   mirrors: Pick<
     MirrorService,
-    'syncById' | 'refreshCandidates' | 'claimRefreshSlot' | 'refreshState'
+    'syncById' | 'refreshCandidates' | 'claimRefreshSlot' | 'claimRefreshSlots' | 'refreshState'
   >;
   githubGitUrl: string;
   authorizationFor: (mirror: RefreshTarget) => Promise<string | undefined>;
@@ -120,22 +120,30 @@ export function createRefresh(deps: RefreshDeps): Refresh {
     const rows = await deps.mirrors.refreshCandidates(iso(nowMs), deps.batch ?? 500);
     // A mirror with no slot yet gets one spread over its interval (so 1,000 mirrors added
     // together are not all checked at once); it is not checked now.
-    for (const row of rows.filter((r) => r.next_refresh_at === null)) {
-      const at = iso(nowMs + offset(row.github_id, intervalOf(row)));
-      await deps.mirrors.claimRefreshSlot(row.github_id, null, { at });
-    }
+    const firstSlots = rows
+      .filter((r) => r.next_refresh_at === null)
+      .map((row) => ({
+        githubId: row.github_id,
+        from: null,
+        at: iso(nowMs + offset(row.github_id, intervalOf(row))),
+      }));
+    await deps.mirrors.claimRefreshSlots(firstSlots);
     const overdue = rows.filter((r) => r.next_refresh_at !== null);
     const room = deps.room ? Math.max(0, await deps.room()) : overdue.length;
     // Not admitted: their slot stays where it is, so they are the most overdue next tick.
     const admitted = overdue.slice(0, room);
     const deferred = overdue.length - admitted.length;
-    const due: Array<{ row: RefreshTarget; slot: string }> = [];
-    for (const row of admitted) {
-      const slot = iso(provisionalSlot(row, nowMs));
-      // Conditional on the slot just read: two replicas never check one mirror twice.
-      if (await deps.mirrors.claimRefreshSlot(row.github_id, row.next_refresh_at, { at: slot }))
-        due.push({ row, slot });
-    }
+    const claims = admitted.map((row) => ({
+      row,
+      githubId: row.github_id,
+      from: row.next_refresh_at,
+      at: iso(provisionalSlot(row, nowMs)),
+    }));
+    // Conditional on the slots just read: two replicas never check one mirror twice.
+    const taken = await deps.mirrors.claimRefreshSlots(claims);
+    const due = claims
+      .filter((c) => taken.has(Number(c.githubId)))
+      .map(({ row, at }) => ({ row, slot: at }));
     const isBlocked = (row: RefreshTarget) => deps.blocked?.(row) ?? false;
     const checkable = due.filter(({ row }) => !isBlocked(row));
     if (checkable.length < due.length) {

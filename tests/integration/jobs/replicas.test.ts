@@ -7,6 +7,7 @@ import {
   removeReplica,
 } from '../../../src/jobs/replicas.repo.js';
 import { claimDueMirror, releaseMirror } from '../../../src/mirrors/mirror-lease.repo.js';
+import { claimRefreshSlots, dueForRefresh } from '../../../src/mirrors/mirror-refresh.repo.js';
 import { insertMirrorIfAbsent } from '../../../src/mirrors/mirrors.repo.js';
 import { createTestDb, DIALECTS, type TestDb } from '../../support/test-db.js';
 
@@ -169,5 +170,36 @@ describe.each(DIALECTS)('replicas and preferred claims on %s', (dialect) => {
       .where('status', '=', 'syncing')
       .execute();
     expect(left).toHaveLength(0);
+  });
+
+  it('refresh slots of a batch are taken once: a second replica with the same read gets none', async () => {
+    handle = await createTestDb(dialect);
+    const db = handle.db;
+    await seed(handle, 4, t(0));
+    await db
+      .updateTable('mirrors')
+      .set({ status: 'synced', next_attempt_at: null, pushed_refs: '{}' })
+      .execute();
+    await db
+      .updateTable('mirrors')
+      .set({ next_refresh_at: t(5) })
+      .where('github_id', '<=', 2)
+      .execute();
+    const read = await dueForRefresh(db, t(10), 10);
+    expect(read).toHaveLength(4);
+    const claims = read.map((m) => ({
+      githubId: m.github_id,
+      from: m.next_refresh_at,
+      at: t(100 + Number(m.github_id)),
+    }));
+    expect([...(await claimRefreshSlots(db, claims))].sort()).toEqual([1, 2, 3, 4]);
+    // The same read again (another replica's): every slot has moved, none is taken twice.
+    expect((await claimRefreshSlots(db, claims)).size).toBe(0);
+    const slots = await db
+      .selectFrom('mirrors')
+      .select(['github_id', 'next_refresh_at'])
+      .orderBy('github_id')
+      .execute();
+    expect(slots.map((r) => r.next_refresh_at)).toEqual([t(101), t(102), t(103), t(104)]);
   });
 });
