@@ -13,6 +13,7 @@ import * as m0010 from './0010-sync-lfs.js';
 import * as m0011 from './0011-history-gone-wikis.js';
 import * as m0012 from './0012-ssh-keys.js';
 import * as m0013 from './0013-mirror-control.js';
+import * as m0014 from './0014-change-hints.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0011-history-gone-wikis': m0011,
   '0012-ssh-keys': m0012,
   '0013-mirror-control': m0013,
+  '0014-change-hints': m0014,
 };

@@ -47,6 +47,10 @@ export interface Config {
     /** Most new mirrors the stars poller creates per run; undefined = no cap. */
     starsMaxNewPerRun?: number;
     refreshIntervalMs: number;
+    /** Change detection (star walk, GraphQL batches): how often it looks. */
+    changePollIntervalMs: number;
+    /** REST requests and GraphQL points change detection may spend an hour; 0 turns it off. */
+    budgetPerHour: number;
   };
   onedev?: { url: string; token: string; rootProject: string };
   /** The mirror guard: protection rules so only Starbridge's OneDev account changes mirrors. */
@@ -132,6 +136,8 @@ const schema = z.object({
   GITHUB_STARS_USER: optionalText,
   STARS_POLL_INTERVAL: duration.default(5 * 60_000),
   REFRESH_INTERVAL: duration.default(60 * 60_000),
+  CHANGE_POLL_INTERVAL: duration.default(5 * 60_000),
+  GITHUB_BUDGET_PER_HOUR: boundedCount(5_000).default(200),
   STARS_FULL_INTERVAL: duration.default(60 * 60_000),
   STARS_MAX_NEW_PER_RUN: positiveInt.optional(),
   ONEDEV_URL: httpUrl.optional(),
@@ -363,6 +369,8 @@ function toConfig(raw: Raw): Omit<Config, 'keys' | 'githubSsh'> {
       starsFullIntervalMs: raw.STARS_FULL_INTERVAL,
       starsMaxNewPerRun: raw.STARS_MAX_NEW_PER_RUN,
       refreshIntervalMs: raw.REFRESH_INTERVAL,
+      changePollIntervalMs: raw.CHANGE_POLL_INTERVAL,
+      budgetPerHour: raw.GITHUB_BUDGET_PER_HOUR,
     },
     onedev:
       raw.ONEDEV_URL && raw.ONEDEV_TOKEN

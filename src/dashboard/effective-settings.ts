@@ -56,6 +56,8 @@ export function effectiveSettings(config: Config): SettingRow[] {
     ),
     row('STARS_POLL_INTERVAL', ms(c.github.starsPollIntervalMs)),
     row('REFRESH_INTERVAL', ms(c.github.refreshIntervalMs)),
+    row('CHANGE_POLL_INTERVAL', ms(c.github.changePollIntervalMs)),
+    row('GITHUB_BUDGET_PER_HOUR', shown(c.github.budgetPerHour || 'off')),
     row('STARS_FULL_INTERVAL', ms(c.github.starsFullIntervalMs)),
     row('STARS_MAX_NEW_PER_RUN', shown(c.github.starsMaxNewPerRun ?? 'no limit')),
     row('ONEDEV_URL', shown(c.onedev?.url)),

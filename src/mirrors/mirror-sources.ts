@@ -6,6 +6,7 @@ import type { MirrorRowLean } from './mirror-apply.repo.js';
 import { finishMove, holdMirror, pendingMoves, unholdMirror } from './mirror-hold.repo.js';
 import { claimRefreshSlot, dueForRefresh, type RefreshCandidate } from './mirror-refresh.repo.js';
 import type { Refusal } from './mirror-state.js';
+import { type WatchedMirror, watchedMirrors } from './mirror-watch.repo.js';
 import { type Executor, renameMirror } from './mirrors.repo.js';
 import {
   dueDeletions,
@@ -21,7 +22,7 @@ import {
   setSourceFlags,
 } from './source-mirrors.repo.js';
 
-export type { Holder, RefreshCandidate };
+export type { Holder, RefreshCandidate, WatchedMirror };
 
 export interface HolderFlags {
   starred?: boolean;
@@ -79,6 +80,8 @@ export interface MirrorSourceOps {
   refreshCandidates(now: string, limit: number): Promise<RefreshCandidate[]>;
   /** Takes the mirror's refresh slot and moves it to `at`; false if another replica had. */
   claimRefreshSlot(mirror: RefreshCandidate, at: string): Promise<boolean>;
+  /** Mirrors change detection watches for pushes (synced at least once, active). */
+  watched(): Promise<WatchedMirror[]>;
 }
 
 export function createMirrorSourceOps(deps: { handle: DbHandle; clock: Clock }): MirrorSourceOps {
@@ -103,5 +106,6 @@ export function createMirrorSourceOps(deps: { handle: DbHandle; clock: Clock }):
     finishMove: (githubId, result) => finishMove(db, githubId, result, now()),
     refreshCandidates: (at, limit) => dueForRefresh(db, at, limit),
     claimRefreshSlot: (mirror, at) => claimRefreshSlot(db, mirror, at, now()),
+    watched: () => watchedMirrors(db),
   };
 }

@@ -1,4 +1,8 @@
-import type { GithubInstallationsTable, SourceStateTable } from './github-sources.js';
+import type {
+  ChangeHintsTable,
+  GithubInstallationsTable,
+  SourceStateTable,
+} from './github-sources.js';
 import type { HistorySnapshotsTable, MirrorWikisTable } from './history.js';
 import type { LeasesTable } from './leases.js';
 import type { MirrorsTable } from './mirrors.js';
@@ -14,6 +18,7 @@ export interface Database {
   github_installations: GithubInstallationsTable;
   history_snapshots: HistorySnapshotsTable;
   mirror_wikis: MirrorWikisTable;
+  change_hints: ChangeHintsTable;
 }
 
 export type * from './github-sources.js';
