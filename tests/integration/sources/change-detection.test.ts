@@ -75,6 +75,11 @@ describe.each(DIALECTS)('change detection on %s', (dialect) => {
     expect(query?.cost).toBe(1);
     expect(p.github.requests.filter((r) => r.kind === 'rest')).toHaveLength(0);
     expect(detector().stats().hints.graphql).toBe(1);
+    const scrape = await p.metrics.render();
+    expect(scrape).toContain('starbridge_github_budget_spent_total{kind="graphql"} 2');
+    expect(scrape).toContain('starbridge_change_hints_total{source="graphql"} 1');
+    expect(scrape).toContain('starbridge_github_budget_remaining 198');
+    expect(scrape).toMatch(/starbridge_github_graphql_remaining 4998/);
   }, 90_000);
 
   it('goes on with the rest of a batch when one repository is gone, and checks that one', async () => {
