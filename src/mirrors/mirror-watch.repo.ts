@@ -8,14 +8,15 @@ export type WatchedMirror = Pick<
 >;
 
 /**
- * Mirrors whose GitHub repository may be watched for pushes: synced and not
- * archived, paused, gone or released. A mirror never synced is due anyway.
+ * Mirrors whose GitHub repository may be watched for pushes: synced, waiting or syncing
+ * (a push during a sync asks for one more run), not archived, paused, gone or failing. A
+ * mirror never synced is due anyway.
  */
 export async function watchedMirrors(db: Executor): Promise<WatchedMirror[]> {
   return db
     .selectFrom('mirrors')
     .select(['github_id', 'owner', 'name', 'starred', 'installation_id', 'last_synced_at'])
-    .where('status', '=', 'synced')
+    .where('status', 'in', ['synced', 'queued', 'syncing'])
     .where('archived', '=', 0)
     .where('source_gone_at', 'is', null)
     .where('last_synced_at', 'is not', null)
