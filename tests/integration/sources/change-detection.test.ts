@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/config.js';
+import { buildServices } from '../../../src/services.js';
+import { createLogger } from '../../../src/shared/logger.js';
 import { pushCommit, seedRepos } from '../../support/github-double/seed.js';
 import { headsAndTags } from '../../support/pipeline.js';
-import { DIALECTS } from '../../support/test-db.js';
+import { createTestDb, DIALECTS } from '../../support/test-db.js';
 import { manualClock, type SourcesPipeline, startSourcesPipeline } from './sources-kit.js';
 
 // Change detection against the GitHub double with real git: a push is found by the star
@@ -138,4 +141,22 @@ describe.each(DIALECTS)('change detection on %s', (dialect) => {
     expect(await detector().tick()).toMatch(/graphql: 1 queries/);
     expect(graphqlRequests()).toHaveLength(2);
   }, 90_000);
+});
+
+describe('change detection without a token', () => {
+  it('is off, and so is it with a budget of 0: the refresh alone finds changes', async () => {
+    const handle = await createTestDb('sqlite');
+    const quiet = createLogger({ level: 'silent' });
+    try {
+      const anonymous = buildServices(loadConfig({ GITHUB_STARS_USER: 'octocat' }), quiet, handle);
+      expect(anonymous.sources.changes).toBeUndefined();
+      expect(anonymous.sources.refresh).toBeDefined();
+      const zero = loadConfig({ GITHUB_TOKEN: 'ghp_x', GITHUB_BUDGET_PER_HOUR: '0' });
+      expect(buildServices(zero, quiet, handle).sources.changes).toBeUndefined();
+      const on = loadConfig({ GITHUB_TOKEN: 'ghp_x' });
+      expect(buildServices(on, quiet, handle).sources.changes?.stats().budgetPerHour).toBe(200);
+    } finally {
+      await handle.destroy();
+    }
+  });
 });
