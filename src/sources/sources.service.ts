@@ -193,6 +193,7 @@ export function createGitHubSources(deps: GitHubSourcesDeps): GitHubSources {
           restRateLimit: watch.rateLimit,
           onMissing: (githubId) => onMissing?.(githubId) ?? Promise.resolve(),
           blocked: deps.credentials.pat.isRejected,
+          onAuthFailed: poller.confirmToken,
           ownStars: async () => {
             const login = gh.starsUser ? (await poller.state()).login : undefined;
             return !gh.starsUser || login?.toLowerCase() === gh.starsUser.toLowerCase();

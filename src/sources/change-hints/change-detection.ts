@@ -28,6 +28,7 @@ export interface ChangeDetectionOptions {
   restRateLimit: () => RateLimitSnapshot | null;
   onMissing: (githubId: number) => Promise<void>;
   blocked: () => boolean;
+  onAuthFailed: () => Promise<void>;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { DbHandle } from '../../db/database.js';
-import type { GitHubOctokit, RateLimitSnapshot } from '../../github/github-api.js';
+import { type GitHubOctokit, type RateLimitSnapshot, statusOf } from '../../github/github-api.js';
 import { GraphqlRateLimited, graphqlQuery } from '../../github/graphql.api.js';
 import { fetchPushedPage } from '../../github/pushes.api.js';
 import type { MirrorService } from '../../mirrors/mirror.service.js';
@@ -28,6 +28,8 @@ export interface ChangeDetectorDeps {
   onMissing: (githubId: number) => Promise<void>;
   /** The token is known to be rejected: send nothing. */
   blocked?: () => boolean;
+  /** GitHub answered 401: the stars poller confirms and pauses everything that sends the token. */
+  onAuthFailed?: () => Promise<void>;
   /** How far behind the high-water mark the walk still looks (same-second pushes). */
   overlapMs?: number;
   /** `nodes`/name slots of 100 per GraphQL query. */
@@ -217,6 +219,7 @@ export function createChangeDetector(deps: ChangeDetectorDeps): ChangeDetector {
         if (done) parts.push(done);
       } catch (error) {
         log.warn({ err: error }, `change detection (${name}) failed`);
+        if (statusOf(error) === 401) await deps.onAuthFailed?.().catch(() => {});
         parts.push(`${name}: failed: ${(error as Error).message}`);
       }
     }
