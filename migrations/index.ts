@@ -13,6 +13,7 @@ import * as m0010 from './0010-sync-lfs.js';
 import * as m0011 from './0011-history-gone-wikis.js';
 import * as m0012 from './0012-ssh-keys.js';
 import * as m0013 from './0013-mirror-control.js';
+import * as m0014 from './0014-change-hints.js';
 import * as m0015 from './0015-refresh-schedule.js';
 import * as m0016 from './0016-star-lists.js';
 import * as m0017 from './0017-replicas.js';
@@ -32,6 +33,7 @@ export const migrations: Record<string, Migration> = {
   '0011-history-gone-wikis': m0011,
   '0012-ssh-keys': m0012,
   '0013-mirror-control': m0013,
+  '0014-change-hints': m0014,
   '0015-refresh-schedule': m0015,
   '0016-star-lists': m0016,
   '0017-replicas': m0017,

@@ -54,6 +54,10 @@ export interface Config {
     /** The adaptive refresh's bounds; they always include `refreshIntervalMs`. */
     refreshMinIntervalMs: number;
     refreshMaxIntervalMs: number;
+    /** Change detection (star walk, GraphQL batches): how often it looks. */
+    changePollIntervalMs: number;
+    /** REST requests and GraphQL points change detection may spend an hour; 0 turns it off. */
+    budgetPerHour: number;
   };
   onedev?: { url: string; token: string; rootProject: string };
   /** The mirror guard: protection rules so only Starbridge's OneDev account changes mirrors. */
@@ -146,6 +150,8 @@ const schema = z.object({
   // are the fast path); a quiet one at least daily (the sweep that catches what they miss).
   REFRESH_MIN_INTERVAL: duration.default(15 * 60_000),
   REFRESH_MAX_INTERVAL: duration.default(24 * 60 * 60_000),
+  CHANGE_POLL_INTERVAL: duration.default(5 * 60_000),
+  GITHUB_BUDGET_PER_HOUR: boundedCount(5_000).default(200),
   STARS_FULL_INTERVAL: duration.default(60 * 60_000),
   STARS_MAX_NEW_PER_RUN: positiveInt.optional(),
   ONEDEV_URL: httpUrl.optional(),
@@ -387,6 +393,8 @@ function toConfig(raw: Raw): Omit<Config, 'keys' | 'githubSsh'> {
       refreshIntervalMs: raw.REFRESH_INTERVAL,
       refreshMinIntervalMs: Math.min(raw.REFRESH_MIN_INTERVAL, raw.REFRESH_INTERVAL),
       refreshMaxIntervalMs: Math.max(raw.REFRESH_MAX_INTERVAL, raw.REFRESH_INTERVAL),
+      changePollIntervalMs: raw.CHANGE_POLL_INTERVAL,
+      budgetPerHour: raw.GITHUB_BUDGET_PER_HOUR,
     },
     onedev:
       raw.ONEDEV_URL && raw.ONEDEV_TOKEN

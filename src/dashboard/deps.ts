@@ -12,6 +12,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { FreshnessCheck } from './freshness.js';
 import type { LoginLimits } from './login-limiter.js';
+import type { GitHubBudgetLine } from './pages/overview.js';
 import type { TokenChecks } from './token-checks.js';
 
 /** What the dashboard needs: the same services the admin API uses, plus optional features. */
@@ -27,7 +28,11 @@ export interface DashboardDeps {
   /** Undefined: the Containers page says restarts are not configured. */
   containers?: ContainerService;
   /** Undefined: the Overview says the stars poller and refresh are not configured. */
-  sources?: { status(): Promise<SourcesStatus> };
+  sources?: {
+    status(): Promise<SourcesStatus>;
+    /** Change detection's GitHub spending; absent when it is off. */
+    changes?: { stats(): GitHubBudgetLine } | undefined;
+  };
   freshness?: FreshnessCheck;
   tokenChecks?: TokenChecks;
   /** Kept tips of overwritten refs, listed on each mirror's page. */

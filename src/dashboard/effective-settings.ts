@@ -64,6 +64,8 @@ export function effectiveSettings(config: Config): SettingRow[] {
     row('REFRESH_INTERVAL', ms(c.github.refreshIntervalMs)),
     row('REFRESH_MIN_INTERVAL', ms(c.github.refreshMinIntervalMs)),
     row('REFRESH_MAX_INTERVAL', ms(c.github.refreshMaxIntervalMs)),
+    row('CHANGE_POLL_INTERVAL', ms(c.github.changePollIntervalMs)),
+    row('GITHUB_BUDGET_PER_HOUR', shown(c.github.budgetPerHour || 'off')),
     row('STARS_FULL_INTERVAL', ms(c.github.starsFullIntervalMs)),
     row('STARS_MAX_NEW_PER_RUN', shown(c.github.starsMaxNewPerRun ?? 'no limit')),
     row('ONEDEV_URL', shown(c.onedev?.url)),

@@ -112,7 +112,8 @@ function overviewPage({ app, deps, common }: PageKit): void {
       isHtmx(c) ? undefined : runCharts(deps, base.now),
     ]);
     const data = { ...base, counts: summary.counts, failures: summary.failures, charts };
-    return render(c, <OverviewPage {...data} health={health} sources={sources} />);
+    const budget = deps.sources?.changes?.stats();
+    return render(c, <OverviewPage {...data} health={health} sources={sources} budget={budget} />);
   });
 }
 

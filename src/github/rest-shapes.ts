@@ -30,6 +30,15 @@ export const repoItem = z.object({
 /** One star in the `star+json` shape: when it was starred, and the repository. */
 export const starItem = z.object({ starred_at: z.string().nullish(), repo: repoItem });
 
+/** One star in the plain shape, for change detection: when the repository was last pushed. */
+export const pushedItem = z.object({
+  id: z.number().int().positive(),
+  node_id: z.string().optional(),
+  name: z.string(),
+  owner: z.object({ login: z.string() }),
+  pushed_at: z.string().nullish(),
+});
+
 /** `GET /app/installations`, one item. */
 export const installationItem = z.object({
   id: z.number().int(),
@@ -69,6 +78,7 @@ export const REST_READS: readonly RestRead[] = [
     list: false,
   },
   { method: 'get', path: '/user/starred', mediaType: STAR_TYPE, schema: starItem, list: true },
+  { method: 'get', path: '/user/starred', mediaType: JSON_TYPE, schema: pushedItem, list: true },
   {
     method: 'get',
     path: '/users/{username}/starred',

@@ -2,6 +2,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { DbHandle } from '../db/database.js';
 import { type BuildInfo, readBuildInfo } from '../shared/build-info.js';
 import type { Clock } from '../shared/clock.js';
+import { type ChangeDetectionReading, changeDetectionMetrics } from './change-metrics.js';
 import { readMirrorGauges } from './metrics.repo.js';
 import { type RefreshMetrics, refreshMetrics } from './refresh-metrics.js';
 
@@ -31,6 +32,8 @@ export interface MetricsDeps {
   build?: BuildInfo;
   /** Each upstream's circuit, read at scrape time. */
   circuits?: () => Array<{ upstream: string; open: boolean }>;
+  /** Change detection's spending and hints, read at scrape time; undefined when it is off. */
+  changeDetection?: () => ChangeDetectionReading | undefined;
 }
 
 /** Starbridge's Prometheus metrics: counters moved by events, gauges read at scrape time. */
@@ -155,6 +158,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     },
   });
   const circuitOpens = upstreamCircuitMetrics(registry, deps.circuits);
+  changeDetectionMetrics(registry, deps.changeDetection);
 
   return {
     registry,

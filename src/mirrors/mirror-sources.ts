@@ -16,6 +16,7 @@ import {
   syncBacklog,
 } from './mirror-refresh.repo.js';
 import type { Refusal } from './mirror-state.js';
+import { type WatchedMirror, watchedMirrors } from './mirror-watch.repo.js';
 import { type Executor, renameMirror } from './mirrors.repo.js';
 import {
   dueDeletions,
@@ -32,7 +33,7 @@ import {
   setSourceFlags,
 } from './source-mirrors.repo.js';
 
-export type { Holder, RefreshCandidate, RefreshState, RefreshVisit };
+export type { Holder, RefreshCandidate, RefreshState, RefreshVisit, WatchedMirror };
 
 export interface HolderFlags {
   starred?: boolean;
@@ -102,6 +103,8 @@ export interface MirrorSourceOps {
   refreshState(githubId: number): Promise<RefreshState | undefined>;
   /** Mirrors due for a sync and not yet claimed, plus those syncing. */
   syncBacklog(): Promise<number>;
+  /** Mirrors change detection watches for pushes (synced at least once, active). */
+  watched(): Promise<WatchedMirror[]>;
 }
 
 export function createMirrorSourceOps(deps: { handle: DbHandle; clock: Clock }): MirrorSourceOps {
@@ -130,5 +133,6 @@ export function createMirrorSourceOps(deps: { handle: DbHandle; clock: Clock }):
     claimRefreshSlots: (claims) => claimRefreshSlots(db, claims),
     refreshState: (githubId) => refreshState(db, githubId),
     syncBacklog: () => syncBacklog(db, now()),
+    watched: () => watchedMirrors(db),
   };
 }

@@ -15,6 +15,7 @@ import type { Clock } from '../shared/clock.js';
 import { NotConfiguredError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { WebhookPayload } from '../webhooks/payloads.js';
+import { type ChangeDetector, createChangeDetection } from './change-hints/change-detection.js';
 import { createGitHubWatch } from './github-watch.js';
 import { createInstallationsSync, type InstallationsSync } from './installations.js';
 import { describePlan, type PlanSummary } from './reconcile.plan.js';
@@ -109,6 +110,8 @@ export interface GitHubSources {
   poller: StarsPoller;
   /** The ls-remote refresh; undefined when it is off. */
   refresh: Refresh | undefined;
+  /** Change detection (star walk, GraphQL batches); undefined without a token or budget. */
+  changes: ChangeDetector | undefined;
   /** Renames and transfers. */
   renames: Renames;
   /** The unstar policy. */
@@ -195,6 +198,28 @@ export function createGitHubSources(deps: GitHubSourcesDeps): GitHubSources {
         onedevRemote: onedevRemote(deps.onedev),
       })
     : undefined;
+  // Change detection needs the token (GraphQL answers to nothing else); without it the
+  // refresh sweep alone finds changes.
+  const changes =
+    gh.token && gh.budgetPerHour > 0
+      ? createChangeDetection({
+          ...base,
+          apiUrl: gh.apiUrl,
+          token: gh.token,
+          fetch: deps.fetch,
+          observer: watch.observer,
+          budgetPerHour: gh.budgetPerHour,
+          intervalMs: gh.changePollIntervalMs,
+          restRateLimit: watch.rateLimit,
+          onMissing: (githubId) => onMissing?.(githubId) ?? Promise.resolve(),
+          blocked: deps.credentials.pat.isRejected,
+          onAuthFailed: poller.confirmToken,
+          ownStars: async () => {
+            const login = gh.starsUser ? (await poller.state()).login : undefined;
+            return !gh.starsUser || login?.toLowerCase() === gh.starsUser.toLowerCase();
+          },
+        })
+      : undefined;
   let starsLogin: string | undefined = gh.starsUser;
   const webhooks = createSourceWebhooks({ ...applyDeps, starsLogin: () => starsLogin });
 
@@ -221,6 +246,7 @@ export function createGitHubSources(deps: GitHubSourcesDeps): GitHubSources {
       run: installations.syncAll,
     });
   }
+  if (changes) tasks.push(changes.task);
   if (refresh) {
     const tick = clamp(gh.refreshIntervalMs / 60, 1_000, 60_000);
     tasks.push({ name: 'refresh', group: 'git', intervalMs: tick, run: refresh.tick });
@@ -302,6 +328,7 @@ export function createGitHubSources(deps: GitHubSourcesDeps): GitHubSources {
     },
     poller,
     refresh,
+    changes: changes?.detector,
     renames,
     policy,
     installations,

@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import type { ContainerEvents } from '../containers/containers.events.js';
 import type { DbHandle } from '../db/database.js';
 import type { SourcesStatus } from '../github/sources.types.js';
+import type { ChangeDetectionReading } from '../metrics/change-metrics.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { metricsRoutes } from '../metrics/metrics.routes.js';
 import type { Clock } from '../shared/clock.js';
@@ -17,7 +18,11 @@ export function wireMetrics(deps: {
   clock: Clock;
   worker: SyncWorker | undefined;
   containerEvents: EventEmitter<ContainerEvents>;
-  sources: { status(): Promise<SourcesStatus>; events?: Pick<SourcesEvents, 'on'> };
+  sources: {
+    status(): Promise<SourcesStatus>;
+    events?: Pick<SourcesEvents, 'on'>;
+    changes?: { stats(): ChangeDetectionReading } | undefined;
+  };
   token?: string;
   circuits: Pick<UpstreamCircuits, 'views' | 'events'>;
 }): { metrics: Metrics; routes: Hono } {
@@ -25,6 +30,7 @@ export function wireMetrics(deps: {
     handle: deps.handle,
     clock: deps.clock,
     rateLimit: async () => (await deps.sources.status()).rateLimit,
+    changeDetection: () => deps.sources.changes?.stats(),
     circuits: () =>
       deps.circuits
         .views()

@@ -19,6 +19,16 @@ export interface OverviewData {
   sources?: SourcesStatus;
   /** Runs per hour and day from the ledger; absent in views that do not draw them. */
   charts?: RunCharts;
+  /** Change detection's GitHub spending; absent when it is off. */
+  budget?: GitHubBudgetLine;
+}
+
+/** What change detection spent of GITHUB_BUDGET_PER_HOUR, and what GitHub has left. */
+export interface GitHubBudgetLine {
+  budgetPerHour: number;
+  spentLastHour: number;
+  graphqlRemaining: number | null;
+  restRemaining: number | null;
 }
 
 const STATUSES: MirrorStatus[] = ['synced', 'syncing', 'queued', 'retrying', 'failed', 'paused'];
@@ -37,7 +47,19 @@ const Counts = (props: { counts: Record<string, number> }) => (
   </ul>
 );
 
-const Schedule = (props: { sources?: SourcesStatus; now: Date }) => {
+const Budget = (props: { budget?: GitHubBudgetLine }) => {
+  const b = props.budget;
+  if (!b) return <span class="muted">change detection off (no token, or a budget of 0)</span>;
+  const left = (n: number | null) => (n === null ? 'not known yet' : `${n} left`);
+  return (
+    <>
+      {b.spentLastHour} of {b.budgetPerHour} spent in the last hour; GitHub REST{' '}
+      {left(b.restRemaining)}, GraphQL {left(b.graphqlRemaining)}
+    </>
+  );
+};
+
+const Schedule = (props: { sources?: SourcesStatus; now: Date; budget?: GitHubBudgetLine }) => {
   const s = props.sources;
   if (!s) return <Empty>GitHub sources are not configured: no stars poll or refresh runs.</Empty>;
   const rate = s.rateLimit;
@@ -91,6 +113,10 @@ const Schedule = (props: { sources?: SourcesStatus; now: Date }) => {
         ) : (
           <span class="muted">not known yet</span>
         )}
+      </dd>
+      <dt>GitHub budget</dt>
+      <dd>
+        <Budget budget={props.budget} />
       </dd>
     </dl>
   );
@@ -165,7 +191,7 @@ export const OverviewPage = (props: OverviewData) => (
       <div class="grid">
         <section class="card">
           <h2>Schedule</h2>
-          <Schedule sources={props.sources} now={props.now} />
+          <Schedule sources={props.sources} now={props.now} budget={props.budget} />
         </section>
         <section class="card">
           <h2>Health</h2>

@@ -1,4 +1,8 @@
-import type { GithubInstallationsTable, SourceStateTable } from './github-sources.js';
+import type {
+  ChangeHintsTable,
+  GithubInstallationsTable,
+  SourceStateTable,
+} from './github-sources.js';
 import type { HistorySnapshotsTable, MirrorWikisTable } from './history.js';
 import type { LeasesTable } from './leases.js';
 import type { MirrorsTable } from './mirrors.js';
@@ -16,6 +20,7 @@ export interface Database {
   history_snapshots: HistorySnapshotsTable;
   mirror_wikis: MirrorWikisTable;
   replicas: ReplicasTable;
+  change_hints: ChangeHintsTable;
 }
 
 export type * from './github-sources.js';

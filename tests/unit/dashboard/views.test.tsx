@@ -50,9 +50,22 @@ describe('dashboard views', () => {
         failures={[failedMirror]}
         health={health}
         sources={sources}
+        budget={{
+          budgetPerHour: 200,
+          spentLastHour: 17,
+          restRemaining: 4990,
+          graphqlRemaining: 4871,
+        }}
       />,
     );
     expectSafe(html);
+    expect(html).toContain(
+      '17 of 200 spent in the last hour; GitHub REST 4990 left, GraphQL 4871 left',
+    );
+    const off = await renderDocument(
+      <OverviewPage {...common} counts={{}} failures={[]} health={health} sources={sources} />,
+    );
+    expect(off).toContain('change detection off');
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).toContain('<strong>4</strong><span>synced</span>');
     expect(html).toContain('in 5 min');
