@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { Config } from './config.types.js';
+import { crossFieldProblems } from './cross-field.js';
 import {
   boundedCount,
   byteSize,
@@ -14,103 +15,10 @@ import {
   retention,
 } from './fields.js';
 import { resolveSecretFiles, SECRET_VARIABLES } from './secret-files.js';
-import { parseStarLists, type StarListChoice } from './star-lists.js';
+import { readKnownHosts, sshConfig, sshProblems } from './ssh-config.js';
+import { parseStarLists } from './star-lists.js';
 
-/** `password`: DATABASE_PASSWORD, kept apart from the URL so it needs no encoding and can be a secret file. */
-export type DbConfig =
-  | { dialect: 'sqlite'; path: string }
-  | { dialect: 'postgres'; url: string; password?: string };
-
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-
-/** The whole configuration of a Starbridge process, domain-shaped and frozen. */
-export interface Config {
-  /** `publicUrl`: where operators reach us (PUBLIC_URL); `trustProxy`: believe X-Forwarded-*. */
-  http: {
-    host: string;
-    port: number;
-    shutdownGraceMs: number;
-    publicUrl?: string;
-    trustProxy?: boolean;
-  };
-  db: DbConfig;
-  dataDir: string;
-  logLevel: LogLevel;
-  github: {
-    apiUrl: string;
-    gitUrl: string;
-    token?: string;
-    app?: { appId: string; privateKey: string };
-    webhookSecret?: string;
-    starsUser?: string;
-    starsPollIntervalMs: number;
-    /** Full listing of the stars (the only way to see unstars): at start and this often. */
-    starsFullIntervalMs: number;
-    /** Most new mirrors the stars poller creates per run; undefined = no cap. */
-    starsMaxNewPerRun?: number;
-    /** GITHUB_STAR_LISTS: only stars in these lists are mirrored; empty = every star. */
-    starLists: StarListChoice[];
-    refreshIntervalMs: number;
-    /** The adaptive refresh's bounds; they always include `refreshIntervalMs`. */
-    refreshMinIntervalMs: number;
-    refreshMaxIntervalMs: number;
-    /** Change detection (star walk, GraphQL batches): how often it looks. */
-    changePollIntervalMs: number;
-    /** REST requests and GraphQL points change detection may spend an hour; 0 turns it off. */
-    budgetPerHour: number;
-  };
-  onedev?: { url: string; token: string; rootProject: string };
-  /** The mirror guard: protection rules so only Starbridge's OneDev account changes mirrors. */
-  guard: { enabled: boolean };
-  unstar: { policy: 'keep' | 'delete'; graceMs: number };
-  /** `leaseMs`: how long a crashed worker's mirror stays claimed before another worker takes it. */
-  sync: {
-    concurrency: number;
-    maxAttempts: number;
-    leaseMs: number;
-    /** Quick retries of one call inside a sync (0: none). */
-    quickRetries: number;
-  };
-  /** LFS mirroring: on unless MIRROR_LFS=false; `maxBytes` caps one mirror's LFS objects. */
-  lfs: { enabled: boolean; maxBytes?: number };
-  admin: { token?: string };
-  dashboard: { password?: string; passwordHash?: string };
-  /** `socket: undefined` means detect the Podman or Docker socket; `null` means restarts are off. */
-  containers: {
-    socket: string | null | undefined;
-    /** Sockets tried in order when `socket` is undefined. */
-    socketCandidates: string[];
-    restartLabel: string;
-    checkoutDir?: string;
-    /** Syncs of one repository within this window give one restart. */
-    debounceMs: number;
-    /** How long a restart may take to be running (and healthy) again. */
-    waitMs: number;
-    /** Consecutive good samples after a restart, `intervalMs` apart, that make it a success. */
-    health: { samples: number; intervalMs: number };
-    /** Put a working copy back when its followers fail the health wait on the new commit. */
-    rollback: boolean;
-    /** How many independent followers of one repository restart at the same time. */
-    parallel: number;
-    /** `COMPOSE_COMMAND` split into argv (no shell), and `COMPOSE_FILE`. */
-    compose?: { command: string[]; file?: string };
-  };
-  notify: { url?: string; secret?: string; format: 'json' | 'ntfy' };
-  /** Bearer token required on /metrics when set. */
-  metrics: { token?: string };
-  /** The upstream circuits: faults that open one, and how often an open one is probed. */
-  upstreams: { circuitThreshold: number; probeIntervalMs: number };
-  /** How long overwritten tips are kept (HISTORY_KEEP); null: forever. */
-  history: { keepMs: number | null };
-  /** Mirror GitHub wikis as child projects (MIRROR_WIKIS). */
-  wikis: { enabled: boolean };
-  /** CACHE_EXPIRE_AFTER: a git cache untouched this long is removed; null: never. */
-  caches: { expireAfterMs: number | null };
-  /** SSH deploy keys: `secret` (KEYS_SECRET) encrypts them at rest; none stored without it. */
-  keys: { secret?: string };
-  /** Where mirrors set to a deploy key fetch over SSH; `knownHosts` undefined: GitHub's own. */
-  githubSsh: { user: string; host: string; port: number; knownHosts?: string };
-}
+export type { Config, DbConfig, LogLevel } from './config.types.js';
 
 /** Every problem found in the environment, each naming its variable. */
 export class ConfigError extends Error {
@@ -119,8 +27,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
-
-const ONEDEV_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 const schema = z.object({
   PORT: portNumber.default(3000),
@@ -231,58 +137,6 @@ export function loadConfig(
   return deepFreeze({ ...toConfig(parsed.data), ...sshConfig(parsed.data, knownHosts) });
 }
 
-/** SSH deploy keys: the secret's strength and the SSH endpoint's names. */
-function sshProblems(raw: Record<string, string | undefined>): string[] {
-  const problems: string[] = [];
-  if (raw.KEYS_SECRET !== undefined && raw.KEYS_SECRET.length < 32) {
-    problems.push(
-      'KEYS_SECRET: must be at least 32 characters of random text (for example `openssl rand -base64 32`)',
-    );
-  }
-  if (raw.GITHUB_SSH_HOST && !/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(raw.GITHUB_SSH_HOST)) {
-    problems.push(
-      'GITHUB_SSH_HOST: must be a host name such as github.com (no user, port or path)',
-    );
-  }
-  if (raw.GITHUB_SSH_USER && !/^[a-z_][a-z0-9_.-]{0,31}$/.test(raw.GITHUB_SSH_USER)) {
-    problems.push('GITHUB_SSH_USER: must be a user name such as git');
-  }
-  return problems;
-}
-
-function readKnownHosts(
-  path: string | undefined,
-  problems: string[],
-  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
-): string | undefined {
-  if (!path) return undefined;
-  try {
-    const text = readFile(path);
-    if (!/^\S+\s+(ssh-|ecdsa-)\S+\s+\S+/m.test(text)) {
-      problems.push(
-        `GITHUB_SSH_KNOWN_HOSTS_FILE: ${path} has no known_hosts line (host key-type key)`,
-      );
-    }
-    return text;
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    problems.push(`GITHUB_SSH_KNOWN_HOSTS_FILE: cannot read ${path} (${reason})`);
-    return undefined;
-  }
-}
-
-function sshConfig(raw: Raw, knownHosts: string | undefined): Pick<Config, 'keys' | 'githubSsh'> {
-  return {
-    keys: { secret: raw.KEYS_SECRET },
-    githubSsh: {
-      user: raw.GITHUB_SSH_USER,
-      host: raw.GITHUB_SSH_HOST,
-      port: raw.GITHUB_SSH_PORT,
-      knownHosts,
-    },
-  };
-}
-
 /** Empty values mean "not set", except where emptiness has its own meaning. */
 function emptyToUndefined(
   env: Record<string, string | undefined>,
@@ -293,72 +147,6 @@ function emptyToUndefined(
     out[key] = value === '' && !keepEmpty.has(key) ? undefined : value;
   }
   return out;
-}
-
-/** Rules that span variables; they read the raw strings so they report even when a field failed. */
-function crossFieldProblems(raw: Record<string, string | undefined>): string[] {
-  const problems: string[] = [];
-  if (raw.ONEDEV_URL && !raw.ONEDEV_TOKEN) {
-    problems.push('ONEDEV_TOKEN: required when ONEDEV_URL is set (a OneDev access token)');
-  }
-  if (raw.ONEDEV_TOKEN && !raw.ONEDEV_URL) {
-    problems.push(
-      'ONEDEV_URL: required when ONEDEV_TOKEN is set (for example https://onedev.example.com)',
-    );
-  }
-  if (raw.ONEDEV_URL && /\/\/[^/]*@/.test(raw.ONEDEV_URL)) {
-    problems.push('ONEDEV_URL: must not contain credentials; put the access token in ONEDEV_TOKEN');
-  }
-  for (const segment of (raw.ONEDEV_ROOT_PROJECT ?? '').split('/').filter(Boolean)) {
-    if (!ONEDEV_NAME.test(segment)) {
-      problems.push(
-        `ONEDEV_ROOT_PROJECT: "${segment}" is not a valid OneDev project name (letters, digits, _ . -; not starting with . or -)`,
-      );
-    }
-  }
-  problems.push(...parseStarLists(raw.GITHUB_STAR_LISTS).problems);
-  if (raw.GITHUB_STAR_LISTS?.trim() && !raw.GITHUB_TOKEN) {
-    problems.push(
-      'GITHUB_STAR_LISTS: needs GITHUB_TOKEN (GitHub shows Star Lists only through its GraphQL API, which answers only to a token)',
-    );
-  }
-  if (Boolean(raw.GITHUB_APP_ID) !== Boolean(raw.GITHUB_APP_PRIVATE_KEY)) {
-    problems.push(
-      'GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY: GitHub App mode needs both the app id and its private key',
-    );
-  }
-  if (raw.DASHBOARD_PASSWORD && raw.DASHBOARD_PASSWORD_HASH) {
-    problems.push('DASHBOARD_PASSWORD, DASHBOARD_PASSWORD_HASH: set only one of them');
-  }
-  if (
-    raw.DASHBOARD_PASSWORD_HASH &&
-    !/^scrypt\$\d+\$\d+\$\d+\$[\w-]+\$[\w-]+$/.test(raw.DASHBOARD_PASSWORD_HASH)
-  ) {
-    problems.push('DASHBOARD_PASSWORD_HASH: must be a hash printed by `starbridge hash-password`');
-  }
-  problems.push(...databasePasswordProblems(raw));
-  if (raw.COMPOSE_FILE && !raw.COMPOSE_COMMAND) {
-    problems.push('COMPOSE_FILE: only used with COMPOSE_COMMAND (e.g. podman-compose)');
-  }
-  if (/^\s*0+\s*$/.test(raw.RESTART_HEALTH_SAMPLES ?? '')) {
-    problems.push('RESTART_HEALTH_SAMPLES: must be at least 1 (one look right after the restart)');
-  }
-  if (raw.RESTART_LABEL && !/^[A-Za-z0-9][A-Za-z0-9_./-]*$/.test(raw.RESTART_LABEL)) {
-    problems.push('RESTART_LABEL: must be a container label key such as restart-after');
-  }
-  return problems;
-}
-
-/** DATABASE_PASSWORD goes with a PostgreSQL URL that carries no password of its own. */
-function databasePasswordProblems(raw: Record<string, string | undefined>): string[] {
-  if (!raw.DATABASE_PASSWORD) return [];
-  // Unset, DATABASE_URL is the SQLite default.
-  if (!raw.DATABASE_URL || raw.DATABASE_URL.startsWith('sqlite:')) {
-    return ['DATABASE_PASSWORD: only used with a postgres:// DATABASE_URL'];
-  }
-  return /^postgres(ql)?:\/\/[^/@]*:[^/@]*@/.test(raw.DATABASE_URL)
-    ? ['DATABASE_URL, DATABASE_PASSWORD: the URL has a password too; keep it in one place']
-    : [];
 }
 
 function toConfig(raw: Raw): Omit<Config, 'keys' | 'githubSsh'> {
