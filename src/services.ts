@@ -1,127 +1,38 @@
-import { join } from 'node:path';
-import type { Hono } from 'hono';
 import { adminRoutes } from './admin/admin.routes.js';
 import type { Config } from './config/config.js';
 import { dashboardRoutes } from './dashboard/dashboard.routes.js';
-import { createFreshnessCheck, type FreshnessCheck } from './dashboard/freshness.js';
-import { createTokenChecks, type TokenChecks } from './dashboard/token-checks.js';
+import { createFreshnessCheck } from './dashboard/freshness.js';
+import { createTokenChecks } from './dashboard/token-checks.js';
 import type { DbHandle } from './db/database.js';
-import { createDockerEngine } from './engine/docker-engine.client.js';
-import { createEngineAccess, type EngineAccess } from './engine/engine-socket.js';
-import { createGitEngine } from './git/git.adapter.js';
-import type { GitEngine } from './git/git.port.js';
-import { createLfsEngine } from './git/lfs.adapter.js';
-import type { LfsEngine } from './git/lfs.port.js';
-import { createGitHubCredentials, type GitHubCredentials } from './github/credentials.js';
-import { createGitHubClient, type GitHubClient } from './github/github.client.js';
 import { gitHealthProbe } from './health/git-health.js';
 import { createHealthService } from './health/health.service.js';
 import { integrationProbes } from './health/integrations.js';
 import { lfsHealthProbe } from './health/lfs-health.js';
 import { describeSetup } from './health/setup.js';
-import type { AppServices } from './http/app.js';
 import { loadInstanceId } from './jobs/instance-id.js';
-import type { Metrics } from './metrics/metrics.js';
-import { createMirrorService, type MirrorService } from './mirrors/mirror.service.js';
+import { createMirrorService } from './mirrors/mirror.service.js';
 import { findMirror } from './mirrors/mirrors.repo.js';
-import { createOneDevClient, type OneDevClient } from './onedev/onedev.client.js';
-import { createOneDevProtectionApi, type OneDevProtectionApi } from './onedev/protection.js';
+import { buildAdapters } from './services.adapters.js';
+import type { Adapters, ServiceOverrides, Services } from './services.types.js';
 import { type Clock, systemClock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { Redactor } from './shared/redact.js';
 import { createMirrorGuard, guardHealthProbe, type MirrorGuard } from './sync/mirror-guard.js';
-import type { BackoffOptions } from './sync/retry-policy.js';
-import { createSyncWorker, type SyncExecutor, type SyncWorker } from './sync/sync.worker.js';
+import { createSyncWorker } from './sync/sync.worker.js';
 import { forgetAbsentWiki } from './sync/wikis.repo.js';
 import type { UpstreamCircuits } from './upstreams/upstream-circuits.js';
-import { createWebhookService, type WebhookService } from './webhooks/webhook.service.js';
-import {
-  type ContainerOverrides,
-  type ContainersFeature,
-  wireContainers,
-} from './wiring/containers.js';
-import { type HistoryFeature, wireHistory } from './wiring/history.js';
-import { type KeysFeature, wireKeys } from './wiring/keys.js';
+import { createWebhookService } from './webhooks/webhook.service.js';
+import { wireContainers } from './wiring/containers.js';
+import { wireHistory } from './wiring/history.js';
+import { wireKeys } from './wiring/keys.js';
 import { wireMetrics } from './wiring/metrics.js';
 import { startNotifications } from './wiring/notify.js';
-import {
-  REPLICA_DEFAULTS,
-  type ReplicaSettings,
-  type ReplicasFeature,
-  wireReplicas,
-} from './wiring/replicas.js';
-import { type SourcesFeature, wireSources } from './wiring/sources.js';
+import { REPLICA_DEFAULTS, wireReplicas } from './wiring/replicas.js';
+import { wireSources } from './wiring/sources.js';
 import { createSyncExecutor } from './wiring/sync.js';
 import { wireUpstreams } from './wiring/upstreams.js';
 
-/** The adapters to the outside world, each built once; tests may substitute any of them. */
-export interface Adapters {
-  /** GitHub's REST API with GITHUB_TOKEN (repository lookups, the admin API's adds). */
-  github: GitHubClient;
-  /** How each mirror authenticates to GitHub: the PAT, or its App installation's token. */
-  credentials: GitHubCredentials;
-  /** Undefined when ONEDEV_URL and ONEDEV_TOKEN are not set: nothing is synced. */
-  onedev: OneDevClient | undefined;
-  /** The mirror projects' protection settings (the mirror guard); undefined without OneDev. */
-  onedevProtection: OneDevProtectionApi | undefined;
-  git: GitEngine;
-  /** git-lfs for the LFS objects of mirrors, and the LFS batch API. */
-  lfs: LfsEngine;
-  /** The container engine behind CONTAINER_SOCKET (or a detected socket), found lazily. */
-  engine: EngineAccess;
-}
-
-/** What tests, the demo and the benchmarks change in the composition. */
-export interface ServiceOverrides {
-  clock?: Clock;
-  /** Scrubs secrets from git output, errors and recorded messages. */
-  redactor?: Redactor;
-  /** The HTTP client the GitHub and OneDev adapters use. */
-  fetch?: typeof fetch;
-  /** PATH the git health probe searches; the git engine's default when unset. */
-  gitPath?: string;
-  adapters?: Partial<Adapters>;
-  containers?: ContainerOverrides;
-  worker?: { leaseMs?: number; pollMs?: number; backoff?: BackoffOptions };
-  /** The GitHub sources' scheduler: this replica's lease name and how often it looks. */
-  scheduler?: { owner?: string; checkEveryMs?: number; random?: () => number };
-  /** Replica heartbeat, claim grace and cache-expiry cadence. */
-  replicas?: Partial<ReplicaSettings>;
-}
-
-/** Every feature of Starbridge, wired to the adapters; nothing runs until `start`. */
-export interface Services extends AppServices {
-  routes: Hono[];
-  clock: Clock;
-  handle: DbHandle;
-  redactor: Redactor;
-  adapters: Adapters;
-  mirrors: MirrorService;
-  /** The real sync; undefined when OneDev is not configured. */
-  execute: SyncExecutor | undefined;
-  /** The sync workers; undefined when OneDev is not configured (mirrors wait in the queue). */
-  worker: SyncWorker | undefined;
-  /** Lease and attempts the workers and the foreground sync share. */
-  sync: { leaseMs: number; maxAttempts: number };
-  sources: SourcesFeature;
-  webhookService: WebhookService;
-  containers: ContainersFeature;
-  metrics: Metrics;
-  /** The OneDev and GitHub circuits of this process. */
-  circuits: UpstreamCircuits;
-  freshness: FreshnessCheck | undefined;
-  tokenChecks: TokenChecks;
-  /** Kept tips of overwritten refs and their retention. */
-  history: HistoryFeature;
-  /** SSH deploy keys, and which mirror fetches with which. */
-  keys: KeysFeature;
-  /** The replica registry and this replica's git cache expiry. */
-  replicas: ReplicasFeature;
-  /** Starts the workers, the GitHub sources' scheduler and the notifications. */
-  start(): Promise<void>;
-  /** Lets in-flight work finish within `graceMs`; the database stays open. */
-  stop(graceMs: number): Promise<void>;
-}
+export type { Adapters, ServiceOverrides, Services } from './services.types.js';
 
 /** Builds every adapter once and every feature from them. The only reader of `Config`. */
 export function buildServices(
@@ -417,50 +328,4 @@ function buildGuard(
     clock,
     log,
   });
-}
-
-/**
- * The adapters, each constructed here and nowhere else. http:// is allowed for git only
- * when an operator configured an http base URL (tests, a LAN OneDev).
- */
-function buildAdapters(
-  config: Config,
-  log: Logger,
-  redactor: Redactor,
-  overrides: ServiceOverrides,
-): Adapters {
-  const given = overrides.adapters ?? {};
-  const { github, onedev, containers } = config;
-  const allowHttp = [github.gitUrl, onedev?.url ?? ''].some((url) => url.startsWith('http:'));
-  const fetch = overrides.fetch;
-  return {
-    github:
-      given.github ?? createGitHubClient({ apiUrl: github.apiUrl, token: github.token, fetch }),
-    credentials: given.credentials ?? createGitHubCredentials(github, log, { fetch }),
-    onedev:
-      'onedev' in given
-        ? given.onedev
-        : onedev && createOneDevClient({ baseUrl: onedev.url, token: onedev.token, fetch }),
-    onedevProtection:
-      'onedevProtection' in given
-        ? given.onedevProtection
-        : onedev && createOneDevProtectionApi({ baseUrl: onedev.url, token: onedev.token, fetch }),
-    git:
-      given.git ??
-      createGitEngine({ homeDir: join(config.dataDir, 'git-home'), allowHttp, redactor }),
-    lfs:
-      given.lfs ??
-      createLfsEngine({ homeDir: join(config.dataDir, 'git-home'), allowHttp, redactor, fetch }),
-    engine:
-      given.engine ??
-      createEngineAccess({
-        socket: containers.socket,
-        candidates: containers.socketCandidates,
-        create: (socketPath) =>
-          createDockerEngine({
-            socketPath,
-            requestTimeoutMs: overrides.containers?.requestTimeoutMs,
-          }),
-      }),
-  };
 }

@@ -31,8 +31,8 @@ describe('the composition root', () => {
     'createGitHubCredentials',
     'createEngineAccess',
     'createDockerEngine',
-  ])('%s is called exactly once in src/, by services.ts', (factory) => {
-    expect(callSites(factory)).toEqual(['services.ts']);
+  ])('%s is called exactly once in src/, by the root (its adapter part)', (factory) => {
+    expect(callSites(factory)).toEqual(['services.adapters.ts']);
   });
 
   it('builds the git credential for GitHub in one place', () => {
