@@ -6,11 +6,13 @@ import type { OneDevApi } from '../onedev/onedev.port.js';
 import { toOneDevName } from '../onedev/project-name.js';
 import type { QuickRetryEvent } from '../shared/quick-retry.js';
 import { UpstreamError } from '../shared/upstream-error.js';
+import { ensureDefaultBranch, moveDefaultOffDeletedBranch } from './default-branch.js';
 import { type DriftEntry, findDrift, onedevRefsNow } from './drift.js';
 import { type HistorySnapshot, planHistory, pushWithHistory } from './history-step.js';
 import { type LfsOutcome, type LfsStepDeps, mirrorLfs } from './lfs-step.js';
 import { refChanges, sameRefs } from './ref-changes.js';
 import type { RefChange, SyncPhase } from './run.js';
+import { allSettledFirst } from './side-by-side.js';
 import { createSyncCalls, type SyncCalls } from './sync-calls.js';
 
 /** Everything one sync needs from the outside world. */
@@ -271,70 +273,6 @@ async function targetRefsBefore(
   if (mirror.pushed_refs !== null && mirror.onedev_project_id === project.id)
     return parseRefs(mirror.pushed_refs);
   return (await calls.lsRemote(target, 'onedev')).refs;
-}
-
-/**
- * OneDev (like git) refuses to delete the branch HEAD names, and with --atomic that fails the whole
- * push: so when GitHub's default branch was renamed or replaced (main → trunk) and the push would
- * delete OneDev's default, OneDev's default moves to the new branch first, pushing that branch on
- * its own if OneDev does not have it yet (docs/reference/bad-inputs.md#g07).
- */
-async function moveDefaultOffDeletedBranch(
-  calls: SyncCalls,
-  move: {
-    projectId: number;
-    /** GitHub's default branch, present in the cache. */
-    branch: string;
-    target: GitRemote;
-    cacheDir: string;
-    /** OneDev's refs before the push, and what the push will leave. */
-    before: RefMap;
-    after: RefMap;
-  },
-): Promise<void> {
-  const { projectId, branch, before, after } = move;
-  const deletesHeads = Object.keys(before).some(
-    (ref) => ref.startsWith('refs/heads/') && !(ref in after),
-  );
-  if (!deletesHeads) return;
-  const current = await calls.getDefaultBranch(projectId);
-  if (!current || current === branch || `refs/heads/${current}` in after) return;
-  if (!(`refs/heads/${branch}` in before))
-    await calls.pushBranch(move.cacheDir, move.target, branch);
-  await calls.setDefaultBranch(projectId, branch);
-}
-
-/** Sets OneDev's default branch unless it already is `branch`. */
-async function ensureDefaultBranch(
-  calls: SyncCalls,
-  projectId: number,
-  branch: string,
-): Promise<void> {
-  if ((await calls.getDefaultBranch(projectId)) !== branch)
-    await calls.setDefaultBranch(projectId, branch);
-}
-
-/**
- * Promise.all for steps that run side by side, except that a failure is thrown only once
- * every step has ended: a fetch (and its quick retries) never runs on after its sync has
- * failed, into the next attempt on the same cache, and what it fetched is kept.
- */
-async function allSettledFirst<T extends readonly unknown[] | []>(
-  steps: T,
-): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
-  let failure: { error: unknown } | undefined;
-  const settled = await Promise.allSettled(
-    steps.map((step) =>
-      Promise.resolve(step).catch((error: unknown) => {
-        failure ??= { error };
-        throw error;
-      }),
-    ),
-  );
-  if (failure) throw failure.error;
-  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as {
-    -readonly [K in keyof T]: Awaited<T[K]>;
-  };
 }
 
 /** After a push OneDev must hold exactly the source's heads and tags; anything else fails the run. */
