@@ -19,6 +19,7 @@ import * as m0016 from './0016-star-lists.js';
 import * as m0017 from './0017-replicas.js';
 import * as m0018 from './0018-sync-bytes.js';
 import * as m0019 from './0019-notifications.js';
+import * as m0020 from './0020-lfs-option.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '0017-replicas': m0017,
   '0018-sync-bytes': m0018,
   '0019-notifications': m0019,
+  '0020-lfs-option': m0020,
 };

@@ -335,6 +335,12 @@ export const mirrorOptionsSchema = z
     refreshIntervalMs: optionValueSchema
       .optional()
       .describe('milliseconds between checks with git ls-remote; absent: REFRESH_INTERVAL'),
+    lfs: optionValueSchema
+      .optional()
+      .describe('true: mirror LFS objects, false: refs only; absent: MIRROR_LFS'),
+    wiki: optionValueSchema
+      .optional()
+      .describe("true: follow the repository's wiki, false: not; absent: MIRROR_WIKIS"),
   })
   .describe('options set on this mirror; an absent option means the global setting applies');
 models.add(mirrorOptionsSchema, { id: 'MirrorOptions' });
@@ -346,5 +352,17 @@ export const setMirrorOptionsBody = z.strictObject({
     .nullable()
     .optional()
     .describe('60000 (1 minute) to 604800000 (7 days); null returns to REFRESH_INTERVAL'),
+  lfs: z
+    .boolean({ error: 'must be true or false, or null for the global setting' })
+    .nullable()
+    .optional()
+    .describe('mirror LFS objects (true) or refs only (false); null returns to MIRROR_LFS'),
+  wiki: z
+    .boolean({ error: 'must be true or false, or null for the global setting' })
+    .nullable()
+    .optional()
+    .describe(
+      "follow the repository's GitHub wiki (true) or not (false); null returns to MIRROR_WIKIS",
+    ),
 });
 models.add(setMirrorOptionsBody, { id: 'SetMirrorOptions' });

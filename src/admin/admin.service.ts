@@ -60,7 +60,12 @@ export interface AdminService {
     deleteProject: boolean,
   ): Promise<{ deleted: true; projectDeleted: boolean }>;
   /** Sets a mirror's LFS setting (`default`: follow MIRROR_LFS); returns the mirror. */
-  setMirrorLfs(owner: string, name: string, mode: 'on' | 'off' | 'default'): Promise<Mirror>;
+  setMirrorLfs(
+    owner: string,
+    name: string,
+    mode: 'on' | 'off' | 'default',
+    actor: string,
+  ): Promise<Mirror>;
   /** The latest sync runs of a mirror, newest first. */
   listRuns(owner: string, name: string, limit: number): Promise<SyncRun[]>;
   /** One page of stored webhook deliveries matching the filter, newest first. */
@@ -136,9 +141,11 @@ export function createAdminService(deps: AdminServiceDeps): AdminService {
       return { deleted: true as const, projectDeleted: result.projectDeleted };
     },
 
-    async setMirrorLfs(owner: string, name: string, mode: 'on' | 'off' | 'default') {
+    async setMirrorLfs(owner: string, name: string, mode: 'on' | 'off' | 'default', actor) {
       const mirror = await mirrorNamed(owner, name);
-      return mirrors.setLfs(mirror.githubId, mode === 'default' ? null : mode);
+      // The same per-mirror option the dashboard sets, so there is one place it lives.
+      await mirrors.setOptions(mirror.githubId, { lfs: mode === 'default' ? null : mode }, actor);
+      return mirrorNamed(owner, name);
     },
 
     async listRuns(owner: string, name: string, limit: number) {

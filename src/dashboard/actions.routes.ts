@@ -156,7 +156,12 @@ function controlActions(
   );
   app.post('/dashboard/mirrors/:owner/:name/options', (c) =>
     act(c, store, '/dashboard/mirrors', async (form) => {
-      const input = { refreshIntervalMs: form.refresh_interval_minutes ?? '' };
+      // An empty select (Default) returns the option to its global setting.
+      const input = {
+        refreshIntervalMs: form.refresh_interval_minutes ?? '',
+        lfs: form.lfs ?? '',
+        wiki: form.wiki ?? '',
+      };
       await admin.setMirrorOptions(...repo(c), input, actor(c));
       return 'Options saved.';
     }),

@@ -146,7 +146,9 @@ function mirrorPages({ app, deps, admin, common, githubUrl, onedevUrl }: PageKit
       deps.mirrors.changesOf(mirror.githubId, 10),
     ]);
     const globalRefreshMs = deps.config.github.refreshIntervalMs;
-    const control = { options, changes, globalRefreshMs };
+    const globalLfs = deps.config.lfs.enabled;
+    const globalWikis = deps.config.wikis.enabled;
+    const control = { options, changes, globalRefreshMs, globalLfs, globalWikis };
     const data = { ...common(c), mirror, runs, githubUrl, onedevUrl, history, sshKey, control };
     return render(c, <MirrorDetailPage {...data} canCheckFreshness={Boolean(deps.freshness)} />);
   });

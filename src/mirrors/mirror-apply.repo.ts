@@ -74,7 +74,6 @@ const UNCONDITIONAL = new Set<MirrorEvent['kind']>([
   'restar',
   'install',
   'archive',
-  'set-lfs',
   'observe',
   'project',
   'moved',

@@ -97,6 +97,22 @@ export async function readOptions(db: Executor, githubId: number): Promise<Mirro
   return options;
 }
 
+/** One option of many mirrors, in one query: github id → its value; absent when unset. */
+export async function readOptionOf(
+  db: Executor,
+  githubIds: number[],
+  key: MirrorOptionKey,
+): Promise<Map<number, unknown>> {
+  if (githubIds.length === 0) return new Map();
+  const rows = await controlTables(db)
+    .selectFrom('mirror_options')
+    .select(['github_id', 'value'])
+    .where('key', '=', key)
+    .where('github_id', 'in', githubIds)
+    .execute();
+  return new Map(rows.map((row) => [row.github_id, JSON.parse(row.value) as unknown]));
+}
+
 /** Sets (or with `null`, removes) one option, and logs the change. */
 export async function writeOption(
   db: Executor,

@@ -88,8 +88,6 @@ export type MirrorEvent =
   | { kind: 'restar'; starredAt?: string | null }
   | { kind: 'install'; installationId: number | null }
   | { kind: 'archive'; archived: boolean }
-  /** An operator's LFS setting for the mirror: 1 on, 0 off, null follows MIRROR_LFS. */
-  | { kind: 'set-lfs'; lfs: 0 | 1 | null }
   /** The chosen Star List that holds the mirror now, and the OneDev parent it maps to. */
   | { kind: 'regroup'; list: string | null; parent: string | null }
   /** GitHub's current flags of the repository (not its name: that is `rename`). */

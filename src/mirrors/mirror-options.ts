@@ -12,6 +12,20 @@ export interface OptionSpec {
   parse(input: unknown): unknown;
 }
 
+/**
+ * An on/off override: true/false from the API, `on`/`off` from the dashboard's select; empty
+ * (handled by the caller) returns to the global setting.
+ */
+function parseSwitch(input: unknown, what: string, global: string): boolean {
+  if (typeof input === 'boolean') return input;
+  const text = typeof input === 'string' ? input.trim().toLowerCase() : '';
+  if (text === 'on' || text === 'true') return true;
+  if (text === 'off' || text === 'false') return false;
+  throw new ValidationError(
+    `${what} must be on or off (true or false); leave it empty to use ${global}`,
+  );
+}
+
 const MINUTE = 60_000;
 const REFRESH_MIN_MS = MINUTE;
 const REFRESH_MAX_MS = 7 * 24 * 60 * MINUTE;
@@ -31,6 +45,16 @@ export const MIRROR_OPTIONS = {
       return ms;
     },
   },
+  /** Mirror LFS objects (true) or refs only (false); still needs git-lfs installed. */
+  lfs: {
+    overrides: 'MIRROR_LFS',
+    parse: (input: unknown): boolean => parseSwitch(input, 'LFS mirroring', 'MIRROR_LFS'),
+  },
+  /** Follow the repository's GitHub wiki into `<project>/wiki` after each sync. */
+  wiki: {
+    overrides: 'MIRROR_WIKIS',
+    parse: (input: unknown): boolean => parseSwitch(input, 'wiki mirroring', 'MIRROR_WIKIS'),
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export type MirrorOptionKey = keyof typeof MIRROR_OPTIONS;
@@ -47,4 +71,14 @@ export type MirrorOptions = Partial<Record<MirrorOptionKey, MirrorOptionValue>>;
 
 export function isOptionKey(key: string): key is MirrorOptionKey {
   return Object.hasOwn(MIRROR_OPTIONS, key);
+}
+
+/** A boolean option's effect: the mirror's own value when set, else the global setting. */
+export function switchOn(
+  options: MirrorOptions,
+  key: 'lfs' | 'wiki',
+  globallyOn: boolean,
+): boolean {
+  const value = options[key]?.value;
+  return typeof value === 'boolean' ? value : globallyOn;
 }

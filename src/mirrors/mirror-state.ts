@@ -143,9 +143,6 @@ export function transition(row: MirrorState, event: MirrorEvent, now: string): T
       return accept({ installation_id: event.installationId, updated_at: now });
     case 'archive':
       return accept({ archived: event.archived ? 1 : 0, updated_at: now });
-    case 'set-lfs':
-      // A setting in any status: the next sync with changed refs applies it.
-      return accept({ lfs: event.lfs, updated_at: now });
     case 'observe':
       // Flags only: they change nothing the queue or the OneDev path depends on.
       return accept({

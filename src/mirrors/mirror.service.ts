@@ -1,16 +1,18 @@
 import type { DbHandle } from '../db/database.js';
+import type { MirrorRow } from '../db/schema/index.js';
 import { parseFullName } from '../github/repo-name.js';
 import type { Clock } from '../shared/clock.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { UpstreamError } from '../shared/upstream-error.js';
 import type { SyncRun } from '../sync/run.js';
 import { listRuns } from '../sync/runs.repo.js';
-import { type Mirror, type MirrorLfsMode, type MirrorSource, mirrorFromRow } from './mirror.js';
+import { type Mirror, type MirrorSource, mirrorFromRow } from './mirror.js';
 import { applyMirrorEvent } from './mirror-apply.repo.js';
 import {
   type ControlOutcome,
   listChanges,
   pauseByOperator,
+  readOptionOf,
   readOptions,
   resumeByOperator,
   writeOption,
@@ -110,9 +112,25 @@ export function createMirrorService(deps: {
     return outcome;
   }
 
+  /** Mirrors with their LFS option (which lives in mirror_options), in one query for all. */
+  async function withLfs(rows: MirrorRow[], db: Executor = deps.handle.db): Promise<Mirror[]> {
+    const lfs = await readOptionOf(
+      db,
+      rows.map((row) => row.github_id),
+      'lfs',
+    );
+    return rows.map((row) => {
+      const value = lfs.get(row.github_id);
+      return {
+        ...mirrorFromRow(row),
+        lfs: typeof value === 'boolean' ? (value ? 'on' : 'off') : null,
+      };
+    });
+  }
+
   async function findByName(fullName: string): Promise<Mirror | undefined> {
     const row = await findMirrorByName(deps.handle.db, fullName.toLowerCase());
-    return row ? mirrorFromRow(row) : undefined;
+    return row ? (await withLfs([row]))[0] : undefined;
   }
 
   async function findById(
@@ -120,7 +138,7 @@ export function createMirrorService(deps: {
     db: Executor = deps.handle.db,
   ): Promise<Mirror | undefined> {
     const row = await findMirror(db, githubId);
-    return row ? mirrorFromRow(row) : undefined;
+    return row ? (await withLfs([row], db))[0] : undefined;
   }
 
   /**
@@ -156,7 +174,7 @@ export function createMirrorService(deps: {
 
   async function list(filter: MirrorFilter): Promise<{ mirrors: Mirror[]; total: number }> {
     const { rows, total } = await listMirrors(deps.handle.db, filter);
-    return { mirrors: rows.map(mirrorFromRow), total };
+    return { mirrors: await withLfs(rows), total };
   }
 
   /**
@@ -268,18 +286,6 @@ export function createMirrorService(deps: {
     return rows.map(({ change, detail, actor, at }) => ({ change, detail, actor, at }));
   }
 
-  async function setLfs(githubId: number, mode: MirrorLfsMode | null): Promise<Mirror> {
-    const lfs = mode === null ? null : mode === 'on' ? 1 : 0;
-    const applied = await applyMirrorEvent(
-      deps.handle.db,
-      githubId,
-      { kind: 'set-lfs', lfs },
-      now(),
-    );
-    if (applied === 'not_found') throw new NotFoundError(`no mirror with GitHub id ${githubId}`);
-    return mustFind(githubId);
-  }
-
   async function mustFind(githubId: number): Promise<Mirror> {
     const mirror = await findById(githubId);
     if (!mirror) throw new NotFoundError(`no mirror with GitHub id ${githubId}`);
@@ -309,6 +315,5 @@ export function createMirrorService(deps: {
       const { oldest, neverSynced } = await oldestLastSuccess(deps.handle.db);
       return { oldest: oldest ? mirrorFromRow(oldest) : undefined, neverSynced };
     },
-    setLfs,
   };
 }

@@ -53,18 +53,16 @@ export interface Mirror {
   wiki?: WikiView | null;
   /** GitHub answered 404 or 451 for the repository: when, and why (the mirror is kept). */
   sourceGone?: { at: string; reason: string } | null;
-  /** This mirror's LFS setting: `on`, `off`, or null to follow MIRROR_LFS. */
+  /**
+   * This mirror's LFS option: `on`, `off`, or null to follow MIRROR_LFS. Read from the mirror's
+   * options by the service (the old `mirrors.lfs` column is no longer read).
+   */
   lfs?: MirrorLfsMode | null;
   createdAt: string;
   updatedAt: string;
 }
 
 export type MirrorLfsMode = 'on' | 'off';
-
-/** Whether a sync of this row mirrors LFS objects, given the global MIRROR_LFS switch. */
-export function mirrorsLfs(row: Pick<MirrorRow, 'lfs'>, globallyOn: boolean): boolean {
-  return row.lfs === null || row.lfs === undefined ? globallyOn : row.lfs === 1;
-}
 
 export function mirrorFromRow(row: MirrorRow): Mirror {
   return {
@@ -97,7 +95,6 @@ export function mirrorFromRow(row: MirrorRow): Mirror {
     sourceGone: row.source_gone_at
       ? { at: row.source_gone_at, reason: row.source_gone_reason ?? '' }
       : null,
-    lfs: row.lfs === 1 ? 'on' : row.lfs === 0 ? 'off' : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -1,5 +1,5 @@
 import type { SyncRun } from '../sync/run.js';
-import type { Mirror, MirrorLfsMode, MirrorSource } from './mirror.js';
+import type { Mirror, MirrorSource } from './mirror.js';
 import type { ControlOutcome } from './mirror-control.repo.js';
 import type { MirrorOptions } from './mirror-options.js';
 import type { MirrorFilter } from './mirror-queries.repo.js';
@@ -56,8 +56,6 @@ export interface MirrorService extends MirrorSourceOps {
     options?: { deleteProject?: (projectId: number) => Promise<void> },
   ): Promise<{ projectDeleted: boolean }>;
   runsOf(githubId: number, limit?: number): Promise<SyncRun[]>;
-  /** Sets the mirror's own LFS setting (null: follow MIRROR_LFS); returns the mirror. */
-  setLfs(githubId: number, mode: MirrorLfsMode | null): Promise<Mirror>;
   summary(failureLimit?: number): Promise<{ counts: Record<string, number>; failures: Mirror[] }>;
   /**
    * An operator pauses mirrors (no syncs, so no restarts) until they resume them; `actor`

@@ -98,7 +98,7 @@ export function mirrorsRoutes(service: AdminService): Hono {
   );
   register(app, ops.setMirrorLfs, async ({ params, body }, c) =>
     c.json(
-      (await service.setMirrorLfs(params.owner, params.name, body.lfs)) satisfies z.infer<
+      (await service.setMirrorLfs(params.owner, params.name, body.lfs, actor)) satisfies z.infer<
         typeof mirrorSchema
       >,
     ),

@@ -5,7 +5,8 @@ import type { GitEngine, GitRemote } from '../git/git.port.js';
 import { mirrorCacheDir } from '../git/git-cache.js';
 import type { LfsEngine } from '../git/lfs.port.js';
 import type { HistoryService } from '../history/history.service.js';
-import { mirrorsLfs } from '../mirrors/mirror.js';
+import { readOptions } from '../mirrors/mirror-control.repo.js';
+import { switchOn } from '../mirrors/mirror-options.js';
 import { recordOneDevProject } from '../mirrors/mirrors.repo.js';
 import type { OneDevApi } from '../onedev/onedev.port.js';
 import type { Clock } from '../shared/clock.js';
@@ -43,7 +44,7 @@ export interface SyncExecutorPorts {
   lfs: { engine: LfsEngine; enabled: boolean; maxBytes?: number };
   /** Records the tips each push keeps. */
   history: Pick<HistoryService, 'record'>;
-  /** MIRROR_WIKIS: follow each repository's GitHub wiki into a child project. */
+  /** MIRROR_WIKIS: follow each repository's GitHub wiki into a child project (a mirror's own `wiki` option overrides it). */
   wikis: boolean;
   log: Logger;
 }
@@ -57,14 +58,17 @@ export function historyBundleDir(dataDir: string, githubId: number): string {
 export function createSyncExecutor(ports: SyncExecutorPorts): SyncExecutor {
   const lfsStep = lfsWhenInstalled(ports.lfs, ports.clock);
   return async (mirror, signal, onPhase, onQuickRetry) => {
-    const lfs = mirrorsLfs(mirror, ports.lfs.enabled) ? await lfsStep() : undefined;
+    // The mirror's own options (its `lfs` and `wiki` switches) over MIRROR_LFS and MIRROR_WIKIS.
+    const options = await readOptions(ports.handle.db, mirror.github_id);
+    const lfs = switchOn(options, 'lfs', ports.lfs.enabled) ? await lfsStep() : undefined;
     const result = await syncRepository(ports, mirror, signal, onPhase, onQuickRetry, lfs);
     // After the sync, so the guard never delays or fails it; it answers for itself in health.
     await ports.guard?.protect(
       { projectId: result.onedev.projectId, path: result.onedev.path },
       signal,
     );
-    if (ports.wikis) await syncWikiOf(ports, mirror, result, signal, onQuickRetry);
+    if (switchOn(options, 'wiki', ports.wikis))
+      await syncWikiOf(ports, mirror, result, signal, onQuickRetry);
     return result;
   };
 }
@@ -89,7 +93,7 @@ function lfsWhenInstalled(
   };
 }
 
-/** MIRROR_WIKIS: the repository's wiki follows into `<project>/wiki` after each sync. */
+/** MIRROR_WIKIS or the mirror's `wiki` option: the repository's wiki follows into `<project>/wiki` after each sync. */
 async function syncWikiOf(
   ports: SyncExecutorPorts,
   mirror: MirrorRow,

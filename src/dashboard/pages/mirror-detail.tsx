@@ -11,6 +11,7 @@ import { Layout } from './layout.js';
 import { KeptHistory } from './mirror-history.js';
 import { Runs } from './mirror-parts.js';
 import { PauseButton, PausedBy } from './mirrors.js';
+import { SwitchOption } from './option-switch.js';
 import { MirrorRunCharts } from './run-charts.js';
 import { MirrorKeyCard } from './ssh-keys.js';
 import { Badge, CsrfField, Empty, Live, PostButton, When } from './ui.js';
@@ -30,7 +31,14 @@ export interface MirrorDetailData {
   /** The deploy key it fetches with and the keys to choose from; undefined: not shown. */
   sshKey?: { current: string | null; keys: string[] };
   /** Options set on this mirror, what they override, and operators' changes. */
-  control?: { options: MirrorOptions; globalRefreshMs: number; changes: MirrorChange[] };
+  control?: {
+    options: MirrorOptions;
+    globalRefreshMs: number;
+    /** MIRROR_LFS and MIRROR_WIKIS, which the `lfs` and `wiki` options override. */
+    globalLfs: boolean;
+    globalWikis: boolean;
+    changes: MirrorChange[];
+  };
 }
 
 const Facts = (props: { data: MirrorDetailData }) => {
@@ -167,6 +175,24 @@ const Options = (props: { data: MirrorDetailData }) => {
             </>
           )}
         </p>
+        <SwitchOption
+          id="lfs-option"
+          name="lfs"
+          label="LFS objects"
+          global="MIRROR_LFS"
+          globallyOn={control.globalLfs}
+          option={control.options.lfs}
+          now={now}
+        />
+        <SwitchOption
+          id="wiki-option"
+          name="wiki"
+          label="Wiki"
+          global="MIRROR_WIKIS"
+          globallyOn={control.globalWikis}
+          option={control.options.wiki}
+          now={now}
+        />
         <button type="submit" class="btn primary">
           Save options
         </button>

@@ -57,7 +57,10 @@ export interface MirrorsTable {
   source_gone_at: string | null;
   /** What GitHub answered, for people. */
   source_gone_reason: string | null;
-  /** LFS mirroring for this mirror: null follows MIRROR_LFS, 1 on, 0 off. */
+  /**
+   * No longer read: migration 0020 moved it into mirror_options (key `lfs`), the one place a
+   * mirror's LFS setting lives. Kept because dropping a column on SQLite rebuilds the table.
+   */
   lfs: number | null;
   /**
    * The live replica that syncs this mirror first (its git cache is there): rendezvous hashing

@@ -277,7 +277,7 @@ describe.skipIf(skip !== undefined).each(DIALECTS)(
       expect(problems).toEqual([]);
     }, 60_000);
 
-    it("sets a mirror's refresh interval on its page, with who and when, and refuses a bad one", async () => {
+    it("sets a mirror's refresh interval, LFS and wiki on its page, with who and when, and refuses a bad one", async () => {
       await open('/dashboard/mirrors/octocat/by-url');
       await page.getByLabel('Refresh interval (minutes)').fill('15');
       await page.getByRole('button', { name: 'Save options' }).click();
@@ -297,12 +297,33 @@ describe.skipIf(skip !== undefined).each(DIALECTS)(
       ).filter((c) => c.github_id === 930_002);
       expect(candidate?.refreshIntervalMs).toBe(15 * 60_000);
 
+      // LFS and wiki: selects over MIRROR_LFS and MIRROR_WIKIS, with who and when.
+      expect(await page.locator('#lfs-option').inputValue()).toBe('');
+      await page.getByLabel('LFS objects').selectOption('on');
+      await page.locator('#wiki-option').selectOption('off');
+      await page.getByRole('button', { name: 'Save options' }).click();
+      expect(await notice()).toBe('Options saved.');
+      expect(await page.locator('#lfs-option').inputValue()).toBe('on');
+      expect(await page.locator('#wiki-option').inputValue()).toBe('off');
+      expect(await page.locator('#lfs-option-help').textContent()).toMatch(
+        /Set on by dashboard \(127\.0\.0\.1\)/,
+      );
+      expect(await page.locator('#wiki-option-help').textContent()).toMatch(
+        /Set off by dashboard \(127\.0\.0\.1\)/,
+      );
+      const changes = await page.locator('#options .changes').textContent();
+      expect(changes).toMatch(/option lfs = true by dashboard/);
+      expect(changes).toMatch(/option wiki = false by dashboard/);
+      const options = await server.pipeline.mirrors.optionsOf(930_002);
+      expect([options.lfs?.value, options.wiki?.value]).toEqual([true, false]);
+
       await page.getByLabel('Refresh interval (minutes)').fill('0');
       // The browser's own min check would stop the form; the server's check is what counts.
       await page.locator('#refresh-interval').evaluate((el) => el.removeAttribute('min'));
       await page.getByRole('button', { name: 'Save options' }).click();
       expect(await notice()).toMatch(/whole number of minutes from 1 to 10080/);
       expect(await page.getByLabel('Refresh interval (minutes)').inputValue()).toBe('15');
+      expect(await page.locator('#lfs-option').inputValue()).toBe('on');
       await page.setViewportSize({ width: 390, height: 844 });
       await open('/dashboard/mirrors/octocat/by-url#options');
       await shoot('mirror-options', 'phone');

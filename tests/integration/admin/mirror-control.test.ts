@@ -81,7 +81,19 @@ describe.each(DIALECTS)('admin API: pause, resume and options on %s', (dialect) 
       'ValidationError',
       /1 to 10080/,
     );
-    await expectError(await app().request(url, json({ lfs: true })), 400, 'ValidationError', /lfs/);
+    await expectError(
+      await app().request(url, json({ mirrorIssues: true })),
+      400,
+      'ValidationError',
+      /mirrorIssues/,
+    );
+    // A bad value among good ones: nothing is written.
+    await expectError(
+      await app().request(url, json({ wiki: false, lfs: 'maybe' })),
+      400,
+      'ValidationError',
+      /lfs/,
+    );
     expect(await (await app().request(url, { headers: auth })).json()).toEqual({});
   });
 

@@ -51,8 +51,11 @@ describe('dashboard views: the control room', () => {
         control={{
           options: {
             refreshIntervalMs: { value: 900_000, updatedBy: EVIL, updatedAt: NOW.toISOString() },
+            lfs: { value: true, updatedBy: EVIL, updatedAt: NOW.toISOString() },
           },
           globalRefreshMs: 3_600_000,
+          globalLfs: false,
+          globalWikis: true,
           changes: [{ change: 'option', detail: EVIL, actor: EVIL, at: NOW.toISOString() }],
         }}
       />,
@@ -60,6 +63,12 @@ describe('dashboard views: the control room', () => {
     expectSafe(html);
     expect(html).toContain('name="refresh_interval_minutes"');
     expect(html).toContain('value="15"');
+    // LFS set on the mirror (global off); the wiki follows MIRROR_WIKIS (on).
+    expect(html).toMatch(/<select id="lfs-option" name="lfs"[^>]*>.*<option value="on" selected/);
+    expect(html).toContain('Default (off, MIRROR_LFS)');
+    expect(html).toContain('Set on by &lt;script&gt;');
+    expect(html).toMatch(/<select id="wiki-option" name="wiki"[^>]*><option value="" selected/);
+    expect(html).toContain('MIRROR_WIKIS applies (on).');
     expect(html).toContain('id="chart-durations"');
     expect(html).toContain('id="resume"');
   });

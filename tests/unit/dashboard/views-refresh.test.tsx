@@ -31,6 +31,8 @@ describe("dashboard views: a mirror's refresh schedule", () => {
         refreshIntervalMs: { value: 900_000, updatedBy: 'admin API', updatedAt: NOW.toISOString() },
       },
       globalRefreshMs: 3_600_000,
+      globalLfs: false,
+      globalWikis: false,
       changes: [],
     };
     const html = await renderDocument(

@@ -698,18 +698,6 @@ const cases: Case[] = [
   ['archive', row(), { kind: 'archive', archived: true }, ok({ archived: 1, updated_at: NOW })],
   ['unarchive', row(), { kind: 'archive', archived: false }, ok({ archived: 0, updated_at: NOW })],
   [
-    'set-lfs: on for this mirror, whatever its status',
-    row({ status: 'failed' }),
-    { kind: 'set-lfs', lfs: 1 },
-    ok({ lfs: 1, updated_at: NOW }),
-  ],
-  [
-    'set-lfs: back to MIRROR_LFS while syncing',
-    row({ status: 'syncing' }),
-    { kind: 'set-lfs', lfs: null },
-    ok({ lfs: null, updated_at: NOW }),
-  ],
-  [
     'observe: GitHub flags, without touching the queue',
     row({ starred: 0 }),
     { kind: 'observe', private: true, defaultBranch: 'dev', starred: true },
@@ -899,7 +887,6 @@ describe('the mirror state machine', () => {
         'restar',
         'install',
         'archive',
-        'set-lfs',
         'observe',
         'project',
         'schedule-refresh',
