@@ -43,6 +43,7 @@ export function effectiveSettings(config: Config): SettingRow[] {
     row('DATABASE_URL', databaseUrl(c), true),
     row('DATABASE_PASSWORD', masked(c.db.dialect === 'postgres' ? c.db.password : undefined), true),
     row('DATA_DIR', c.dataDir),
+    row('CACHE_EXPIRE_AFTER', c.caches.expireAfterMs === null ? 'off' : ms(c.caches.expireAfterMs)),
     row('LOG_LEVEL', c.logLevel),
     row('GITHUB_API_URL', c.github.apiUrl),
     row('GITHUB_GIT_URL', c.github.gitUrl),

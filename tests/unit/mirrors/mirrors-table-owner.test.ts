@@ -55,13 +55,18 @@ describe('the mirrors module owns the mirrors table', () => {
     expect(readers.map((f) => f.path)).toEqual([]);
   });
 
-  it('inside src/mirrors/, updates are written only from the state machine, or by the due-mirror claim', () => {
+  // Besides the state machine's patches: the due-mirror claim (its patch, the row picked in
+  // SQL), a tick's refresh slots (the `schedule-refresh` rule for 250 rows a statement) and the
+  // preferred replica (no status rule reads it).
+  it('inside src/mirrors/, updates are written only from the state machine, or by the batched writes beside it', () => {
     const updaters = files.filter(
       (f) => f.path.startsWith('src/mirrors/') && /\bupdateTable\(\s*['"`]mirrors/.test(f.text),
     );
     expect(updaters.map((f) => f.path).sort()).toEqual([
       'src/mirrors/mirror-apply.repo.ts',
       'src/mirrors/mirror-lease.repo.ts',
+      'src/mirrors/mirror-refresh.repo.ts',
+      'src/mirrors/mirror-replica.repo.ts',
     ]);
   });
 });
