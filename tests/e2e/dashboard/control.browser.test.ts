@@ -258,11 +258,12 @@ describe.skipIf(skip !== undefined).each(DIALECTS)(
               .execute()
           ).map((r) => [r.full_name, `${r.status}${r.paused_by ? ' by operator' : ''}`]),
         );
-      expect(await statuses()).toEqual({
-        'tick/bulk-a': 'paused by operator',
-        'tick/bulk-b': 'failed',
-        'tick/bulk-c': 'paused by operator',
-      });
+      // The untouched mirror is not paused by the operator. Its repository exists nowhere on
+      // the GitHub double, so a background check may find it gone and pause it for that.
+      const paused = await statuses();
+      expect(paused['tick/bulk-a']).toBe('paused by operator');
+      expect(paused['tick/bulk-c']).toBe('paused by operator');
+      expect(paused['tick/bulk-b']).not.toMatch(/by operator/);
       for (const name of ['tick/bulk-a', 'tick/bulk-b', 'tick/bulk-c']) {
         await rowOf(name).getByRole('checkbox').check();
       }
@@ -272,7 +273,7 @@ describe.skipIf(skip !== undefined).each(DIALECTS)(
         'Resumed 2 mirror(s); 1 left as they were (not paused by an operator or gone).',
       );
       const after = await statuses();
-      expect(after['tick/bulk-b']).toBe('failed');
+      expect(after['tick/bulk-b']).toBe(paused['tick/bulk-b']);
       expect(after['tick/bulk-a']).not.toMatch(/paused/);
       expect(problems).toEqual([]);
     }, 60_000);
